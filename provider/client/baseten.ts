@@ -1,0 +1,162 @@
+/**
+ * A small typed client for the four Baseten operations this provider needs. It converts
+ * between the wire types (snake_case) and the provider's types (camelCase), validates every
+ * 200 body against the shape Baseten's spec promises, and checks tombstones.
+ */
+import type { ListedApiKey, Team } from "../types";
+import { BasetenError, invalidResponse, type RequestTarget } from "./errors";
+import { HttpTransport, type HttpOptions, type HttpResult } from "./http";
+import { apiKeyPath, prefixOfApiKey } from "./prefix";
+import type { ApiKeyInfoWire, CreateApiKeyRequestWire } from "./wire";
+
+/** What `createKey` sends. */
+export interface CreateKeyRequest {
+  type: string;
+  name?: string;
+  modelIds?: string[];
+  /** Creates a team key through `POST /v1/teams/{team_id}/api_keys`. */
+  teamId?: string;
+}
+
+/** A freshly minted key. */
+export interface CreatedKey {
+  prefix: string;
+  apiKey: string;
+}
+
+/** The result of a revocation. */
+export type RevokeResult =
+  /** Baseten answered 200 with a tombstone naming the key. */
+  | { outcome: "revoked" }
+  /** Baseten answered 404: the key was revoked before (or never existed). */
+  | { outcome: "already-gone" };
+
+function parseJson(result: HttpResult, target: RequestTarget): unknown {
+  try {
+    return JSON.parse(result.bodyText);
+  } catch {
+    const shown = result.bodyText.trim().slice(0, 80);
+    throw invalidResponse(
+      target,
+      shown ? `the body is not JSON (content type "${result.contentType}", starts with ${JSON.stringify(shown)})` : "the body is empty",
+      result.status,
+    );
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function optionalString(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function toListedKey(raw: unknown, target: RequestTarget): ListedApiKey {
+  if (!isRecord(raw) || typeof raw.prefix !== "string" || typeof raw.type !== "string") {
+    throw invalidResponse(target, "a listed key lacks its string `prefix` or `type`");
+  }
+  const wire = raw as unknown as ApiKeyInfoWire;
+  const modelIds = Array.isArray(wire.model_ids) ? wire.model_ids.filter((m): m is string => typeof m === "string") : undefined;
+  return {
+    prefix: wire.prefix,
+    type: wire.type,
+    name: optionalString(wire.name),
+    modelIds: modelIds && modelIds.length > 0 ? modelIds : undefined,
+    teamName: optionalString(wire.team_name),
+  };
+}
+
+export class BasetenClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: HttpOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  /** Mints a key: exactly one POST unless Baseten turned the first attempt away (see retry.ts). */
+  async createKey(request: CreateKeyRequest): Promise<CreatedKey> {
+    const path = request.teamId ? `/v1/teams/${encodeURIComponent(request.teamId)}/api_keys` : "/v1/api_keys";
+    const target = { method: "POST", path };
+    const body: CreateApiKeyRequestWire = { type: request.type };
+    if (request.name !== undefined) body.name = request.name;
+    if (request.modelIds !== undefined) body.model_ids = request.modelIds;
+    const result = await this.http.request("POST", path, body);
+    const parsed = parseJson(result, target);
+    const apiKey = isRecord(parsed) ? parsed.api_key : undefined;
+    if (typeof apiKey !== "string") {
+      throw invalidResponse(target, "the body has no string `api_key`", result.status);
+    }
+    const prefix = prefixOfApiKey(apiKey);
+    if (!prefix) {
+      throw invalidResponse(target, "`api_key` is not shaped `<prefix>.<secret>`, so its prefix is unknown", result.status);
+    }
+    return { prefix, apiKey };
+  }
+
+  /** Every live key the management key can see (revoked keys drop out of the list). */
+  async listKeys(): Promise<ListedApiKey[]> {
+    const target = { method: "GET", path: "/v1/api_keys" };
+    const result = await this.http.request(target.method, target.path);
+    const parsed = parseJson(result, target);
+    if (!isRecord(parsed) || !Array.isArray(parsed.keys)) {
+      throw invalidResponse(target, "the body has no `keys` array", result.status);
+    }
+    return parsed.keys.map((k) => toListedKey(k, target));
+  }
+
+  /**
+   * Revokes the key with this prefix. Succeeds only on a 200 whose JSON tombstone names the
+   * same prefix, or on 404 (already revoked). Anything else throws, so the engine keeps the
+   * resource in state and the key stays tracked.
+   */
+  async revokeKey(prefix: string): Promise<RevokeResult> {
+    const path = apiKeyPath(prefix);
+    const target = { method: "DELETE", path };
+    const result = await this.http.request("DELETE", path, undefined, { allow404: true });
+    if (result.status === 404) return { outcome: "already-gone" };
+    let received: unknown;
+    let shown: string;
+    try {
+      received = (JSON.parse(result.bodyText) as { prefix?: unknown } | null)?.prefix;
+      shown = typeof received === "string" ? JSON.stringify(received.slice(0, 100)) : "no prefix (the tombstone has no string `prefix`)";
+    } catch {
+      shown = "no prefix (the body is not JSON)";
+    }
+    if (received !== prefix) {
+      throw new BasetenError(
+        "tombstone-mismatch",
+        `Revocation of key ${JSON.stringify(prefix)} is unconfirmed: Baseten answered HTTP ${result.status} to DELETE ${path} ` +
+          `with a tombstone for ${shown}, expected ${JSON.stringify(prefix)}. The key is kept in state; check it in ` +
+          `Baseten (GET /v1/api_keys) and rerun \`pulumi destroy\`.`,
+        { status: result.status, target },
+      );
+    }
+    return { outcome: "revoked" };
+  }
+
+  /** Teams with exactly this name (`GET /v1/teams?name=`). */
+  async teamsNamed(name: string): Promise<Team[]> {
+    return this.listTeams(`/v1/teams?name=${encodeURIComponent(name)}`);
+  }
+
+  /** Every team the management key can see. */
+  async allTeams(): Promise<Team[]> {
+    return this.listTeams("/v1/teams");
+  }
+
+  private async listTeams(path: string): Promise<Team[]> {
+    const target = { method: "GET", path };
+    const result = await this.http.request("GET", path);
+    const parsed = parseJson(result, target);
+    if (!isRecord(parsed) || !Array.isArray(parsed.teams)) {
+      throw invalidResponse(target, "the body has no `teams` array", result.status);
+    }
+    return parsed.teams.map((t) => {
+      if (!isRecord(t) || typeof t.id !== "string" || typeof t.name !== "string") {
+        throw invalidResponse(target, "a team lacks its string `id` or `name`");
+      }
+      return { id: t.id, name: t.name };
+    });
+  }
+}

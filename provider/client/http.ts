@@ -1,0 +1,179 @@
+/**
+ * The HTTP layer: one call = up to `maxRetries + 1` attempts, each with its own timeout
+ * (an AbortController per attempt), a bounded response body, and errors built by the one
+ * factory in `errors.ts`. Everything Baseten-specific lives in `baseten.ts`.
+ */
+import type { RequestInit, Response } from "node-fetch";
+import {
+  BasetenError,
+  errorFromNetworkFailure,
+  errorFromResponse,
+  invalidResponse,
+  isBasetenError,
+  type RequestTarget,
+} from "./errors";
+import {
+  DEFAULT_RETRY_OPTIONS,
+  isRetryable,
+  retryDelayMs,
+  serverRequestedDelayMs,
+  type AttemptFailure,
+  type RetryOptions,
+} from "./retry";
+
+/** The subset of `fetch` the client needs; node-fetch v2 by default, injectable in tests. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Settings of the transport. */
+export interface HttpOptions {
+  /** Base URL without trailing slash, e.g. `https://api.baseten.co`. */
+  baseUrl: string;
+  /** Management key, sent as `Authorization: Api-Key <key>`; never logged. */
+  apiKey: string;
+  /** Per-attempt timeout, including reading the body. @default 30000 */
+  timeoutMs?: number;
+  /** Largest response body accepted, in bytes: bounds memory on hostile answers. @default 1048576 */
+  maxResponseBytes?: number;
+  retry?: Partial<RetryOptions>;
+  fetch?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** A successful answer: status 2xx, body as text. 404 is returned too when `allow404` is set. */
+export interface HttpResult {
+  status: number;
+  bodyText: string;
+  contentType: string;
+  /** Attempts made, for tests and diagnostics. */
+  attempts: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+// node-fetch v2 is required lazily: the provider is serialized into Pulumi state by closure
+// serialization, which keeps `require("node-fetch")` as a reference instead of copying the
+// library into every resource.
+function defaultFetch(): FetchLike {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("node-fetch") as FetchLike;
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface AttemptOutcome {
+  result?: HttpResult;
+  failure?: AttemptFailure;
+  error: BasetenError | undefined;
+  serverRequestedMs?: number;
+}
+
+export class HttpTransport {
+  private readonly options: Required<Omit<HttpOptions, "retry">> & { retry: RetryOptions };
+
+  constructor(options: HttpOptions) {
+    this.options = {
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+      fetch: options.fetch ?? defaultFetch(),
+      sleep: defaultSleep,
+      random: Math.random,
+      ...options,
+      baseUrl: options.baseUrl.replace(/\/+$/, ""),
+      retry: { ...DEFAULT_RETRY_OPTIONS, ...options.retry },
+    };
+  }
+
+  /**
+   * Sends a request with the retry policy of `retry.ts`. Resolves with 2xx answers (and 404
+   * when `allow404`); rejects with a `BasetenError` otherwise.
+   */
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    flags: { allow404?: boolean } = {},
+  ): Promise<HttpResult> {
+    const target: RequestTarget = { method, path };
+    const { retry } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(target, body, attempt, flags.allow404 === true);
+      if (outcome.result) return outcome.result;
+      const failure = outcome.failure as AttemptFailure;
+      if (attempt > retry.maxRetries || !isRetryable(method, failure)) {
+        throw outcome.error;
+      }
+      await this.options.sleep(retryDelayMs(attempt, retry, outcome.serverRequestedMs, this.options.random));
+    }
+  }
+
+  private async attempt(
+    target: RequestTarget,
+    body: unknown,
+    attempt: number,
+    allow404: boolean,
+  ): Promise<AttemptOutcome> {
+    const { apiKey, timeoutMs, maxResponseBytes } = this.options;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const secrets = [apiKey];
+    try {
+      const headers: Record<string, string> = {
+        Authorization: `Api-Key ${apiKey}`,
+        Accept: "application/json",
+        "User-Agent": "pulumi-baseten-api-key",
+      };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      const response = await this.options.fetch(this.options.baseUrl + target.path, {
+        method: target.method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        // node-fetch's AbortSignal type predates the global one; they are compatible at run time.
+        signal: controller.signal as RequestInit["signal"],
+        size: maxResponseBytes,
+        redirect: "manual",
+      });
+      const bodyText = await response.text();
+      const contentType = response.headers.get("content-type") ?? "";
+      const status = response.status;
+      if ((status >= 200 && status < 300) || (allow404 && status === 404)) {
+        return { result: { status, bodyText, contentType, attempts: attempt }, error: undefined };
+      }
+      return {
+        failure: { type: "status", status },
+        error: errorFromResponse(status, target, bodyText, secrets),
+        serverRequestedMs: status === 429 || status === 503 ? serverRequestedDelayMs(response.headers.get("retry-after"), bodyText) : undefined,
+      };
+    } catch (e) {
+      return this.classifyThrown(e, target, secrets);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private classifyThrown(e: unknown, target: RequestTarget, secrets: string[]): AttemptOutcome {
+    if (isBasetenError(e)) return { failure: { type: "fatal" }, error: e };
+    const err = e as { name?: string; type?: string; code?: string; message?: string };
+    if (err.name === "AbortError") {
+      return {
+        failure: { type: "timeout" },
+        error: errorFromNetworkFailure("timeout", target, `no complete answer within ${this.options.timeoutMs} ms`, secrets),
+      };
+    }
+    if (err.type === "max-size") {
+      // Not retryable: a body this large is a broken or hostile server, not a blip.
+      return {
+        failure: { type: "fatal" },
+        error: invalidResponse(target, `the body exceeds ${this.options.maxResponseBytes} bytes`),
+      };
+    }
+    const code = typeof err.code === "string" ? err.code : undefined;
+    return {
+      failure: { type: "network", code },
+      error: errorFromNetworkFailure("network", target, code ?? err.message ?? String(e), secrets),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `diff`: decides between no change, an in-place update and a replacement, comparing input
+ * fields only. `olds` are the stored OUTPUTS, so outputs such as the plaintext `apiKey` must
+ * never take part, or every run would report a change.
+ */
+import { UNKNOWN } from "./validation";
+
+export interface DiffDecision {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+function sameStrings(a: unknown, b: unknown, ordered: boolean): boolean {
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const x = list(a);
+  const y = list(b);
+  if (!ordered) {
+    x.sort();
+    y.sort();
+  }
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function sameMap(a: unknown, b: unknown): boolean {
+  const entries = (v: unknown) =>
+    Object.entries(typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {}).sort(([k1], [k2]) => (k1 < k2 ? -1 : 1));
+  return JSON.stringify(entries(a)) === JSON.stringify(entries(b));
+}
+
+const containsUnknown = (v: unknown): boolean => JSON.stringify(v ?? null).includes(UNKNOWN);
+
+/** The team the inputs select, as a comparable string. */
+function teamSelection(v: Record<string, unknown>, selector: unknown): string {
+  if (selector === "teamName" || (selector === undefined && v.teamName !== undefined && v.teamId === undefined)) {
+    return `name:${String(v.teamName)}`;
+  }
+  if (v.teamId !== undefined && v.teamId !== null) return `id:${String(v.teamId)}`;
+  return "none";
+}
+
+/**
+ * Every input change replaces the key (Baseten has no update or rename); a change of
+ * `providerVersion` alone is an in-place update that rewrites the stored provider code and
+ * calls no API. The replacement creates the new key before revoking the old one, except when
+ * an explicit `name` stays the same: Baseten rejects two live keys with one name, so the old
+ * key must go first.
+ */
+export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>): DiffDecision {
+  const replaces: string[] = [];
+  const changed = (field: string, same: boolean) => {
+    if (!same || containsUnknown(news[field])) replaces.push(field);
+  };
+
+  changed("type", olds.type === news.type);
+  // A generated name is kept by `check`; a switch between generated and explicit is a change.
+  changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
+  changed("modelIds", sameStrings(olds.modelIds, news.modelIds, false));
+  const oldTeam = teamSelection(olds, olds.teamSelector);
+  const newTeam = teamSelection(news, undefined);
+  if (oldTeam !== newTeam || containsUnknown(news.teamId) || containsUnknown(news.teamName)) {
+    replaces.push(news.teamName !== undefined || olds.teamSelector === "teamName" ? "teamName" : "teamId");
+  }
+  changed("rotationTriggers", sameMap(olds.rotationTriggers, news.rotationTriggers));
+  changed("adoptPrefix", (olds.adoptPrefix ?? null) === (news.adoptPrefix ?? null));
+  // A key whose plaintext was lost (an interrupted create that was recovered) is replaced.
+  if (olds.apiKey === "" && olds.adoptPrefix === undefined && !replaces.includes("apiKey")) replaces.push("apiKey");
+
+  const versionChanged = olds.providerVersion !== news.providerVersion;
+  const keepsExplicitName = news.autoName === false && news.name !== undefined && olds.name === news.name && !containsUnknown(news.name);
+  return {
+    changes: replaces.length > 0 || versionChanged,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0 && keepsExplicitName,
+  };
+}

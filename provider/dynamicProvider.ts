@@ -1,0 +1,106 @@
+/**
+ * The dynamic provider: Pulumi's `ResourceProvider` interface over `operations.ts`.
+ *
+ * This object is serialized into every resource's `__provider` by closure serialization and
+ * re-created from that text inside the engine's provider host, which calls `configure` once
+ * and then the lifecycle methods. So:
+ * - no credential may be reachable from it when it is serialized: stack config arrives in
+ *   `configure` (in the host only) and the environment is read inside the methods;
+ * - npm modules are required lazily inside functions (see client/http.ts);
+ * - errors are recognised by name, not `instanceof`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isBasetenError } from "./client/errors";
+import { diffInputs } from "./diff";
+import { createKey, inputsOfOutputs, ProviderRuntime, readKey, revokeKey } from "./operations";
+import { resolveSettings, type ConfiguredSettings } from "./settings";
+import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
+import { checkInputs } from "./validation";
+
+type Inputs = ApiKeyInputs & { adoptPrefix?: string; __provider?: string };
+
+/** The provider object plus the per-process state it builds at run time. */
+export interface ApiKeyProvider extends pulumi.dynamic.ResourceProvider<Inputs, ApiKeyOutputs> {
+  /** Stack config from `configure`; set only inside the engine's provider host. */
+  configured?: ConfiguredSettings;
+  /** Built on first use, inside the provider host. */
+  runtime?: ProviderRuntime;
+}
+
+function configValue(config: pulumi.dynamic.Config, key: string): string | undefined {
+  const v: unknown = config.get(`baseten:${key}`);
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+function runtimeOf(provider: ApiKeyProvider): ProviderRuntime {
+  if (!provider.runtime) provider.runtime = new ProviderRuntime(resolveSettings(provider.configured ?? {}));
+  return provider.runtime;
+}
+
+/** Prefixes errors with what was being done, keeping the typed fields. */
+function withContext(what: string, e: unknown): unknown {
+  if (isBasetenError(e) || (e as { name?: string })?.name === "KeyKeptInStateError") {
+    (e as Error).message = `${what}: ${(e as Error).message}`;
+    return e;
+  }
+  return e;
+}
+
+/**
+ * Makes a provider object. The `ApiKey` class uses one module-level instance so every
+ * resource of a program stores the same serialized text; tests make their own.
+ */
+export function createApiKeyProvider(): ApiKeyProvider {
+  return {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      this.configured = {
+        apiKey: configValue(req.config, "apiKey"),
+        apiUrl: configValue(req.config, "apiUrl"),
+        timeoutSeconds: configValue(req.config, "timeoutSeconds"),
+        maxRetries: configValue(req.config, "maxRetries"),
+      };
+    },
+
+    async check(olds: Inputs, news: Inputs) {
+      const { inputs, failures } = checkInputs((olds ?? {}) as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+      return { inputs: inputs as Inputs, failures };
+    },
+
+    async diff(_id: string, olds: ApiKeyOutputs, news: Inputs) {
+      return diffInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+    },
+
+    async create(inputs: Inputs) {
+      try {
+        return await createKey(runtimeOf(this), inputs, inputs.__provider);
+      } catch (e) {
+        throw withContext(`Creating Baseten API key ${JSON.stringify(inputs.name ?? inputs.adoptPrefix)}`, e);
+      }
+    },
+
+    async read(id: string, props?: ApiKeyOutputs) {
+      try {
+        const outs = await readKey(runtimeOf(this), id, props ?? ({} as ApiKeyOutputs));
+        // No id: the key was revoked outside Pulumi, and refresh drops the resource.
+        if (!outs) return {};
+        return { id, props: outs, inputs: inputsOfOutputs(outs) as unknown as ApiKeyOutputs };
+      } catch (e) {
+        throw withContext(`Refreshing Baseten API key ${JSON.stringify(id)}`, e);
+      }
+    },
+
+    // Reached only when `providerVersion` alone changed (see diff.ts): record the new version
+    // so the engine stores the new provider code; no API call.
+    async update(_id: string, olds: ApiKeyOutputs, news: Inputs) {
+      return { outs: { ...olds, providerVersion: news.providerVersion, resourceName: news.resourceName } as ApiKeyOutputs };
+    },
+
+    async delete(id: string) {
+      try {
+        await revokeKey(runtimeOf(this), id);
+      } catch (e) {
+        throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, e);
+      }
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * `check`: validation and normalisation of `ApiKey` inputs, with no network. Every problem
+ * becomes a `{property, reason}` failure, so `pulumi preview` shows all of them at once and
+ * nothing is sent to Baseten.
+ */
+import { prefixProblem } from "./client/prefix";
+import { autoName, nameProblem } from "./naming";
+import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "./types";
+
+/** The value the engine puts in place of a value not known until apply (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Most model ids one key may be scoped to. Baseten documents no bound; ours keeps requests small. */
+export const MAX_MODEL_IDS = 1000;
+/** Most rotation triggers. */
+export const MAX_ROTATION_TRIGGERS = 100;
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export interface CheckResult {
+  inputs: Partial<ApiKeyInputs> & Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+/** Inputs a program may set; anything else is a typo worth reporting. */
+const KNOWN_INPUTS = new Set([
+  "type",
+  "name",
+  "modelIds",
+  "teamId",
+  "teamName",
+  "rotationTriggers",
+  "adoptPrefix",
+  // set by the ApiKey class, not by users:
+  "autoName",
+  "providerVersion",
+  "resourceName",
+  "__provider",
+]);
+
+const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+function typeOf(v: unknown): string {
+  return Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`;
+}
+
+/**
+ * Validates `news` and returns the inputs the engine will store. `olds` are the previous
+ * inputs (empty on create and when the engine re-checks for a replacement), from which a
+ * generated name is kept so it stays stable across updates.
+ */
+export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>): CheckResult {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const inputs: Record<string, unknown> = { ...news };
+
+  for (const key of Object.keys(news)) {
+    if (!KNOWN_INPUTS.has(key)) fail(key, `is not an input of baseten:ApiKey; the inputs are ${[...KNOWN_INPUTS].slice(0, 7).join(", ")}`);
+  }
+
+  // type
+  const type = news.type;
+  if (type === undefined || type === null) {
+    fail("type", `is required: one of ${API_KEY_TYPES.join(", ")}`);
+  } else if (!isUnknown(type) && !(API_KEY_TYPES as readonly unknown[]).includes(type)) {
+    fail("type", `must be one of ${API_KEY_TYPES.join(", ")}; got ${JSON.stringify(type)}`);
+  }
+  const knownType = (API_KEY_TYPES as readonly unknown[]).includes(type) ? (type as ApiKeyType) : undefined;
+
+  // adoptPrefix
+  const adoptPrefix = news.adoptPrefix;
+  if (adoptPrefix !== undefined && !isUnknown(adoptPrefix)) {
+    const problem = prefixProblem(adoptPrefix);
+    if (problem) fail("adoptPrefix", `is not a usable key prefix: ${problem}`);
+  }
+
+  // name: explicit, or generated once and kept from the old inputs.
+  const name = news.name;
+  if (name === undefined || name === null) {
+    delete inputs.name;
+    if (adoptPrefix !== undefined) {
+      inputs.autoName = false; // an adopted key keeps the name Baseten already has
+    } else if (olds.autoName === true && typeof olds.name === "string" && olds.name) {
+      inputs.name = olds.name;
+      inputs.autoName = true;
+    } else {
+      inputs.name = autoName(typeof news.resourceName === "string" ? news.resourceName : "key");
+      inputs.autoName = true;
+    }
+  } else if (!isUnknown(name)) {
+    inputs.autoName = false;
+    if (typeof name !== "string") fail("name", `must be a string, got ${typeOf(name)}`);
+    else {
+      const problem = nameProblem(name);
+      if (problem) fail("name", problem);
+    }
+  } else {
+    inputs.autoName = false;
+  }
+
+  // modelIds
+  const modelIds = news.modelIds;
+  if (modelIds !== undefined && modelIds !== null && !isUnknown(modelIds)) {
+    if (!Array.isArray(modelIds)) {
+      fail("modelIds", `must be a list of model ids, got ${typeOf(modelIds)}`);
+    } else if (modelIds.length === 0) {
+      fail("modelIds", "must list at least one model id; omit it for a key that is not scoped to models");
+    } else if (modelIds.length > MAX_MODEL_IDS) {
+      fail("modelIds", `lists ${modelIds.length} model ids; at most ${MAX_MODEL_IDS} are allowed`);
+    } else {
+      const bad = modelIds.findIndex((m) => !isUnknown(m) && (typeof m !== "string" || m.trim() === "" || m.length > 128));
+      if (bad >= 0) fail(`modelIds[${bad}]`, "must be a non-empty model id string of at most 128 characters");
+      const seen = new Set<unknown>();
+      const dup = modelIds.find((m) => !isUnknown(m) && (seen.has(m) || (seen.add(m), false)));
+      if (dup !== undefined) fail("modelIds", `lists ${JSON.stringify(dup)} twice`);
+    }
+    if (knownType && !MODEL_SCOPED_TYPES.includes(knownType)) {
+      fail("modelIds", `is allowed only with type ${MODEL_SCOPED_TYPES.join(" or ")}; remove it or change type (got ${knownType})`);
+    }
+  } else if (modelIds === null) {
+    delete inputs.modelIds;
+  }
+
+  // teamId / teamName
+  for (const field of ["teamId", "teamName"] as const) {
+    const v = news[field];
+    if (v === null) delete inputs[field];
+    else if (v !== undefined && !isUnknown(v) && (typeof v !== "string" || v.trim() === "")) {
+      fail(field, `must be a non-empty string, got ${typeOf(v)}`);
+    }
+  }
+  const hasTeamId = news.teamId !== undefined && news.teamId !== null;
+  const hasTeamName = news.teamName !== undefined && news.teamName !== null;
+  if (hasTeamId && hasTeamName) fail("teamName", "cannot be set together with teamId; set one of them");
+  if ((hasTeamId || hasTeamName) && knownType && TEAMLESS_TYPES.includes(knownType)) {
+    fail(hasTeamId ? "teamId" : "teamName", `is not allowed for type ${knownType}: Baseten does not scope ${TEAMLESS_TYPES.join(" or ")} keys to teams`);
+  }
+
+  // rotationTriggers
+  const triggers = news.rotationTriggers;
+  if (triggers === null) delete inputs.rotationTriggers;
+  else if (triggers !== undefined && !isUnknown(triggers)) {
+    if (typeof triggers !== "object" || Array.isArray(triggers)) {
+      fail("rotationTriggers", `must be a map of strings, got ${typeOf(triggers)}`);
+    } else {
+      const entries = Object.entries(triggers as Record<string, unknown>);
+      if (entries.length > MAX_ROTATION_TRIGGERS) fail("rotationTriggers", `has ${entries.length} entries; at most ${MAX_ROTATION_TRIGGERS}`);
+      for (const [k, v] of entries) {
+        if (typeof v !== "string" && !isUnknown(v)) {
+          fail(`rotationTriggers.${k}`, `must be a string, got ${typeOf(v)}; convert it, e.g. String(value)`);
+        }
+      }
+    }
+  }
+
+  return { inputs: inputs as CheckResult["inputs"], failures };
+}

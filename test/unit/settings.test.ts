@@ -1,0 +1,39 @@
+import { resolveSettings, validateApiUrl } from "../../provider/settings";
+
+const KEY = "fake-management-key-0123456789";
+
+describe("resolveSettings", () => {
+  it("prefers stack config over the environment", () => {
+    const s = resolveSettings({ apiKey: KEY, apiUrl: "https://example.test" }, { BASETEN_API_KEY: "other-key-from-env", BASETEN_API_URL: "https://env.test" });
+    expect(s).toMatchObject({ apiKey: KEY, apiUrl: "https://example.test" });
+  });
+  it("falls back to BASETEN_API_KEY / BASETEN_API_URL and the default URL", () => {
+    expect(resolveSettings({}, { BASETEN_API_KEY: KEY })).toMatchObject({ apiKey: KEY, apiUrl: "https://api.baseten.co", timeoutMs: 30000, maxRetries: 4 });
+    expect(resolveSettings({}, { BASETEN_API_KEY: KEY, BASETEN_API_URL: "http://127.0.0.1:9999/" }).apiUrl).toBe("http://127.0.0.1:9999");
+  });
+  it("names both ways to set a missing key", () => {
+    expect(() => resolveSettings({}, {})).toThrow(/pulumi config set --secret baseten:apiKey.*BASETEN_API_KEY/);
+  });
+  it("rejects an empty key", () => {
+    expect(() => resolveSettings({ apiKey: "  " }, {})).toThrow(/empty/);
+  });
+  it("reads the timeout and retry budget", () => {
+    expect(resolveSettings({ apiKey: KEY, timeoutSeconds: "2.5", maxRetries: "0" }, {})).toMatchObject({ timeoutMs: 2500, maxRetries: 0 });
+    expect(() => resolveSettings({ apiKey: KEY }, { BASETEN_MAX_RETRIES: "lots" })).toThrow(/BASETEN_MAX_RETRIES must be a non-negative integer/);
+  });
+});
+
+describe("validateApiUrl", () => {
+  it.each(["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "https://api.baseten.co"])("accepts %s", (url) => {
+    expect(() => validateApiUrl(url, "baseten:apiUrl")).not.toThrow();
+  });
+  it.each([
+    ["http://api.baseten.co", /plain http/],
+    ["http://10.0.0.1", /plain http/],
+    ["ftp://x.test", /https/],
+    ["not a url", /not a URL/],
+    ["https://user:pw@api.baseten.co", /credentials/],
+  ])("rejects %s", (url, why) => {
+    expect(() => validateApiUrl(url, "baseten:apiUrl")).toThrow(why);
+  });
+});
