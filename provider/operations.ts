@@ -94,6 +94,7 @@ export class KeyKeptInStateError extends Error {
     readonly reasons: string[],
   ) {
     super(message);
+    this.message = message; // see BasetenError: serialized classes must set it themselves
     this.name = "KeyKeptInStateError";
   }
 }

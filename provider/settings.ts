@@ -27,11 +27,12 @@ function configurationError(message: string): BasetenError {
   return new BasetenError("configuration", message);
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"]);
+// Arrays, not Sets, at module level: closure serialization cannot rebuild a Set.
+const LOOPBACK_HOSTS = ["localhost", "[::1]", "::1"];
 
 /** Plain `http://` would send the management key in clear text: allowed only to this machine. */
 function isLoopback(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return LOOPBACK_HOSTS.includes(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Validates an API URL; returns it without trailing slashes. */

@@ -25,8 +25,9 @@ export interface CheckResult {
   failures: CheckFailure[];
 }
 
-/** Inputs a program may set; anything else is a typo worth reporting. */
-const KNOWN_INPUTS = new Set([
+/** Inputs a program may set; anything else is a typo worth reporting. (An array: closure
+ * serialization cannot rebuild a Set held at module level.) */
+const KNOWN_INPUTS = [
   "type",
   "name",
   "modelIds",
@@ -39,7 +40,7 @@ const KNOWN_INPUTS = new Set([
   "providerVersion",
   "resourceName",
   "__provider",
-]);
+];
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
@@ -58,7 +59,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
   const inputs: Record<string, unknown> = { ...news };
 
   for (const key of Object.keys(news)) {
-    if (!KNOWN_INPUTS.has(key)) fail(key, `is not an input of baseten:ApiKey; the inputs are ${[...KNOWN_INPUTS].slice(0, 7).join(", ")}`);
+    if (!KNOWN_INPUTS.includes(key)) fail(key, `is not an input of baseten:ApiKey; the inputs are ${KNOWN_INPUTS.slice(0, 7).join(", ")}`);
   }
 
   // type
@@ -113,8 +114,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     } else {
       const bad = modelIds.findIndex((m) => !isUnknown(m) && (typeof m !== "string" || m.trim() === "" || m.length > 128));
       if (bad >= 0) fail(`modelIds[${bad}]`, "must be a non-empty model id string of at most 128 characters");
-      const seen = new Set<unknown>();
-      const dup = modelIds.find((m) => !isUnknown(m) && (seen.has(m) || (seen.add(m), false)));
+      const dup = modelIds.find((m, i) => !isUnknown(m) && modelIds.indexOf(m) !== i);
       if (dup !== undefined) fail("modelIds", `lists ${JSON.stringify(dup)} twice`);
     }
     if (knownType && !MODEL_SCOPED_TYPES.includes(knownType)) {

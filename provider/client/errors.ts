@@ -47,6 +47,9 @@ export class BasetenError extends Error {
     details: { status?: number; target?: RequestTarget; basetenMessage?: string } = {},
   ) {
     super(message);
+    // Closure serialization rewrites `super(...)` into a plain call of Error, which does not
+    // initialise `this`: set what callers read explicitly.
+    this.message = message;
     this.name = ERROR_NAME;
     this.kind = kind;
     this.status = details.status;

@@ -37,7 +37,8 @@ export type AttemptFailure =
   | { type: "fatal" };
 
 /** Network errors that prove the request never reached the server's application. */
-const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+// An array, not a Set: closure serialization cannot rebuild a Set held at module level.
+const NEVER_SENT_CODES = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
 
 /** Whether a failed attempt may be retried for this method. */
 export function isRetryable(method: string, failure: AttemptFailure): boolean {
@@ -45,7 +46,7 @@ export function isRetryable(method: string, failure: AttemptFailure): boolean {
   const m = method.toUpperCase();
   if (m === "POST") {
     if (failure.type === "status") return failure.status === 429;
-    if (failure.type === "network") return failure.code !== undefined && NEVER_SENT_CODES.has(failure.code);
+    if (failure.type === "network") return failure.code !== undefined && NEVER_SENT_CODES.includes(failure.code);
     return false;
   }
   if (failure.type === "status") {
