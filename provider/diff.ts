@@ -24,7 +24,9 @@ function sameStrings(a: unknown, b: unknown, ordered: boolean): boolean {
 
 function sameMap(a: unknown, b: unknown): boolean {
   const entries = (v: unknown) =>
-    Object.entries(typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {}).sort(([k1], [k2]) => (k1 < k2 ? -1 : 1));
+    Object.entries(typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {}).sort(([k1], [k2]) =>
+      k1 < k2 ? -1 : 1,
+    );
   return JSON.stringify(entries(a)) === JSON.stringify(entries(b));
 }
 
@@ -67,7 +69,8 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
   if (olds.apiKey === "" && olds.adoptPrefix === undefined && !replaces.includes("apiKey")) replaces.push("apiKey");
 
   const versionChanged = olds.providerVersion !== news.providerVersion;
-  const keepsExplicitName = news.autoName === false && news.name !== undefined && olds.name === news.name && !containsUnknown(news.name);
+  const keepsExplicitName =
+    news.autoName === false && news.name !== undefined && olds.name === news.name && !containsUnknown(news.name);
   return {
     changes: replaces.length > 0 || versionChanged,
     replaces,

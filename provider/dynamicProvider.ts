@@ -62,7 +62,10 @@ export function createApiKeyProvider(): ApiKeyProvider {
     },
 
     async check(olds: Inputs, news: Inputs) {
-      const { inputs, failures } = checkInputs((olds ?? {}) as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+      const { inputs, failures } = checkInputs(
+        (olds ?? {}) as unknown as Record<string, unknown>,
+        news as unknown as Record<string, unknown>,
+      );
       return { inputs: inputs as Inputs, failures };
     },
 

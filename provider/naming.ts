@@ -36,7 +36,10 @@ export function randomSuffix(): string {
 
 /** `<sanitised resource name>-<suffix>`, within `MAX_NAME_LENGTH`. */
 export function autoName(resourceName: string, suffix: string = randomSuffix()): string {
-  const base = sanitizeName(resourceName).slice(0, MAX_NAME_LENGTH - SUFFIX_LENGTH - 1).replace(/-+$/, "") || "key";
+  const base =
+    sanitizeName(resourceName)
+      .slice(0, MAX_NAME_LENGTH - SUFFIX_LENGTH - 1)
+      .replace(/-+$/, "") || "key";
   return `${base}-${suffix}`;
 }
 

@@ -62,7 +62,10 @@ async function resolveTeam(rt: ProviderRuntime, inputs: ApiKeyInputs): Promise<R
     const teams = await rt.teamsNamed(inputs.teamName);
     const matching = teams.filter((t) => t.name === inputs.teamName);
     if (matching.length === 0) {
-      throw new BasetenError("configuration", `teamName: no Baseten team is named ${JSON.stringify(inputs.teamName)} (GET /v1/teams?name=). Check the name on Baseten's Teams page, or set teamId.`);
+      throw new BasetenError(
+        "configuration",
+        `teamName: no Baseten team is named ${JSON.stringify(inputs.teamName)} (GET /v1/teams?name=). Check the name on Baseten's Teams page, or set teamId.`,
+      );
     }
     if (matching.length > 1) {
       throw new BasetenError(
@@ -75,7 +78,10 @@ async function resolveTeam(rt: ProviderRuntime, inputs: ApiKeyInputs): Promise<R
   if (inputs.teamId !== undefined) {
     const team = (await rt.teams()).find((t) => t.id === inputs.teamId);
     if (!team) {
-      throw new BasetenError("configuration", `teamId: no Baseten team has id ${JSON.stringify(inputs.teamId)} (GET /v1/teams). Check the id, or set teamName.`);
+      throw new BasetenError(
+        "configuration",
+        `teamId: no Baseten team has id ${JSON.stringify(inputs.teamId)} (GET /v1/teams). Check the id, or set teamName.`,
+      );
     }
     return { teamId: team.id, teamName: team.name, teamSelector: "teamId" };
   }
@@ -146,7 +152,12 @@ export async function createKey(
   for (let recovery = 0; ; recovery++) {
     let failure: BasetenError;
     try {
-      const created = await rt.client.createKey({ type: inputs.type, name: inputs.name, modelIds: inputs.modelIds, teamId: team.teamId });
+      const created = await rt.client.createKey({
+        type: inputs.type,
+        name: inputs.name,
+        modelIds: inputs.modelIds,
+        teamId: team.teamId,
+      });
       return { id: created.prefix, outs: outputsOf(inputs, team, created.prefix, created.apiKey) };
     } catch (e) {
       if (!isBasetenError(e)) throw e;
@@ -189,32 +200,58 @@ export async function createKey(
 }
 
 /** Takes over an existing live key instead of minting one (`adoptPrefix`). */
-async function adoptKey(rt: ProviderRuntime, inputs: ApiKeyInputs & { adoptPrefix: string }): Promise<{ id: string; outs: ApiKeyOutputs }> {
+async function adoptKey(
+  rt: ProviderRuntime,
+  inputs: ApiKeyInputs & { adoptPrefix: string },
+): Promise<{ id: string; outs: ApiKeyOutputs }> {
   const prefix = inputs.adoptPrefix;
   const found = (await rt.keys.get()).find((k) => k.prefix === prefix);
   if (!found) {
-    throw new BasetenError("not-found", `adoptPrefix: no live Baseten key has prefix ${JSON.stringify(prefix)} (GET /v1/api_keys). Check the prefix on Baseten's API keys page; revoked keys cannot be adopted.`);
+    throw new BasetenError(
+      "not-found",
+      `adoptPrefix: no live Baseten key has prefix ${JSON.stringify(prefix)} (GET /v1/api_keys). Check the prefix on Baseten's API keys page; revoked keys cannot be adopted.`,
+    );
   }
   const mismatches: string[] = [];
   if (found.type !== inputs.type) mismatches.push(`type is ${found.type}, the program says ${inputs.type}`);
-  if (!inputs.autoName && inputs.name !== undefined && found.name !== inputs.name) mismatches.push(`name is ${JSON.stringify(found.name ?? null)}, the program says ${JSON.stringify(inputs.name)}`);
-  if (inputs.teamName !== undefined && found.teamName !== inputs.teamName) mismatches.push(`team is ${JSON.stringify(found.teamName ?? null)}, the program says ${JSON.stringify(inputs.teamName)}`);
+  if (!inputs.autoName && inputs.name !== undefined && found.name !== inputs.name)
+    mismatches.push(`name is ${JSON.stringify(found.name ?? null)}, the program says ${JSON.stringify(inputs.name)}`);
+  if (inputs.teamName !== undefined && found.teamName !== inputs.teamName)
+    mismatches.push(`team is ${JSON.stringify(found.teamName ?? null)}, the program says ${JSON.stringify(inputs.teamName)}`);
   if (mismatches.length) {
-    throw new BasetenError("configuration", `adoptPrefix: key ${prefix} does not match the program: ${mismatches.join("; ")}. Make the program describe the key as it is.`);
+    throw new BasetenError(
+      "configuration",
+      `adoptPrefix: key ${prefix} does not match the program: ${mismatches.join("; ")}. Make the program describe the key as it is.`,
+    );
   }
-  const team: ResolvedTeam = inputs.teamId !== undefined ? await resolveTeam(rt, inputs) : found.teamName !== undefined ? { teamName: found.teamName, teamSelector: inputs.teamName !== undefined ? "teamName" : undefined } : {};
-  const outs = outputsOf({ ...inputs, name: found.name ?? inputs.name, modelIds: found.modelIds ?? inputs.modelIds }, team, prefix, "");
+  const team: ResolvedTeam =
+    inputs.teamId !== undefined
+      ? await resolveTeam(rt, inputs)
+      : found.teamName !== undefined
+        ? { teamName: found.teamName, teamSelector: inputs.teamName !== undefined ? "teamName" : undefined }
+        : {};
+  const outs = outputsOf(
+    { ...inputs, name: found.name ?? inputs.name, modelIds: found.modelIds ?? inputs.modelIds },
+    team,
+    prefix,
+    "",
+  );
   return { id: prefix, outs };
 }
 
 /** Refresh: the key as Baseten lists it now, or undefined when it is gone. */
 export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOutputs): Promise<ApiKeyOutputs | undefined> {
   const problem = prefixProblem(id);
-  if (problem) throw new BasetenError("configuration", `The resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix: ${problem}.`);
+  if (problem)
+    throw new BasetenError(
+      "configuration",
+      `The resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix: ${problem}.`,
+    );
   const found = (await rt.keys.get()).find((k) => k.prefix === id);
   if (!found) return undefined;
   const sameModels =
-    (stored.modelIds ?? []).length === (found.modelIds ?? []).length && (found.modelIds ?? []).every((m) => (stored.modelIds ?? []).includes(m));
+    (stored.modelIds ?? []).length === (found.modelIds ?? []).length &&
+    (found.modelIds ?? []).every((m) => (stored.modelIds ?? []).includes(m));
   const outs: ApiKeyOutputs = {
     ...stored,
     prefix: id,
@@ -234,8 +271,19 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
 /** The inputs a refreshed resource stands for, so the next preview compares against them. */
 export function inputsOfOutputs(outs: ApiKeyOutputs): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
-  const keep = ["type", "name", "autoName", "modelIds", "rotationTriggers", "providerVersion", "resourceName", "adoptPrefix"] as const;
-  for (const k of keep) if ((outs as unknown as Record<string, unknown>)[k] !== undefined) inputs[k] = (outs as unknown as Record<string, unknown>)[k];
+  const keep = [
+    "type",
+    "name",
+    "autoName",
+    "modelIds",
+    "rotationTriggers",
+    "providerVersion",
+    "resourceName",
+    "adoptPrefix",
+  ] as const;
+  for (const k of keep)
+    if ((outs as unknown as Record<string, unknown>)[k] !== undefined)
+      inputs[k] = (outs as unknown as Record<string, unknown>)[k];
   if (outs.teamSelector === "teamId") inputs.teamId = outs.teamId;
   if (outs.teamSelector === "teamName") inputs.teamName = outs.teamName;
   return inputs;
@@ -244,7 +292,11 @@ export function inputsOfOutputs(outs: ApiKeyOutputs): Record<string, unknown> {
 /** Revokes the key; resolves when Baseten confirmed it with the right tombstone or answered 404. */
 export async function revokeKey(rt: ProviderRuntime, id: string): Promise<"revoked" | "already-gone"> {
   const problem = prefixProblem(id);
-  if (problem) throw new BasetenError("configuration", `Cannot revoke: the resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix (${problem}); no request was sent.`);
+  if (problem)
+    throw new BasetenError(
+      "configuration",
+      `Cannot revoke: the resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix (${problem}); no request was sent.`,
+    );
   try {
     return (await rt.client.revokeKey(id)).outcome;
   } finally {

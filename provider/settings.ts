@@ -44,7 +44,9 @@ export function validateApiUrl(raw: string, source: string): string {
     throw configurationError(`${source} is not a URL: ${JSON.stringify(raw)}. Set it like https://api.baseten.co.`);
   }
   if (url.username || url.password) {
-    throw configurationError(`${source} must not contain credentials; put the management key in baseten:apiKey or BASETEN_API_KEY.`);
+    throw configurationError(
+      `${source} must not contain credentials; put the management key in baseten:apiKey or BASETEN_API_KEY.`,
+    );
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
     throw configurationError(
@@ -61,7 +63,9 @@ function positiveNumber(raw: string | undefined, source: string, fallback: numbe
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw configurationError(`${source} must be a ${integer ? "non-negative integer" : "non-negative number"}, got ${JSON.stringify(raw)}.`);
+    throw configurationError(
+      `${source} must be a ${integer ? "non-negative integer" : "non-negative number"}, got ${JSON.stringify(raw)}.`,
+    );
   }
   return n;
 }
@@ -79,7 +83,10 @@ export function resolveSettings(config: ConfiguredSettings, env: NodeJS.ProcessE
     );
   }
   const urlSource = config.apiUrl !== undefined ? "baseten:apiUrl" : "BASETEN_API_URL";
-  const apiUrl = validateApiUrl(config.apiUrl ?? env.BASETEN_API_URL ?? DEFAULT_API_URL, config.apiUrl ?? env.BASETEN_API_URL ? urlSource : "the default API URL");
+  const apiUrl = validateApiUrl(
+    config.apiUrl ?? env.BASETEN_API_URL ?? DEFAULT_API_URL,
+    (config.apiUrl ?? env.BASETEN_API_URL) ? urlSource : "the default API URL",
+  );
   const timeoutSource = config.timeoutSeconds !== undefined ? "baseten:timeoutSeconds" : "BASETEN_TIMEOUT_SECONDS";
   const timeoutSeconds = positiveNumber(config.timeoutSeconds ?? env.BASETEN_TIMEOUT_SECONDS, timeoutSource, 30, false);
   const retriesSource = config.maxRetries !== undefined ? "baseten:maxRetries" : "BASETEN_MAX_RETRIES";

@@ -59,7 +59,8 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
   const inputs: Record<string, unknown> = { ...news };
 
   for (const key of Object.keys(news)) {
-    if (!KNOWN_INPUTS.includes(key)) fail(key, `is not an input of baseten:ApiKey; the inputs are ${KNOWN_INPUTS.slice(0, 7).join(", ")}`);
+    if (!KNOWN_INPUTS.includes(key))
+      fail(key, `is not an input of baseten:ApiKey; the inputs are ${KNOWN_INPUTS.slice(0, 7).join(", ")}`);
   }
 
   // type
@@ -118,7 +119,10 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
       if (dup !== undefined) fail("modelIds", `lists ${JSON.stringify(dup)} twice`);
     }
     if (knownType && !MODEL_SCOPED_TYPES.includes(knownType)) {
-      fail("modelIds", `is allowed only with type ${MODEL_SCOPED_TYPES.join(" or ")}; remove it or change type (got ${knownType})`);
+      fail(
+        "modelIds",
+        `is allowed only with type ${MODEL_SCOPED_TYPES.join(" or ")}; remove it or change type (got ${knownType})`,
+      );
     }
   } else if (modelIds === null) {
     delete inputs.modelIds;
@@ -136,7 +140,10 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
   const hasTeamName = news.teamName !== undefined && news.teamName !== null;
   if (hasTeamId && hasTeamName) fail("teamName", "cannot be set together with teamId; set one of them");
   if ((hasTeamId || hasTeamName) && knownType && TEAMLESS_TYPES.includes(knownType)) {
-    fail(hasTeamId ? "teamId" : "teamName", `is not allowed for type ${knownType}: Baseten does not scope ${TEAMLESS_TYPES.join(" or ")} keys to teams`);
+    fail(
+      hasTeamId ? "teamId" : "teamName",
+      `is not allowed for type ${knownType}: Baseten does not scope ${TEAMLESS_TYPES.join(" or ")} keys to teams`,
+    );
   }
 
   // rotationTriggers
@@ -147,7 +154,8 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
       fail("rotationTriggers", `must be a map of strings, got ${typeOf(triggers)}`);
     } else {
       const entries = Object.entries(triggers as Record<string, unknown>);
-      if (entries.length > MAX_ROTATION_TRIGGERS) fail("rotationTriggers", `has ${entries.length} entries; at most ${MAX_ROTATION_TRIGGERS}`);
+      if (entries.length > MAX_ROTATION_TRIGGERS)
+        fail("rotationTriggers", `has ${entries.length} entries; at most ${MAX_ROTATION_TRIGGERS}`);
       for (const [k, v] of entries) {
         if (typeof v !== "string" && !isUnknown(v)) {
           fail(`rotationTriggers.${k}`, `must be a string, got ${typeOf(v)}; convert it, e.g. String(value)`);

@@ -38,7 +38,9 @@ function parseJson(result: HttpResult, target: RequestTarget): unknown {
     const shown = result.bodyText.trim().slice(0, 80);
     throw invalidResponse(
       target,
-      shown ? `the body is not JSON (content type "${result.contentType}", starts with ${JSON.stringify(shown)})` : "the body is empty",
+      shown
+        ? `the body is not JSON (content type "${result.contentType}", starts with ${JSON.stringify(shown)})`
+        : "the body is empty",
       result.status,
     );
   }
@@ -119,7 +121,10 @@ export class BasetenClient {
     let shown: string;
     try {
       received = (JSON.parse(result.bodyText) as { prefix?: unknown } | null)?.prefix;
-      shown = typeof received === "string" ? JSON.stringify(received.slice(0, 100)) : "no prefix (the tombstone has no string `prefix`)";
+      shown =
+        typeof received === "string"
+          ? JSON.stringify(received.slice(0, 100))
+          : "no prefix (the tombstone has no string `prefix`)";
     } catch {
       shown = "no prefix (the body is not JSON)";
     }

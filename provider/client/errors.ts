@@ -159,9 +159,8 @@ export function errorFromNetworkFailure(
 
 /** A 200 whose body breaks Baseten's published contract. */
 export function invalidResponse(target: RequestTarget, problem: string, status?: number): BasetenError {
-  return new BasetenError(
-    "invalid-response",
-    `Baseten's answer to ${target.method} ${target.path} is not valid: ${problem}.`,
-    { target, status },
-  );
+  return new BasetenError("invalid-response", `Baseten's answer to ${target.method} ${target.path} is not valid: ${problem}.`, {
+    target,
+    status,
+  });
 }

@@ -91,12 +91,7 @@ export class HttpTransport {
    * Sends a request with the retry policy of `retry.ts`. Resolves with 2xx answers (and 404
    * when `allow404`); rejects with a `BasetenError` otherwise.
    */
-  async request(
-    method: string,
-    path: string,
-    body?: unknown,
-    flags: { allow404?: boolean } = {},
-  ): Promise<HttpResult> {
+  async request(method: string, path: string, body?: unknown, flags: { allow404?: boolean } = {}): Promise<HttpResult> {
     const target: RequestTarget = { method, path };
     const { retry } = this.options;
     for (let attempt = 1; ; attempt++) {
@@ -110,12 +105,7 @@ export class HttpTransport {
     }
   }
 
-  private async attempt(
-    target: RequestTarget,
-    body: unknown,
-    attempt: number,
-    allow404: boolean,
-  ): Promise<AttemptOutcome> {
+  private async attempt(target: RequestTarget, body: unknown, attempt: number, allow404: boolean): Promise<AttemptOutcome> {
     const { apiKey, timeoutMs, maxResponseBytes } = this.options;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -145,7 +135,8 @@ export class HttpTransport {
       return {
         failure: { type: "status", status },
         error: errorFromResponse(status, target, bodyText, secrets),
-        serverRequestedMs: status === 429 || status === 503 ? serverRequestedDelayMs(response.headers.get("retry-after"), bodyText) : undefined,
+        serverRequestedMs:
+          status === 429 || status === 503 ? serverRequestedDelayMs(response.headers.get("retry-after"), bodyText) : undefined,
       };
     } catch (e) {
       return this.classifyThrown(e, target, secrets);

@@ -14,10 +14,13 @@ const mockInputs: Array<Record<string, unknown>> = [];
 
 pulumi.runtime.setMocks(
   {
-    newResource: (args) => (mockInputs.push(args.inputs), {
-      id: "abcdEFGH",
-      state: { ...args.inputs, prefix: "abcdEFGH", apiKey: "abcdEFGH.fake-secret-for-mocks" },
-    }),
+    newResource: (args) => (
+      mockInputs.push(args.inputs),
+      {
+        id: "abcdEFGH",
+        state: { ...args.inputs, prefix: "abcdEFGH", apiKey: "abcdEFGH.fake-secret-for-mocks" },
+      }
+    ),
     call: () => ({}),
   },
   "project",
@@ -27,11 +30,19 @@ pulumi.runtime.setMocks(
 
 // Mocks do not pass resource options to newResource: read them off the request the SDK sends.
 const monitor = pulumi.runtime.getMonitor() as unknown as {
-  registerResource: (req: { getType(): string; getName(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown) => void;
+  registerResource: (
+    req: { getType(): string; getName(): string; getAdditionalsecretoutputsList(): string[] },
+    cb: unknown,
+  ) => void;
 };
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, cb) => {
-  registrations.push({ type: req.getType(), name: req.getName(), inputs: {}, additionalSecretOutputs: req.getAdditionalsecretoutputsList() });
+  registrations.push({
+    type: req.getType(),
+    name: req.getName(),
+    inputs: {},
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+  });
   register(req, cb);
 };
 

@@ -135,7 +135,13 @@ describe("list", () => {
     expect(countOf("GET /v1/api_keys")).toBe(3);
   });
   it("bounds memory on a 50 MB body", async () => {
-    emu.injectFault({ kind: "respond", status: 200, bodyBytes: 50 * 1024 * 1024, contentType: "application/json", method: "GET" });
+    emu.injectFault({
+      kind: "respond",
+      status: 200,
+      bodyBytes: 50 * 1024 * 1024,
+      contentType: "application/json",
+      method: "GET",
+    });
     const e = await failureOf(client().listKeys());
     expect(e.kind).toBe("invalid-response");
     expect(e.message).toMatch(/exceeds 1048576 bytes/);
@@ -210,7 +216,12 @@ describe("authentication and redaction", () => {
     expect(countOf("GET /v1/api_keys")).toBe(1); // 401 is not retried
   });
   it("redacts the key when a server echoes it", async () => {
-    emu.injectFault({ kind: "respond", status: 400, body: JSON.stringify({ error: `bad key ${emu.managementKey}` }), method: "GET" });
+    emu.injectFault({
+      kind: "respond",
+      status: 400,
+      body: JSON.stringify({ error: `bad key ${emu.managementKey}` }),
+      method: "GET",
+    });
     const e = await failureOf(client().listKeys());
     expect(e.message).not.toContain(emu.managementKey);
     expect(e.basetenMessage).toBe("bad key [REDACTED]");

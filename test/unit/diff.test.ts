@@ -40,23 +40,40 @@ describe("diff", () => {
     ["teamName", { teamName: "other" }],
     ["name", { name: "explicit", autoName: false }],
   ])("replaces when %s changes, creating before revoking", (field, change) => {
-    expect(diffInputs(stored, { ...inputs, ...change })).toEqual({ changes: true, replaces: [field], deleteBeforeReplace: false });
+    expect(diffInputs(stored, { ...inputs, ...change })).toEqual({
+      changes: true,
+      replaces: [field],
+      deleteBeforeReplace: false,
+    });
   });
   it("replaces when a value is unknown during preview", () => {
     expect(diffInputs(stored, { ...inputs, rotationTriggers: { q: UNKNOWN } }).replaces).toEqual(["rotationTriggers"]);
   });
   it("revokes first when an explicit name stays the same", () => {
     const explicit = { ...stored, name: "fixed", autoName: false };
-    const d = diffInputs(explicit, { ...inputs, name: "fixed", autoName: false, type: "WORKSPACE_MANAGE_ALL", modelIds: undefined });
+    const d = diffInputs(explicit, {
+      ...inputs,
+      name: "fixed",
+      autoName: false,
+      type: "WORKSPACE_MANAGE_ALL",
+      modelIds: undefined,
+    });
     expect(d).toMatchObject({ changes: true, deleteBeforeReplace: true });
     expect(d.replaces).toEqual(expect.arrayContaining(["type", "modelIds"]));
   });
   it("creates first when an explicit name changes", () => {
     const explicit = { ...stored, name: "fixed", autoName: false };
-    expect(diffInputs(explicit, { ...inputs, name: "fixed-2", autoName: false })).toMatchObject({ replaces: ["name"], deleteBeforeReplace: false });
+    expect(diffInputs(explicit, { ...inputs, name: "fixed-2", autoName: false })).toMatchObject({
+      replaces: ["name"],
+      deleteBeforeReplace: false,
+    });
   });
   it("updates in place when only the provider version changes", () => {
-    expect(diffInputs(stored, { ...inputs, providerVersion: "0.2.0" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(diffInputs(stored, { ...inputs, providerVersion: "0.2.0" })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
   it("compares the team the program selected: teamId against the stored teamId", () => {
     const byId = { ...stored, teamSelector: "teamId" };

@@ -18,7 +18,12 @@ const VERSION = "0.1.0";
 
 async function configured(extra: Record<string, string> = {}): Promise<ApiKeyProvider> {
   const provider = createApiKeyProvider();
-  const values: Record<string, string> = { "baseten:apiKey": emu.managementKey, "baseten:apiUrl": emu.url, "baseten:timeoutSeconds": "2", ...extra };
+  const values: Record<string, string> = {
+    "baseten:apiKey": emu.managementKey,
+    "baseten:apiUrl": emu.url,
+    "baseten:timeoutSeconds": "2",
+    ...extra,
+  };
   await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
   return provider;
 }
@@ -104,7 +109,10 @@ describe("create", () => {
   it("keeps an explicitly named key minted by a timed-out create in state instead of forgetting it", async () => {
     const p = await configured({ "baseten:timeoutSeconds": "0.3" });
     emu.injectFault({ kind: "latency", ms: 1500, afterCommit: true, method: "POST" });
-    const e = (await failureOf(up(p, { type: "PERSONAL", name: "fixed-name" }))) as Error & { id?: string; properties?: Record<string, unknown> };
+    const e = (await failureOf(up(p, { type: "PERSONAL", name: "fixed-name" }))) as Error & {
+      id?: string;
+      properties?: Record<string, unknown>;
+    };
     const live = emu.liveKeys();
     expect(live).toHaveLength(1);
     expect(e.id).toBe(live[0].prefix);

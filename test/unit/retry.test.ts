@@ -1,4 +1,10 @@
-import { DEFAULT_RETRY_OPTIONS, isRetryable, retryDelayMs, serverRequestedDelayMs, type AttemptFailure } from "../../provider/client/retry";
+import {
+  DEFAULT_RETRY_OPTIONS,
+  isRetryable,
+  retryDelayMs,
+  serverRequestedDelayMs,
+  type AttemptFailure,
+} from "../../provider/client/retry";
 
 describe("isRetryable", () => {
   const cases: Array<[string, AttemptFailure, boolean]> = [

@@ -4,12 +4,22 @@ const KEY = "fake-management-key-0123456789";
 
 describe("resolveSettings", () => {
   it("prefers stack config over the environment", () => {
-    const s = resolveSettings({ apiKey: KEY, apiUrl: "https://example.test" }, { BASETEN_API_KEY: "other-key-from-env", BASETEN_API_URL: "https://env.test" });
+    const s = resolveSettings(
+      { apiKey: KEY, apiUrl: "https://example.test" },
+      { BASETEN_API_KEY: "other-key-from-env", BASETEN_API_URL: "https://env.test" },
+    );
     expect(s).toMatchObject({ apiKey: KEY, apiUrl: "https://example.test" });
   });
   it("falls back to BASETEN_API_KEY / BASETEN_API_URL and the default URL", () => {
-    expect(resolveSettings({}, { BASETEN_API_KEY: KEY })).toMatchObject({ apiKey: KEY, apiUrl: "https://api.baseten.co", timeoutMs: 30000, maxRetries: 4 });
-    expect(resolveSettings({}, { BASETEN_API_KEY: KEY, BASETEN_API_URL: "http://127.0.0.1:9999/" }).apiUrl).toBe("http://127.0.0.1:9999");
+    expect(resolveSettings({}, { BASETEN_API_KEY: KEY })).toMatchObject({
+      apiKey: KEY,
+      apiUrl: "https://api.baseten.co",
+      timeoutMs: 30000,
+      maxRetries: 4,
+    });
+    expect(resolveSettings({}, { BASETEN_API_KEY: KEY, BASETEN_API_URL: "http://127.0.0.1:9999/" }).apiUrl).toBe(
+      "http://127.0.0.1:9999",
+    );
   });
   it("names both ways to set a missing key", () => {
     expect(() => resolveSettings({}, {})).toThrow(/pulumi config set --secret baseten:apiKey.*BASETEN_API_KEY/);
@@ -18,8 +28,13 @@ describe("resolveSettings", () => {
     expect(() => resolveSettings({ apiKey: "  " }, {})).toThrow(/empty/);
   });
   it("reads the timeout and retry budget", () => {
-    expect(resolveSettings({ apiKey: KEY, timeoutSeconds: "2.5", maxRetries: "0" }, {})).toMatchObject({ timeoutMs: 2500, maxRetries: 0 });
-    expect(() => resolveSettings({ apiKey: KEY }, { BASETEN_MAX_RETRIES: "lots" })).toThrow(/BASETEN_MAX_RETRIES must be a non-negative integer/);
+    expect(resolveSettings({ apiKey: KEY, timeoutSeconds: "2.5", maxRetries: "0" }, {})).toMatchObject({
+      timeoutMs: 2500,
+      maxRetries: 0,
+    });
+    expect(() => resolveSettings({ apiKey: KEY }, { BASETEN_MAX_RETRIES: "lots" })).toThrow(
+      /BASETEN_MAX_RETRIES must be a non-negative integer/,
+    );
   });
 });
 

@@ -51,12 +51,26 @@ describe("check", () => {
     expect(hit?.reason).toMatch(reason);
   });
   it("reports every problem at once", () => {
-    expect(failuresOf({ type: "PERSONAL", modelIds: ["m"], teamName: "ml", name: "BAD" }).map((f) => f.property).sort()).toEqual(["modelIds", "name", "teamName"]);
+    expect(
+      failuresOf({ type: "PERSONAL", modelIds: ["m"], teamName: "ml", name: "BAD" })
+        .map((f) => f.property)
+        .sort(),
+    ).toEqual(["modelIds", "name", "teamName"]);
   });
   it("accepts a scoped team key", () => {
-    expect(failuresOf({ type: "WORKSPACE_INVOKE", modelIds: ["m1", "m2"], teamName: "ml", rotationTriggers: { q: "2026-Q4" } })).toEqual([]);
+    expect(
+      failuresOf({ type: "WORKSPACE_INVOKE", modelIds: ["m1", "m2"], teamName: "ml", rotationTriggers: { q: "2026-Q4" } }),
+    ).toEqual([]);
   });
   it("does not fail on values unknown during preview", () => {
-    expect(failuresOf({ type: "WORKSPACE_INVOKE", name: UNKNOWN, modelIds: UNKNOWN, teamName: UNKNOWN, rotationTriggers: { q: UNKNOWN } })).toEqual([]);
+    expect(
+      failuresOf({
+        type: "WORKSPACE_INVOKE",
+        name: UNKNOWN,
+        modelIds: UNKNOWN,
+        teamName: UNKNOWN,
+        rotationTriggers: { q: UNKNOWN },
+      }),
+    ).toEqual([]);
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * A Pulumi stack driven through the Automation API by the real CLI, with a file:// backend,
+ * a private PULUMI_HOME and the Baseten emulator on loopback. Every command's output is
+ * kept so tests can search it for secrets.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { ApiKey, type ApiKeyArgs } from "../../provider";
+import { pulumiBinDir, REPO_ROOT } from "./cli";
+
+/** One ApiKey of the program: resource name, args and options. */
+export interface KeySpec {
+  name: string;
+  args: ApiKeyArgs;
+  opts?: pulumi.CustomResourceOptions;
+}
+
+export interface TestStackOptions {
+  apiUrl: string;
+  managementKey: string;
+  /** How the management key reaches the provider. @default "config" */
+  credentials?: "config" | "env";
+  projectName?: string;
+  extraEnv?: Record<string, string>;
+}
+
+/** Folder for the stacks' work dirs: inside the repo, so the provider host resolves its modules here. */
+const WORK_ROOT = path.join(REPO_ROOT, ".tmp", "stacks");
+
+export class TestStack {
+  /** The program's keys; change them between commands. */
+  keys: KeySpec[] = [];
+  /** Everything every command printed, for secret scans. */
+  readonly transcript: string[] = [];
+
+  private constructor(
+    readonly stack: Stack,
+    readonly dir: string,
+  ) {}
+
+  static async create(options: TestStackOptions): Promise<TestStack> {
+    fs.mkdirSync(WORK_ROOT, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(WORK_ROOT, "stack-"));
+    const backend = path.join(dir, "backend");
+    const home = path.join(dir, "home");
+    const workDir = path.join(dir, "work");
+    for (const d of [backend, home, workDir]) fs.mkdirSync(d);
+    const binDir = pulumiBinDir();
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(binDir) });
+    const holder: { self?: TestStack } = {};
+    const program = async () => {
+      const outputs: Record<string, pulumi.Output<unknown>> = {};
+      for (const spec of holder.self?.keys ?? []) {
+        const key = new ApiKey(spec.name, spec.args, spec.opts);
+        outputs[`${spec.name}Prefix`] = key.prefix;
+        outputs[`${spec.name}ApiKey`] = key.apiKey;
+      }
+      return outputs;
+    };
+    const envVars: Record<string, string> = {
+      PATH: `${binDir}:${process.env.PATH}`,
+      PULUMI_HOME: home,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      ...(options.credentials === "env" ? { BASETEN_API_KEY: options.managementKey, BASETEN_API_URL: options.apiUrl } : {}),
+      ...options.extraEnv,
+    };
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "e2e", projectName: options.projectName ?? "baseten-e2e", program },
+      { workDir, pulumiHome: home, envVars, pulumiCommand },
+    );
+    if (options.credentials !== "env") {
+      await stack.setConfig("baseten:apiKey", { value: options.managementKey, secret: true });
+      await stack.setConfig("baseten:apiUrl", { value: options.apiUrl });
+    }
+    const self = new TestStack(stack, dir);
+    holder.self = self;
+    return self;
+  }
+
+  /** An `onOutput` that records into the transcript (and optionally a local buffer). */
+  recorder(local?: string[]): (out: string) => void {
+    return (out: string) => {
+      this.transcript.push(out);
+      local?.push(out);
+    };
+  }
+
+  async up(opts: { expectNoChanges?: boolean } = {}) {
+    return this.stack.up({ onOutput: this.recorder(), ...opts });
+  }
+
+  async preview(opts: { expectNoChanges?: boolean; diff?: boolean } = {}) {
+    const text: string[] = [];
+    const result = await this.stack.preview({ onOutput: this.recorder(text), ...opts });
+    return { ...result, text: text.join("") };
+  }
+
+  async refresh(opts: { expectNoChanges?: boolean } = {}) {
+    return this.stack.refresh({ onOutput: this.recorder(), ...opts });
+  }
+
+  async destroy() {
+    return this.stack.destroy({ onOutput: this.recorder() });
+  }
+
+  /**
+   * `pulumi stack export` as a user runs it: secrets stay encrypted. (The Automation API's
+   * `exportStack` adds `--show-secrets`, which would defeat the secret checks.)
+   */
+  async exportState(): Promise<{ deployment: { resources?: Array<Record<string, unknown>> } }> {
+    const workspace = this.stack.workspace as unknown as {
+      runPulumiCmd(args: string[]): Promise<{ stdout: string; stderr: string }>;
+    };
+    const result = await workspace.runPulumiCmd(["stack", "export", "--stack", this.stack.name]);
+    this.transcript.push(result.stdout, result.stderr);
+    return JSON.parse(result.stdout);
+  }
+
+  /** The ApiKey resources in state. */
+  async keyResources(): Promise<Array<{ urn: string; id: string; outputs: Record<string, unknown> }>> {
+    const state = await this.exportState();
+    return (state.deployment.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/baseten:ApiKey") as never;
+  }
+
+  /** Every file of the backend (the state files on disk), as text. */
+  stateFilesText(): string {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out.push(fs.readFileSync(p, "latin1"));
+      }
+    };
+    walk(path.join(this.dir, "backend"));
+    return out.join("\n");
+  }
+
+  async remove(): Promise<void> {
+    try {
+      await this.stack.workspace.removeStack("e2e", { force: true });
+    } finally {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The marker Pulumi puts on an encrypted secret in exported state. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * Occurrences of `needle` in `haystack` that are not inside a Pulumi secret envelope; the
+ * exported state keeps secrets as `{"4dabf...": "1b47...", "ciphertext": "..."}`, so a plaintext
+ * found anywhere is a leak.
+ */
+export function leaks(haystack: string, needles: string[]): string[] {
+  return needles.filter((n) => n.length > 0 && haystack.includes(n));
+}

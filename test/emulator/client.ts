@@ -1,0 +1,88 @@
+/**
+ * Typed client for the emulator's /_emulator/ control routes, for processes that do not
+ * hold the BasetenEmulator instance (a Pulumi program under test, a demo, a benchmark).
+ */
+import type { OutOfBandKeyInput } from "./server";
+import type { EmulatedKey, EmulatedKeyInfo, EmulatorSettings, FaultSpec, RandomFaultSpec, RequestLogSnapshot } from "./types";
+
+export class EmulatorControl {
+  private readonly base: string;
+
+  constructor(url: string) {
+    this.base = url.replace(/\/+$/, "");
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    okStatuses: number[] = [200],
+  ): Promise<{ status: number; json: T }> {
+    const res = await fetch(`${this.base}/_emulator/${path}`, {
+      method,
+      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!okStatuses.includes(res.status)) {
+      const message = (json as { error?: string } | undefined)?.error ?? text;
+      throw new Error(`emulator control ${method} /_emulator/${path} failed with ${res.status}: ${message}`);
+    }
+    return { status: res.status, json: json as T };
+  }
+
+  /** All keys, live and revoked; `apiKey` is included only with `plaintext: true`. */
+  async keys(opts: { plaintext?: boolean } = {}): Promise<EmulatedKeyInfo[]> {
+    return (await this.call<{ keys: EmulatedKeyInfo[] }>("GET", opts.plaintext ? "keys?plaintext=1" : "keys")).json.keys;
+  }
+
+  async liveKeys(opts: { plaintext?: boolean } = {}): Promise<EmulatedKeyInfo[]> {
+    return (await this.keys(opts)).filter((k) => !k.revoked);
+  }
+
+  /** Out-of-band create, as if made in the UI; returns the key including its plaintext. */
+  async createKey(input: OutOfBandKeyInput): Promise<EmulatedKey> {
+    return (await this.call<EmulatedKey>("POST", "keys", input)).json;
+  }
+
+  /** Out-of-band revoke; false when the prefix is unknown or already revoked. */
+  async revoke(prefix: string): Promise<boolean> {
+    return (await this.call<{ revoked: boolean }>("DELETE", `keys/${encodeURIComponent(prefix)}`, undefined, [200, 404])).json
+      .revoked;
+  }
+
+  async fault(spec: FaultSpec): Promise<void> {
+    await this.call("POST", "faults", spec);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.call("DELETE", "faults");
+  }
+
+  async randomFaults(spec: RandomFaultSpec | null): Promise<void> {
+    await this.call("PUT", "random-faults", spec);
+  }
+
+  /** Changes the given settings and returns all current settings. */
+  async settings(settings: EmulatorSettings = {}): Promise<Required<EmulatorSettings>> {
+    return (await this.call<Required<EmulatorSettings>>("PUT", "settings", settings)).json;
+  }
+
+  async log(): Promise<RequestLogSnapshot> {
+    return (await this.call<RequestLogSnapshot>("GET", "log")).json;
+  }
+
+  async clearLog(): Promise<void> {
+    await this.call("DELETE", "log");
+  }
+
+  async reset(): Promise<void> {
+    await this.call("POST", "reset");
+  }
+}

@@ -1,0 +1,21 @@
+/** Public surface of the Baseten emulator (tests, e2e, demos and benchmarks import from here). */
+export { BasetenEmulator, MAX_LOG_ENTRIES } from "./server";
+export type { OutOfBandKeyInput } from "./server";
+export { EmulatorControl } from "./client";
+export { EmulatorApiError, EMULATOR_USER, KEY_TYPES, NAME_PATTERN } from "./state";
+export { mulberry32 } from "./faults";
+export { DEFAULT_TEAMS, ROUTES } from "./types";
+export type {
+  EmulatedKey,
+  EmulatedKeyInfo,
+  EmulatorOptions,
+  EmulatorSettings,
+  FaultKindSpec,
+  FaultMatch,
+  FaultSpec,
+  LoggedRequest,
+  RandomFaultKind,
+  RandomFaultSpec,
+  RequestLogSnapshot,
+  RouteLabel,
+} from "./types";

@@ -1,0 +1,126 @@
+/** Public types of the Baseten emulator, shared by the server, the control routes and the client. */
+
+export interface EmulatorOptions {
+  /** Default 0 (ephemeral). The host is always 127.0.0.1: control routes have no auth. */
+  port?: number;
+  /** The accepted credential; default: a random fake "emu_" + 32 alphanumerics. */
+  managementKey?: string;
+  /** Added to every API request (not control routes) before processing; default 0. */
+  latencyMs?: number;
+  /** Default 100 (Baseten's limit, per API key, sliding 1 s window); null disables. */
+  rateLimitPerSecond?: number | null;
+  /** Default: DEFAULT_TEAMS (includes two teams named "dup" to exercise ambiguous names). */
+  teams?: Array<{ id: string; name: string; default?: boolean }>;
+}
+
+export interface EmulatedKey {
+  prefix: string;
+  /** Full plaintext "<prefix>.<secret>", as Baseten shows it once at creation. */
+  apiKey: string;
+  name: string | null;
+  type: string;
+  modelIds: string[] | null;
+  teamId: string | null;
+  teamName: string | null;
+  revoked: boolean;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  revokedAt?: number;
+}
+
+/** A key as the control route lists it without `?plaintext=1`. */
+export type EmulatedKeyInfo = Omit<EmulatedKey, "apiKey"> & { apiKey?: string };
+
+export interface LoggedRequest {
+  seq: number;
+  method: string;
+  /** Exactly as received, including the query; never decoded. */
+  rawPath: string;
+  /** One of ROUTES, or "unmatched". */
+  route: string;
+  /** Final status; 0 when no response was delivered (reset fault, or the client went away first). */
+  status: number;
+  /** Kind of the fault applied, if any. */
+  fault?: string;
+  /** True when the client disconnected before the operation ran (nothing was committed). */
+  clientClosed?: boolean;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+  /** Parsed JSON of create bodies (when it parsed), for contract tests. */
+  requestBody?: unknown;
+}
+
+export type FaultMatch = { method?: string; route?: string; pathPrefix?: string };
+
+export type FaultKindSpec =
+  | {
+      kind: "respond";
+      status: number;
+      body?: string;
+      contentType?: string;
+      headers?: Record<string, string>;
+      /** Stream this many bytes of "x" (e.g. 50 MB) instead of `body`. */
+      bodyBytes?: number;
+    }
+  /** 429 {"error":"Rate limit exceeded. Please try again later.","retry_after":N} + Retry-After. */
+  | { kind: "rateLimited"; retryAfterSeconds: number }
+  /** 500 {"error":"Internal server error"}. */
+  | { kind: "serverError" }
+  /** 502 with an HTML page body, text/html (what a proxy in front of the API returns). */
+  | { kind: "badGatewayHtml" }
+  /** Destroy the socket; afterCommit: perform the operation first (key minted/revoked), then reset. */
+  | { kind: "reset"; afterCommit?: boolean }
+  /** Delay; afterCommit: perform the operation, then delay the response (a client timeout then leaves a minted key). */
+  | { kind: "latency"; ms: number; afterCommit?: boolean }
+  /** For DELETE only: revoke nothing, answer 200 {"prefix": <other prefix, default "zzzzzzzz">}. */
+  | { kind: "wrongTombstone"; prefix?: string }
+  /** 200 with body "OK", text/plain, creating/revoking nothing. */
+  | { kind: "nonJson" };
+
+export type FaultSpec = FaultMatch & {
+  /** Default 1: applies to the next N matching API requests. */
+  times?: number;
+} & FaultKindSpec;
+
+export type RandomFaultKind = "rateLimited" | "serverError" | "badGatewayHtml" | "reset" | "latency";
+
+export interface RandomFaultSpec {
+  /** Probability (0..1) that an API request gets a fault. */
+  rate: number;
+  seed: number;
+  kinds: RandomFaultKind[];
+  /** For "latency"; default 200. */
+  latencyMs?: number;
+  /** For "rateLimited"; default 1. */
+  retryAfterSeconds?: number;
+}
+
+export interface EmulatorSettings {
+  latencyMs?: number;
+  rateLimitPerSecond?: number | null;
+}
+
+export interface RequestLogSnapshot {
+  requests: LoggedRequest[];
+  counts: Record<string, number>;
+}
+
+/** Route labels used in the log and in FaultMatch.route. */
+export const ROUTES = {
+  createKey: "POST /v1/api_keys",
+  createTeamKey: "POST /v1/teams/{team_id}/api_keys",
+  listKeys: "GET /v1/api_keys",
+  deleteKey: "DELETE /v1/api_keys/{prefix}",
+  listTeams: "GET /v1/teams",
+  unmatched: "unmatched",
+} as const;
+
+export type RouteLabel = (typeof ROUTES)[keyof typeof ROUTES];
+
+export const DEFAULT_TEAMS: ReadonlyArray<{ id: string; name: string; default?: boolean }> = [
+  { id: "team-default", name: "default", default: true },
+  { id: "team-ml", name: "ml-platform" },
+  { id: "team-dup-1", name: "dup" },
+  { id: "team-dup-2", name: "dup" },
+];
