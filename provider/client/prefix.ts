@@ -16,7 +16,6 @@ export function prefixProblem(prefix: unknown): string | undefined {
   if (prefix === "." || prefix === "..") return `"${prefix}" is a path step, not a prefix`;
   if (/[/\\]/.test(prefix)) return "the prefix contains a slash";
   // Control characters (and so CR/LF) would smuggle text into a request line or a log line.
-
   if (/[\u0000-\u001f\u007f]/.test(prefix)) return "the prefix contains a control character";
   if (/\s/.test(prefix)) return "the prefix contains whitespace";
   return undefined;

@@ -8,7 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { ApiKey, type ApiKeyArgs } from "../../provider";
-import { pulumiBinDir, REPO_ROOT } from "./cli";
+import { isolatedPulumiEnv, pulumiBinDir, REPO_ROOT } from "../../scripts/pulumiCli";
 
 /** One ApiKey of the program: resource name, args and options. */
 export interface KeySpec {
@@ -60,13 +60,7 @@ export class TestStack {
       return outputs;
     };
     const envVars: Record<string, string> = {
-      PATH: `${binDir}:${process.env.PATH}`,
-      PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      ...isolatedPulumiEnv(dir, binDir),
       ...(options.credentials === "env" ? { BASETEN_API_KEY: options.managementKey, BASETEN_API_URL: options.apiUrl } : {}),
       ...options.extraEnv,
     };

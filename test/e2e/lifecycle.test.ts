@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { BasetenEmulator } from "../emulator";
-import { REPO_ROOT } from "./cli";
+import { REPO_ROOT } from "../../scripts/pulumiCli";
 import { leaks, TestStack } from "./harness";
 
 jest.setTimeout(10 * 60 * 1000);
