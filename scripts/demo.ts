@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   } else {
     const key = process.env.BASETEN_API_KEY;
     if (!key) {
-      throw new Error("Set BASETEN_API_KEY to a Baseten management key, or run `npm run demo` (which uses the bundled emulator).");
+      throw new Error(
+        "Set BASETEN_API_KEY to a Baseten management key, or run `npm run demo` (which uses the bundled emulator).",
+      );
     }
     managementKey = key;
     apiUrl = process.env.BASETEN_API_URL ?? "https://api.baseten.co";
@@ -59,7 +61,12 @@ async function main(): Promise<void> {
     };
     const stack = await LocalWorkspace.createOrSelectStack(
       { stackName: "demo", projectName: "baseten-basic", program },
-      { workDir: path.join(dir, "work"), pulumiHome: path.join(dir, "home"), pulumiCommand, envVars: isolatedPulumiEnv(dir, binDir) },
+      {
+        workDir: path.join(dir, "work"),
+        pulumiHome: path.join(dir, "home"),
+        pulumiCommand,
+        envVars: isolatedPulumiEnv(dir, binDir),
+      },
     );
     await stack.setConfig("baseten:apiKey", { value: managementKey, secret: true });
     await stack.setConfig("baseten:apiUrl", { value: apiUrl });
