@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
-// Three projects so each suite can be run alone (`npx jest --selectProjects e2e`).
-// `npm test` runs them all; the e2e and reliability suites drive the real Pulumi CLI.
+// One project per suite so each can be run alone (`npx jest --selectProjects e2e`).
+// `npm test` runs unit, e2e and package; `npm run test:reliability` runs the long reliability
+// suite. Every project but unit drives the real Pulumi CLI.
 const tsJest = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] };
 module.exports = {
   projects: [
@@ -15,6 +16,12 @@ module.exports = {
       testEnvironment: "node",
       transform: tsJest,
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+    },
+    {
+      displayName: "package",
+      testEnvironment: "node",
+      transform: tsJest,
+      testMatch: ["<rootDir>/test/{package,examples}/**/*.test.ts"],
     },
     {
       displayName: "reliability",
