@@ -2,7 +2,8 @@
  * The public resource: `new ApiKey(name, args, opts)`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createApiKeyProvider } from "./dynamicProvider";
+// One provider object for every ApiKey, captured by reference in users' state (see sharedProvider.ts).
+import provider from "./sharedProvider";
 import type { ApiKeyInputs, ApiKeyType } from "./types";
 import { PROVIDER_VERSION } from "./version";
 
@@ -36,9 +37,6 @@ export interface ApiKeyArgs {
    */
   adoptPrefix?: pulumi.Input<string>;
 }
-
-// One provider object for every ApiKey: the engine stores and caches one serialized text.
-const provider = createApiKeyProvider();
 
 /**
  * A Baseten API key. `pulumi up` mints it, `pulumi destroy` revokes it and verifies Baseten's

@@ -1,0 +1,201 @@
+/**
+ * One stack of the benchmark, driven through the Automation API of the user's installed SDK
+ * (never this repository's copy) by the real Pulumi CLI, with a file:// backend and a private
+ * PULUMI_HOME inside the user's program folder. Each phase is timed around the CLI command and
+ * checked: a phase that did not do its work fails the benchmark instead of looking fast.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import type * as PulumiSdk from "@pulumi/pulumi";
+import type * as Automation from "@pulumi/pulumi/automation";
+import { isolatedPulumiEnv } from "../scripts/pulumiCli";
+import { startCpuClock } from "./cpuTime";
+import type { EmulatorProcess } from "./emulatorProcess";
+import { HostMemorySampler } from "./hostMemory";
+import { NOOP_PROVIDER_PACKAGE, noopKeyClass, type KeyResourceClass } from "./noopResource";
+import { PACKAGE_NAME, type UserInstall } from "./userInstall";
+
+export const PHASES = ["up", "preview", "refresh", "destroy"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** `provider`: ApiKey from the installed package; `engine`: the no-op resource, no HTTP. */
+export type Variant = "provider" | "engine";
+
+export interface PhaseMeasure {
+  ms: number;
+  /** CPU seconds of the CLI, the provider host and the inline program (see cpuTime.ts). */
+  cpuSeconds: number;
+  /** Requests per emulator route during the phase (routes with none are left out). */
+  requests: Record<string, number>;
+  /** Peak resident memory of the dynamic-provider host, KiB. */
+  hostPeakKiB?: number;
+}
+
+/** `__provider` of a stack's resources and the size of its state, after `up`. */
+export interface StateMeasure {
+  providerMaxBytes: number;
+  distinctProviderTexts: number;
+  providerText: string;
+  /** `pulumi stack export` (secrets encrypted, as users see it). */
+  exportedStateBytes: number;
+}
+
+export interface StackMeasure extends StateMeasure {
+  variant: Variant;
+  keys: number;
+  phases: Record<Phase, PhaseMeasure>;
+}
+
+const TYPE_TOKENS: Record<Variant, string> = {
+  provider: "pulumi-nodejs:dynamic/baseten:ApiKey",
+  engine: "pulumi-nodejs:dynamic/bench:NoopKey",
+};
+
+/** The module each variant's `__provider` must require: the proof it was captured by reference from the user's install. */
+const PROVIDER_MODULES: Record<Variant, string> = {
+  provider: `require("${PACKAGE_NAME}/dist/provider/`,
+  engine: `require("${NOOP_PROVIDER_PACKAGE}`,
+};
+
+/** What every key of both variants is: an invoke key for one model, auto-named. */
+const KEY_ARGS = { type: "WORKSPACE_INVOKE", modelIds: ["bench-model"] };
+
+function resourceClass(install: UserInstall, variant: Variant): KeyResourceClass {
+  if (variant === "provider") return (install.require(PACKAGE_NAME) as { ApiKey: KeyResourceClass }).ApiKey;
+  return noopKeyClass(
+    install.require("@pulumi/pulumi") as typeof PulumiSdk,
+    install.require(NOOP_PROVIDER_PACKAGE) as PulumiSdk.dynamic.ResourceProvider,
+  );
+}
+
+function nonZero(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+}
+
+function expectChanges(phase: Phase, got: Record<string, number> | undefined, want: Record<string, number>): void {
+  if (JSON.stringify(got ?? {}) !== JSON.stringify(want)) {
+    throw new Error(`${phase}: the engine reported ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+  }
+}
+
+/**
+ * A stack of `keys` resources of one variant. The engine starts the dynamic-provider host in
+ * the project's `main` folder, and the host resolves `@pulumi/pulumi` and the provider's
+ * modules from there. For an inline program the Automation API sets `main` to the driving
+ * process's working directory (not the stack's workDir), which here is this repository; so the
+ * project names the user's folder as `main`, and each phase checks that the host it measured
+ * ran from that folder's node_modules.
+ */
+export class BenchStack {
+  private constructor(
+    private readonly stack: Automation.Stack,
+    private readonly dir: string,
+    private readonly install: UserInstall,
+    private readonly emulator: EmulatorProcess,
+    readonly variant: Variant,
+    readonly keys: number,
+  ) {}
+
+  static async open(args: {
+    install: UserInstall;
+    binDir: string;
+    emulator: EmulatorProcess;
+    variant: Variant;
+    keys: number;
+    label: string;
+  }): Promise<BenchStack> {
+    const { install, binDir, emulator, variant, keys } = args;
+    const auto = install.require("@pulumi/pulumi/automation") as typeof Automation;
+    const Resource = resourceClass(install, variant);
+    const dir = path.join(install.dir, "stacks", args.label);
+    for (const d of ["backend", "home", "work"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    const program = async () => {
+      for (let i = 0; i < keys; i++) new Resource(`key-${i}`, KEY_ARGS);
+    };
+    const stack = await auto.LocalWorkspace.createOrSelectStack(
+      { stackName: "bench", projectName: `baseten-bench-${variant}`, program },
+      {
+        projectSettings: { name: `baseten-bench-${variant}`, runtime: "nodejs", main: install.dir },
+        workDir: path.join(dir, "work"),
+        pulumiHome: path.join(dir, "home"),
+        envVars: isolatedPulumiEnv(dir, binDir),
+        pulumiCommand: await auto.PulumiCommand.get({ root: path.dirname(binDir) }),
+      },
+    );
+    // Both variants carry the same config, so the engine decrypts the same secret in both.
+    await stack.setConfig("baseten:apiKey", { value: emulator.managementKey, secret: true });
+    await stack.setConfig("baseten:apiUrl", { value: emulator.url });
+    return new BenchStack(stack, dir, install, emulator, variant, keys);
+  }
+
+  /** Runs one phase, timed, and checks that it did its work. */
+  async run(phase: Phase): Promise<PhaseMeasure> {
+    const all = this.keys + 1; // the keys and the stack resource
+    const s = this.stack;
+    const work: Record<Phase, () => Promise<void>> = {
+      up: async () => expectChanges("up", (await s.up()).summary.resourceChanges, { create: all }),
+      preview: async () => expectChanges("preview", (await s.preview({ expectNoChanges: true })).changeSummary, { same: all }),
+      refresh: async () => {
+        const res = await s.refresh({ expectNoChanges: true });
+        if (res.summary.result !== "succeeded") throw new Error(`refresh: ${res.summary.result}`);
+      },
+      destroy: async () => expectChanges("destroy", (await s.destroy()).summary.resourceChanges, { delete: all }),
+    };
+    await this.emulator.control.clearLog();
+    const sampler = new HostMemorySampler();
+    sampler.start();
+    const cpu = startCpuClock();
+    const t0 = performance.now();
+    let ms = 0;
+    let hostPeakKiB: number | undefined;
+    try {
+      await work[phase]();
+      ms = performance.now() - t0;
+    } finally {
+      hostPeakKiB = sampler.stop();
+    }
+    const cpuSeconds = cpu();
+    const hosts = [...sampler.hostScripts];
+    if (hosts.length === 0) throw new Error(`${phase}: no dynamic-provider host was seen, so its memory and origin are unknown`);
+    const foreign = hosts.filter((p) => !p.startsWith(this.install.dir + path.sep));
+    if (foreign.length) throw new Error(`${phase}: the provider host ran from ${foreign.join(", ")}, not the user's folder`);
+
+    const requests = nonZero((await this.emulator.control.log()).counts);
+    if (this.variant === "provider") {
+      const live = (await this.emulator.control.liveKeys()).length;
+      const expected = phase === "destroy" ? 0 : this.keys;
+      if (live !== expected) throw new Error(`${phase}: Baseten holds ${live} keys, expected ${expected}`);
+    }
+    return { ms, cpuSeconds, hostPeakKiB, requests };
+  }
+
+  /** `__provider` and the exported state, as a user sees them (secrets encrypted). */
+  async inspectState(): Promise<StateMeasure> {
+    const workspace = this.stack.workspace as unknown as { runPulumiCmd(a: string[]): Promise<{ stdout: string }> };
+    const exported = (await workspace.runPulumiCmd(["stack", "export", "--stack", this.stack.name])).stdout;
+    const resources = (JSON.parse(exported).deployment.resources ?? []) as Array<{
+      type: string;
+      inputs?: Record<string, unknown>;
+    }>;
+    const texts = resources.filter((r) => r.type === TYPE_TOKENS[this.variant]).map((r) => String(r.inputs?.__provider ?? ""));
+    if (texts.length !== this.keys)
+      throw new Error(`state holds ${texts.length} ${TYPE_TOKENS[this.variant]}, expected ${this.keys}`);
+    if (!texts.every((t) => t.includes(PROVIDER_MODULES[this.variant]))) {
+      throw new Error(
+        `__provider does not require ${PROVIDER_MODULES[this.variant]}...: it was not captured from the user's install`,
+      );
+    }
+    return {
+      providerMaxBytes: Math.max(...texts.map((t) => Buffer.byteLength(t))),
+      distinctProviderTexts: new Set(texts).size,
+      providerText: texts[0],
+      exportedStateBytes: Buffer.byteLength(exported),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.stack.workspace.removeStack(this.stack.name, { force: true }).catch(() => undefined);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

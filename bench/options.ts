@@ -1,0 +1,75 @@
+import * as path from "path";
+
+/**
+ * What a benchmark run measures: `npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25]
+ * [--rate-limit] [--tarball <file>]`. Only a run with the defaults rewrites `bench/results.md`,
+ * so a quick trial (`--sizes 10 --runs 1`) cannot replace the committed table.
+ */
+export interface BenchOptions {
+  /** Numbers of keys per stack. */
+  sizes: number[];
+  /** Runs per size; the table reports medians. */
+  runs: number;
+  /** Latency the emulator adds to every API request, in milliseconds. */
+  latencyMs: number;
+  /** Baseten's 100 requests/second limit; off by default so the table measures work, not throttling. */
+  rateLimitPerSecond: number | null;
+  /** The engine's default `--parallel` in the CLI version we drive (v3.248.0: 8); the API-alone baseline uses it too. */
+  concurrency: number;
+  /** A packed package to measure instead of `npm pack` of this checkout (e.g. a release, to compare). */
+  tarball?: string;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  sizes: [10, 200],
+  runs: 3,
+  latencyMs: 25,
+  rateLimitPerSecond: null,
+  concurrency: 8,
+};
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const out: BenchOptions = { ...DEFAULT_OPTIONS, sizes: [...DEFAULT_OPTIONS.sizes] };
+  const positiveInt = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case "--sizes":
+        out.sizes = (argv[++i] ?? "").split(",").map((s) => positiveInt(flag, s));
+        break;
+      case "--runs":
+        out.runs = positiveInt(flag, argv[++i]);
+        break;
+      case "--latency": {
+        const v = argv[++i];
+        const n = Number(v);
+        if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`--latency needs milliseconds >= 0, got ${v}`);
+        out.latencyMs = n;
+        break;
+      }
+      case "--rate-limit":
+        out.rateLimitPerSecond = 100;
+        break;
+      case "--tarball": {
+        const file = argv[++i];
+        if (!file) throw new Error("--tarball needs the path of a packed package (.tgz)");
+        out.tarball = path.resolve(file);
+        break;
+      }
+      default:
+        throw new Error(
+          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>]`,
+        );
+    }
+  }
+  return out;
+}
+
+/** True when `options` are the defaults: only such a run may rewrite bench/results.md. */
+export function isDefaultRun(options: BenchOptions): boolean {
+  return JSON.stringify(options) === JSON.stringify(DEFAULT_OPTIONS);
+}

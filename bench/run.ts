@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: the ApiKey provider against two baselines measured in the same run, on the
+ * same machine, with the same emulator latency (see report.ts for what each column means).
+ * Prints the markdown table, writes it to bench/results.md when run with the defaults, and
+ * keeps every run's raw numbers in bench/.runs/ (git-ignored).
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { pulumiBinDir } from "../scripts/pulumiCli";
+import { measureApiAlone } from "./apiAlone";
+import {
+  BenchStack,
+  PHASES,
+  type Phase,
+  type PhaseMeasure,
+  type StackMeasure,
+  type StateMeasure,
+  type Variant,
+} from "./benchStack";
+import { startEmulatorProcess, type EmulatorProcess } from "./emulatorProcess";
+import { HostMemorySampler } from "./hostMemory";
+import { describeMachine } from "./machine";
+import { installNoopProvider } from "./noopResource";
+import { isDefaultRun, parseBenchArgs } from "./options";
+import { renderReport, summarize, unmetTargets, type BenchResult, type RunMeasure, type SizeMeasure } from "./report";
+import { installPackedPackage, PULUMI_SDK_VERSION, type UserInstall } from "./userInstall";
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/**
+ * One run at one size: both variants' stacks side by side, each phase run for one variant right
+ * after the other (so load from elsewhere on the machine hits both alike), then the API alone.
+ */
+async function measureRun(args: {
+  install: UserInstall;
+  binDir: string;
+  emulator: EmulatorProcess;
+  keys: number;
+  run: number;
+  concurrency: number;
+}): Promise<RunMeasure> {
+  const { install, binDir, emulator, keys, run } = args;
+  // Alternate which variant goes first, so going first or second favours neither.
+  const order: Variant[] = run % 2 ? ["provider", "engine"] : ["engine", "provider"];
+  const stacks: Partial<Record<Variant, BenchStack>> = {};
+  try {
+    for (const variant of order) {
+      stacks[variant] = await BenchStack.open({ install, binDir, emulator, variant, keys, label: `${variant}-${keys}-${run}` });
+    }
+    const phases: Record<Variant, Partial<Record<Phase, PhaseMeasure>>> = { provider: {}, engine: {} };
+    const states: Partial<Record<Variant, StateMeasure>> = {};
+    for (const phase of PHASES) {
+      for (const variant of order) {
+        const stack = stacks[variant] as BenchStack;
+        phases[variant][phase] = await stack.run(phase);
+        if (phase === "up") states[variant] = await stack.inspectState();
+      }
+    }
+    const measure = (variant: Variant): StackMeasure => ({
+      variant,
+      keys,
+      phases: phases[variant] as Record<Phase, PhaseMeasure>,
+      ...(states[variant] as StateMeasure),
+    });
+    await emulator.control.reset();
+    const api = await measureApiAlone({
+      url: emulator.url,
+      managementKey: emulator.managementKey,
+      keys,
+      concurrency: args.concurrency,
+      label: `api-${keys}-${run}`,
+    });
+    return { provider: measure("provider"), engine: measure("engine"), api };
+  } finally {
+    for (const stack of Object.values(stacks)) await stack.close();
+    await emulator.control.reset();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  const started = performance.now();
+  const loadStart = os.loadavg()[0];
+  if (!HostMemorySampler.supported())
+    throw new Error("The benchmark reads /proc to measure the provider host's memory: run it on Linux.");
+  const binDir = pulumiBinDir();
+  const machine = describeMachine(path.join(binDir, "pulumi"));
+
+  log(`installing ${options.tarball ?? "this checkout, packed,"} with @pulumi/pulumi@${PULUMI_SDK_VERSION} into a fresh folder`);
+  const install = installPackedPackage(options.tarball);
+  let emulator: EmulatorProcess | undefined;
+  // Ctrl-C or a crash must not leave the emulator running or the user's folder in the temp dir.
+  const cleanUp = () => {
+    emulator?.kill();
+    install.remove();
+  };
+  process.once("exit", cleanUp);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+  const sizes: SizeMeasure[] = [];
+  try {
+    installNoopProvider(install.dir);
+    emulator = await startEmulatorProcess({ latencyMs: options.latencyMs, rateLimitPerSecond: options.rateLimitPerSecond });
+    for (const keys of options.sizes) {
+      const size: SizeMeasure = { keys, runs: [] };
+      sizes.push(size);
+      for (let run = 1; run <= options.runs; run++) {
+        size.runs.push(await measureRun({ install, binDir, emulator, keys, run, concurrency: options.concurrency }));
+        const { provider: p, engine: e } = size.runs[size.runs.length - 1];
+        log(
+          `${keys} keys, run ${run}/${options.runs}: ` +
+            PHASES.map((ph) => `${ph} ${(p.phases[ph].ms / 1000).toFixed(1)}s/${(e.phases[ph].ms / 1000).toFixed(1)}s`).join(
+              ", ",
+            ) +
+            ` (provider/engine); ${((performance.now() - started) / 60000).toFixed(1)} min so far`,
+        );
+      }
+      for (const phase of ["destroy", "refresh"] as const) {
+        log(`${keys} keys: ${phase} provider / engine alone = ${summarize(size, phase).overEngine?.toFixed(2)}x`);
+      }
+    }
+  } finally {
+    await emulator?.stop();
+    install.remove();
+    process.off("exit", cleanUp);
+  }
+
+  const result: BenchResult = {
+    options,
+    machine,
+    sdkVersion: PULUMI_SDK_VERSION,
+    tarballBytes: install.tarballBytes,
+    sizes,
+    wallMinutes: (performance.now() - started) / 60000,
+    loadAverage: { start: loadStart, end: os.loadavg()[0] },
+  };
+  const markdown = renderReport(result);
+  process.stdout.write(markdown);
+
+  const runsDir = path.join(__dirname, ".runs");
+  fs.mkdirSync(runsDir, { recursive: true });
+  const rawFile = path.join(runsDir, `${machine.date.replace(/[:]/g, "-")}.json`);
+  fs.writeFileSync(rawFile, JSON.stringify(result, null, 2));
+  if (isDefaultRun(options)) {
+    fs.writeFileSync(path.join(__dirname, "results.md"), markdown);
+    log(`wrote bench/results.md; raw numbers in ${path.relative(process.cwd(), rawFile)}`);
+  } else {
+    log(
+      `not the default settings, so bench/results.md is left as it was; raw numbers in ${path.relative(process.cwd(), rawFile)}`,
+    );
+  }
+  const unmet = unmetTargets(result);
+  log(unmet.length ? `targets not met:\n  ${unmet.join("\n  ")}` : "every target of issue 5 is met");
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[bench] failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
