@@ -3,30 +3,36 @@
 // `npm test` runs unit, e2e and package; `npm run test:reliability` runs the long reliability
 // suite. Every project but unit drives the real Pulumi CLI.
 const tsJest = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] };
+// Copies of the repo under .tmp/ (the Node 22 run) must not shadow its modules.
+const ignoreCopies = ["<rootDir>/.tmp/"];
 module.exports = {
   projects: [
     {
       displayName: "unit",
       testEnvironment: "node",
       transform: tsJest,
+      modulePathIgnorePatterns: ignoreCopies,
       testMatch: ["<rootDir>/test/{unit,emulator,contract}/**/*.test.ts"],
     },
     {
       displayName: "e2e",
       testEnvironment: "node",
       transform: tsJest,
+      modulePathIgnorePatterns: ignoreCopies,
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
     },
     {
       displayName: "package",
       testEnvironment: "node",
       transform: tsJest,
+      modulePathIgnorePatterns: ignoreCopies,
       testMatch: ["<rootDir>/test/{package,examples}/**/*.test.ts"],
     },
     {
       displayName: "reliability",
       testEnvironment: "node",
       transform: tsJest,
+      modulePathIgnorePatterns: ignoreCopies,
       testMatch: ["<rootDir>/test/reliability/**/*.test.ts"],
     },
   ],

@@ -1,0 +1,143 @@
+/**
+ * The path a user takes: `npm pack` of this checkout, `npm install` of the tarball into a
+ * fresh program folder outside the repository, TypeScript against the installed types, then
+ * preview, up and destroy through the real engine against the emulator, with the provider
+ * captured from the user's node_modules.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { BasetenEmulator } from "../emulator";
+import { REPO_ROOT } from "../../scripts/pulumiCli";
+import {
+  installUserProgram,
+  KEY_TYPE_TOKEN,
+  makeTempDir,
+  PACKAGE_NAME,
+  packCheckout,
+  PULUMI_SDK_VERSION,
+  DrivenStack,
+  type PackResult,
+} from "./userProgram";
+
+jest.setTimeout(15 * 60 * 1000);
+
+let emu: BasetenEmulator;
+let tmp: string;
+let programDir: string;
+let packed: PackResult;
+let user: DrivenStack;
+
+const POST = "POST /v1/api_keys";
+const DELETE = "DELETE /v1/api_keys/{prefix}";
+const count = (route: string) => emu.routeCounts()[route] ?? 0;
+const secrets = () => [...emu.allKeys().map((k) => k.apiKey), emu.managementKey];
+const leaked = (text: string) => secrets().filter((s) => text.includes(s));
+
+beforeAll(async () => {
+  tmp = makeTempDir("packed");
+  packed = packCheckout(tmp);
+  programDir = path.join(tmp, "program");
+  installUserProgram(programDir, packed.tarball);
+  emu = await BasetenEmulator.start();
+  user = await DrivenStack.open({
+    programDir,
+    stateDir: path.join(tmp, "state"),
+    stackName: "dev",
+    apiUrl: emu.url,
+    managementKey: emu.managementKey,
+  });
+});
+afterAll(async () => {
+  await user?.remove();
+  await emu?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("the packed package, installed by npm into a user's program", () => {
+  it("the tarball holds the built provider, its types and the README, and no sources or tests", () => {
+    expect(packed.files).toEqual(
+      expect.arrayContaining(["README.md", "package.json", "dist/provider/index.js", "dist/provider/index.d.ts"]),
+    );
+    const unexpected = packed.files.filter(
+      (f) => !/^dist\/provider\/.+\.(js|d\.ts)$/.test(f) && !["README.md", "package.json", "LICENSE"].includes(f),
+    );
+    expect(unexpected).toEqual([]);
+    expect(packed.files.some((f) => f.includes("test/") || f.includes("emulator"))).toBe(false);
+  });
+
+  it("installs under its scoped name with types listed first, a peer dependency on @pulumi/pulumi and Node >= 20", () => {
+    const installed = path.join(programDir, "node_modules", ...PACKAGE_NAME.split("/"));
+    expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false); // a real copy, not this checkout
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+    expect(manifest.name).toBe(PACKAGE_NAME);
+    expect(Object.keys(manifest.exports["."])[0]).toBe("types");
+    expect(manifest.peerDependencies["@pulumi/pulumi"]).toMatch(/^>=3\./);
+    expect(manifest.engines.node).toBe(">=20");
+    const sdk = JSON.parse(fs.readFileSync(path.join(programDir, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
+    expect(sdk.version).toBe(PULUMI_SDK_VERSION);
+  });
+
+  it.each(["commonjs", "node16"])(
+    "TypeScript (module %s) accepts a user's program against the installed types and rejects a wrong key type",
+    (moduleKind) => {
+      const files = {
+        "good.ts": `import { ApiKey } from "${PACKAGE_NAME}";\nexport const k = new ApiKey("k", { type: "WORKSPACE_INVOKE", modelIds: ["m"] }).apiKey;\n`,
+        "bad.ts": `import { ApiKey } from "${PACKAGE_NAME}";\nnew ApiKey("k", { type: "SUPERUSER" });\n`,
+      };
+      for (const [name, source] of Object.entries(files)) fs.writeFileSync(path.join(programDir, name), source);
+      const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+      // @types/node from this checkout: a user's program has its own.
+      const typeRoots = path.join(REPO_ROOT, "node_modules", "@types");
+      const args = ["--noEmit", "--strict", "--module", moduleKind, "--typeRoots", typeRoots, "--types", "node"];
+      let output = "";
+      try {
+        execFileSync(process.execPath, [tsc, ...args, ...Object.keys(files)], { cwd: programDir, encoding: "utf8" });
+      } catch (e) {
+        output = String((e as { stdout?: string }).stdout);
+      } finally {
+        for (const name of Object.keys(files)) fs.rmSync(path.join(programDir, name));
+      }
+      const errors = output.split("\n").filter((line) => line.includes("error TS"));
+      expect(errors).toEqual([expect.stringMatching(/^bad\.ts\(2,.*error TS2322: Type '"SUPERUSER"' is not assignable/)]);
+    },
+  );
+
+  it("preview shows one key to create and sends nothing to Baseten", async () => {
+    user.keys = [{ name: "deployer", args: { type: "PERSONAL" } }];
+    const preview = await user.preview({ diff: true });
+    expect(preview.changeSummary).toEqual({ create: 2 }); // the key and the stack
+    expect(preview.text).toContain(`+ ${KEY_TYPE_TOKEN}: (create)`);
+    expect(emu.requestLog()).toEqual([]);
+  });
+
+  it("up mints the key with one POST; state holds the provider as a require of the installed package, and no secret", async () => {
+    const up = await user.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 2 });
+    expect(count(POST)).toBe(1);
+    const [live] = emu.liveKeys();
+    expect(up.outputs.deployerPrefix.value).toBe(live.prefix);
+    expect(up.outputs.deployerApiKey).toEqual({ value: live.apiKey, secret: true });
+
+    const [resource] = await user.keyResources();
+    const providerText = String(resource.inputs.__provider);
+    // The provider names the installed package's modules, which the engine's host loads from
+    // the user's node_modules: no copy of the operations, no path of this machine.
+    expect(providerText).toMatch(/require\("@pulumi-baseten\/api-key\/dist\/provider\/[\w/]+\.js"\)/);
+    expect(providerText).not.toContain("function adoptKey");
+    expect(providerText).not.toContain(tmp);
+    expect(providerText.length).toBeLessThan(10_000);
+    expect(leaked(JSON.stringify(await user.exportState()))).toEqual([]);
+    expect(leaked(user.stateFilesText())).toEqual([]);
+  });
+
+  it("destroy revokes the key with one verified DELETE and leaves nothing", async () => {
+    emu.clearLog();
+    const destroy = await user.destroy();
+    expect(destroy.summary.resourceChanges).toEqual({ delete: 2 });
+    expect(emu.requestLog().map((r) => [r.route, r.status])).toEqual([[DELETE, 200]]);
+    expect(emu.liveKeys()).toEqual([]);
+    expect(await user.keyResources()).toEqual([]);
+    expect(leaked(user.transcript.join(""))).toEqual([]);
+  });
+});
