@@ -5,6 +5,7 @@
  */
 import { UNKNOWN } from "./validation";
 
+/** What `diff` tells the engine: whether anything changed, which inputs force a replacement, and in which order. */
 export interface DiffDecision {
   changes: boolean;
   replaces: string[];
@@ -53,14 +54,21 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
   const changed = (field: string, same: boolean) => {
     if (!same || containsUnknown(news[field])) replaces.push(field);
   };
+  // An adopted key (same adoptPrefix as before) took the fields the program leaves unset from
+  // the live key: an unset field is then no change, or every run would replace the key.
+  const adopted = news.adoptPrefix !== undefined && news.adoptPrefix === olds.adoptPrefix;
+  const takenFromKey = (...fields: string[]) => adopted && fields.every((f) => news[f] === undefined);
 
   changed("type", olds.type === news.type);
   // A generated name is kept by `check`; a switch between generated and explicit is a change.
-  changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
-  changed("modelIds", sameStrings(olds.modelIds, news.modelIds, false));
+  if (!takenFromKey("name")) changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
+  if (!takenFromKey("modelIds")) changed("modelIds", sameStrings(olds.modelIds, news.modelIds, false));
   const oldTeam = teamSelection(olds, olds.teamSelector);
   const newTeam = teamSelection(news, undefined);
-  if (oldTeam !== newTeam || containsUnknown(news.teamId) || containsUnknown(news.teamName)) {
+  if (
+    !takenFromKey("teamId", "teamName") &&
+    (oldTeam !== newTeam || containsUnknown(news.teamId) || containsUnknown(news.teamName))
+  ) {
     replaces.push(news.teamName !== undefined || olds.teamSelector === "teamName" ? "teamName" : "teamId");
   }
   changed("rotationTriggers", sameMap(olds.rotationTriggers, news.rotationTriggers));

@@ -86,7 +86,8 @@ export function createApiKeyProvider(): ApiKeyProvider {
         const outs = await readKey(runtimeOf(this), id, props ?? ({} as ApiKeyOutputs));
         // No id: the key was revoked outside Pulumi, and refresh drops the resource.
         if (!outs) return {};
-        return { id, props: outs, inputs: inputsOfOutputs(outs) as unknown as ApiKeyOutputs };
+        // The id is the prefix read, which differs from `id` only for an `unconfirmed/<name>` id.
+        return { id: outs.prefix, props: outs, inputs: inputsOfOutputs(outs) as unknown as ApiKeyOutputs };
       } catch (e) {
         throw withContext(`Refreshing Baseten API key ${JSON.stringify(id)}`, e);
       }

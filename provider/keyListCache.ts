@@ -7,6 +7,7 @@
  */
 import type { ListedApiKey } from "./types";
 
+/** The shared listing of one provider process (see the module comment). */
 export class KeyListCache {
   private generation = 0;
   private entry?: { generation: number; startedAt: number; promise: Promise<ListedApiKey[]> };

@@ -132,6 +132,21 @@ function howToRevokeByName(name: string): string {
 }
 
 /**
+ * The id of a key that may have been minted but whose prefix is unknown (its create failed
+ * uncertainly and the listing that would have found it failed too): `unconfirmed/<name>`. The
+ * slash makes it impossible as a prefix, so it can never reach a URL; read and revoke find the
+ * key by its name instead.
+ */
+const UNCONFIRMED_ID = "unconfirmed/";
+
+/** The key name an `unconfirmed/<name>` id stands for, or undefined for any other id. */
+export function unconfirmedName(id: unknown): string | undefined {
+  return typeof id === "string" && id.startsWith(UNCONFIRMED_ID) && id.length > UNCONFIRMED_ID.length
+    ? id.slice(UNCONFIRMED_ID.length)
+    : undefined;
+}
+
+/**
  * Mints a key: one POST when nothing fails. A failed POST must not leave a live key that no
  * state tracks, so when the failure leaves it open whether Baseten minted one, the provider
  * lists keys and looks for the name it sent (known before the POST):
@@ -141,6 +156,8 @@ function howToRevokeByName(name: string): string {
  * - the key exists with an explicit name, or Baseten answered 200 with an unreadable key: it
  *   cannot be used (its plaintext is lost) and may not be ours to revoke, so the engine keeps
  *   it in state (an initialisation error carrying its prefix); the next `pulumi up` replaces it.
+ * - the listing fails too: the engine keeps the resource in state as `unconfirmed/<name>`,
+ *   which refresh resolves by name and the next `pulumi up` replaces.
  */
 export async function createKey(
   rt: ProviderRuntime,
@@ -173,8 +190,20 @@ export async function createKey(
       minted = (await rt.client.listKeys()).filter((k) => k.name === inputs.name && matchesScope(k, team));
     } catch (listError) {
       const why = isBasetenError(listError) ? listError.kind : "error";
-      failure.message += ` A key may have been minted, and checking for it failed (${why}). ${howToRevokeByName(inputs.name)}`;
-      throw failure;
+      if (!uncertain) {
+        failure.message += ` A key may have been minted, and checking for it failed (${why}). ${howToRevokeByName(inputs.name)}`;
+        throw failure;
+      }
+      // Whether Baseten minted the key is unknown, and so is its prefix: keep the resource in
+      // state under an id naming the key, so no later run forgets it. Refresh resolves it by
+      // name (or drops it when none was minted); the next up replaces it; destroy revokes it.
+      const id = `${UNCONFIRMED_ID}${inputs.name}`;
+      const message =
+        `${failure.message} A key named ${JSON.stringify(inputs.name)} may have been minted, and checking for it failed (${why}). ` +
+        `It is kept in state as ${JSON.stringify(id)} so it is not forgotten: \`pulumi refresh\` finds it by name ` +
+        `(or drops it if none was minted), and the next \`pulumi up\` replaces it.`;
+      const properties = { ...outputsOf(inputs, team, "", ""), __provider: providerCode };
+      throw new KeyKeptInStateError(message, id, properties, [message]);
     }
     if (uncertain && recovery < MAX_CREATE_RECOVERIES) {
       if (minted.length === 0) continue;
@@ -199,7 +228,14 @@ export async function createKey(
   }
 }
 
-/** Takes over an existing live key instead of minting one (`adoptPrefix`). */
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((v) => b.includes(v)) && b.every((v) => a.includes(v));
+
+/**
+ * Takes over an existing live key instead of minting one (`adoptPrefix`): one listing, no
+ * write. Every field the program sets must match the live key; a field it leaves unset is
+ * taken from the key (and `diff` then leaves it alone).
+ */
 async function adoptKey(
   rt: ProviderRuntime,
   inputs: ApiKeyInputs & { adoptPrefix: string },
@@ -216,31 +252,44 @@ async function adoptKey(
   if (found.type !== inputs.type) mismatches.push(`type is ${found.type}, the program says ${inputs.type}`);
   if (!inputs.autoName && inputs.name !== undefined && found.name !== inputs.name)
     mismatches.push(`name is ${JSON.stringify(found.name ?? null)}, the program says ${JSON.stringify(inputs.name)}`);
-  if (inputs.teamName !== undefined && found.teamName !== inputs.teamName)
-    mismatches.push(`team is ${JSON.stringify(found.teamName ?? null)}, the program says ${JSON.stringify(inputs.teamName)}`);
-  if (mismatches.length) {
-    throw new BasetenError(
-      "configuration",
-      `adoptPrefix: key ${prefix} does not match the program: ${mismatches.join("; ")}. Make the program describe the key as it is.`,
-    );
-  }
+  if (inputs.modelIds !== undefined && !sameSet(found.modelIds ?? [], inputs.modelIds))
+    mismatches.push(`model ids are ${JSON.stringify(found.modelIds ?? [])}, the program says ${JSON.stringify(inputs.modelIds)}`);
+  // A team given by id is resolved to its name, the only team field Baseten lists.
   const team: ResolvedTeam =
     inputs.teamId !== undefined
       ? await resolveTeam(rt, inputs)
       : found.teamName !== undefined
         ? { teamName: found.teamName, teamSelector: inputs.teamName !== undefined ? "teamName" : undefined }
         : {};
+  const programTeam = inputs.teamName ?? (inputs.teamId !== undefined ? team.teamName : undefined);
+  if (programTeam !== undefined && found.teamName !== programTeam)
+    mismatches.push(`team is ${JSON.stringify(found.teamName ?? null)}, the program says ${JSON.stringify(programTeam)}`);
+  if (mismatches.length) {
+    throw new BasetenError(
+      "configuration",
+      `adoptPrefix: key ${prefix} does not match the program: ${mismatches.join("; ")}. Make the program describe the key as it is.`,
+    );
+  }
   const outs = outputsOf(
-    { ...inputs, name: found.name ?? inputs.name, modelIds: found.modelIds ?? inputs.modelIds },
+    { ...inputs, name: found.name ?? inputs.name, modelIds: inputs.modelIds ?? found.modelIds },
     team,
     prefix,
     "",
   );
+  // The engine cannot store an `undefined` value ("Unexpected struct type"): drop absent fields.
+  for (const [k, v] of Object.entries(outs)) if (v === undefined) delete (outs as unknown as Record<string, unknown>)[k];
   return { id: prefix, outs };
 }
 
 /** Refresh: the key as Baseten lists it now, or undefined when it is gone. */
 export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOutputs): Promise<ApiKeyOutputs | undefined> {
+  const byName = unconfirmedName(id);
+  if (byName !== undefined) {
+    // A key that may have been minted: found by name, it gets its real prefix as its id.
+    const named = (await rt.keys.get()).find((k) => k.name === byName && matchesScope(k, { teamName: stored.teamName }));
+    if (!named) return undefined;
+    id = named.prefix;
+  }
   const problem = prefixProblem(id);
   if (problem)
     throw new BasetenError(
@@ -291,6 +340,18 @@ export function inputsOfOutputs(outs: ApiKeyOutputs): Record<string, unknown> {
 
 /** Revokes the key; resolves when Baseten confirmed it with the right tombstone or answered 404. */
 export async function revokeKey(rt: ProviderRuntime, id: string): Promise<"revoked" | "already-gone"> {
+  const byName = unconfirmedName(id);
+  if (byName !== undefined) {
+    // A key that may have been minted: revoke whatever live key has its name, or nothing.
+    const named = (await rt.client.listKeys()).filter((k) => k.name === byName);
+    let outcome: "revoked" | "already-gone" = "already-gone";
+    try {
+      for (const key of named) if ((await rt.client.revokeKey(key.prefix)).outcome === "revoked") outcome = "revoked";
+    } finally {
+      rt.keys.invalidate();
+    }
+    return outcome;
+  }
   const problem = prefixProblem(id);
   if (problem)
     throw new BasetenError(

@@ -5,6 +5,7 @@
  */
 import { BasetenError } from "./client/errors";
 
+/** Baseten's API, used when neither baseten:apiUrl nor BASETEN_API_URL is set. */
 export const DEFAULT_API_URL = "https://api.baseten.co";
 
 /** Values from stack config (`baseten:*`), as `configure` received them. */

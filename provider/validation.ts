@@ -15,11 +15,13 @@ export const MAX_MODEL_IDS = 1000;
 /** Most rotation triggers. */
 export const MAX_ROTATION_TRIGGERS = 100;
 
+/** One problem with one input, as `pulumi preview` shows it: `<property>: <reason>`. */
 export interface CheckFailure {
   property: string;
   reason: string;
 }
 
+/** The checked inputs the engine stores, and every problem found (none means valid). */
 export interface CheckResult {
   inputs: Partial<ApiKeyInputs> & Record<string, unknown>;
   failures: CheckFailure[];

@@ -31,9 +31,18 @@ export type RevokeResult =
   /** Baseten answered 404: the key was revoked before (or never existed). */
   | { outcome: "already-gone" };
 
+/**
+ * Baseten's API declares every body `application/json`. A body served as anything else is not
+ * Baseten's API speaking (a proxy, a captive portal, a wrong apiUrl), even when it parses.
+ */
+function isJsonContentType(contentType: string): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
+}
+
 function parseJson(result: HttpResult, target: RequestTarget): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(result.bodyText);
+    parsed = JSON.parse(result.bodyText);
   } catch {
     const shown = result.bodyText.trim().slice(0, 80);
     throw invalidResponse(
@@ -44,6 +53,10 @@ function parseJson(result: HttpResult, target: RequestTarget): unknown {
       result.status,
     );
   }
+  if (!isJsonContentType(result.contentType)) {
+    throw invalidResponse(target, `the body is served as "${result.contentType}", not JSON`, result.status);
+  }
+  return parsed;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -69,6 +82,7 @@ function toListedKey(raw: unknown, target: RequestTarget): ListedApiKey {
   };
 }
 
+/** Baseten's API-key and team operations, typed, validated and with tombstones checked. */
 export class BasetenClient {
   private readonly http: HttpTransport;
 
@@ -109,14 +123,24 @@ export class BasetenClient {
 
   /**
    * Revokes the key with this prefix. Succeeds only on a 200 whose JSON tombstone names the
-   * same prefix, or on 404 (already revoked). Anything else throws, so the engine keeps the
+   * same prefix, or on a JSON 404 (already revoked). Anything else throws, so the engine keeps the
    * resource in state and the key stays tracked.
    */
   async revokeKey(prefix: string): Promise<RevokeResult> {
     const path = apiKeyPath(prefix);
     const target = { method: "DELETE", path };
     const result = await this.http.request("DELETE", path, undefined, { allow404: true });
-    if (result.status === 404) return { outcome: "already-gone" };
+    if (result.status === 404) {
+      if (isJsonContentType(result.contentType)) return { outcome: "already-gone" };
+      // An HTML 404 page comes from a wrong apiUrl or a proxy, not from Baseten: taking it as
+      // "already revoked" would forget a live key.
+      throw invalidResponse(
+        target,
+        `HTTP 404 with a body that is not JSON (content type "${result.contentType}"), so it is not Baseten saying ` +
+          `key ${JSON.stringify(prefix)} is gone. The key is kept in state; check baseten:apiUrl / BASETEN_API_URL and rerun \`pulumi destroy\``,
+        result.status,
+      );
+    }
     let received: unknown;
     let shown: string;
     try {
@@ -127,6 +151,10 @@ export class BasetenClient {
           : "no prefix (the tombstone has no string `prefix`)";
     } catch {
       shown = "no prefix (the body is not JSON)";
+    }
+    if (received !== undefined && !isJsonContentType(result.contentType)) {
+      received = undefined;
+      shown = `no prefix (the body is served as "${result.contentType}", not JSON)`;
     }
     if (received !== prefix) {
       throw new BasetenError(

@@ -64,6 +64,7 @@ export function isBasetenError(e: unknown): e is BasetenError {
   return typeof e === "object" && e !== null && (e as { name?: unknown }).name === ERROR_NAME;
 }
 
+/** True for an error of this hierarchy with this `kind`. */
 export function isErrorOfKind(e: unknown, kind: BasetenErrorKind): e is BasetenError {
   return isBasetenError(e) && e.kind === kind;
 }

@@ -49,7 +49,9 @@ export interface HttpResult {
   attempts: number;
 }
 
+/** Per-attempt timeout, in milliseconds, unless baseten:timeoutSeconds / BASETEN_TIMEOUT_SECONDS sets one. */
 export const DEFAULT_TIMEOUT_MS = 30000;
+/** Largest response body read, in bytes (1 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 // node-fetch v2 is required lazily: the provider is serialized into Pulumi state by closure
@@ -71,6 +73,7 @@ interface AttemptOutcome {
   serverRequestedMs?: number;
 }
 
+/** Sends one logical request as up to `maxRetries + 1` attempts; see the module comment. */
 export class HttpTransport {
   private readonly options: Required<Omit<HttpOptions, "retry">> & { retry: RetryOptions };
 

@@ -20,6 +20,7 @@ export interface RetryOptions {
   maxRetryAfterMs: number;
 }
 
+/** The retry policy used unless baseten:maxRetries / BASETEN_MAX_RETRIES changes `maxRetries`. */
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   maxRetries: 4,
   baseDelayMs: 500,
