@@ -90,13 +90,28 @@ describe("diff", () => {
     expect(diffInputs(adopted, { ...inputs, adoptPrefix: "abcdefgh" }).changes).toBe(false);
   });
   describe("an adopted key", () => {
-    const adopted = { ...stored, apiKey: "", adoptPrefix: "abcdefgh", autoName: false, name: "made-in-ui", teamSelector: undefined };
-    const program = { type: "WORKSPACE_INVOKE", autoName: false, adoptPrefix: "abcdefgh", providerVersion: "0.1.0", resourceName: "svc" };
+    const adopted = {
+      ...stored,
+      apiKey: "",
+      adoptPrefix: "abcdefgh",
+      autoName: false,
+      name: "made-in-ui",
+      teamSelector: undefined,
+    };
+    const program = {
+      type: "WORKSPACE_INVOKE",
+      autoName: false,
+      adoptPrefix: "abcdefgh",
+      providerVersion: "0.1.0",
+      resourceName: "svc",
+    };
     it("takes the fields the program leaves unset from the key: no change", () => {
       expect(diffInputs(adopted, { ...program, rotationTriggers: { q: "2026-Q4" } }).changes).toBe(false);
     });
     it("still replaces when the program sets a field to something else", () => {
-      expect(diffInputs(adopted, { ...program, rotationTriggers: { q: "2026-Q4" }, modelIds: ["m9"] }).replaces).toEqual(["modelIds"]);
+      expect(diffInputs(adopted, { ...program, rotationTriggers: { q: "2026-Q4" }, modelIds: ["m9"] }).replaces).toEqual([
+        "modelIds",
+      ]);
     });
     it("replaces when adoptPrefix is removed: the program now wants a key of its own", () => {
       const d = diffInputs(adopted, { ...program, adoptPrefix: undefined, rotationTriggers: { q: "2026-Q4" } });
@@ -104,4 +119,3 @@ describe("diff", () => {
     });
   });
 });
-
