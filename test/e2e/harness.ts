@@ -124,16 +124,7 @@ export class TestStack {
 
   /** Every file of the backend (the state files on disk), as text. */
   stateFilesText(): string {
-    const out: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else out.push(fs.readFileSync(p, "latin1"));
-      }
-    };
-    walk(path.join(this.dir, "backend"));
-    return out.join("\n");
+    return filesText(path.join(this.dir, "backend"));
   }
 
   async remove(): Promise<void> {
@@ -155,4 +146,14 @@ export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
  */
 export function leaks(haystack: string, needles: string[]): string[] {
   return needles.filter((n) => n.length > 0 && haystack.includes(n));
+}
+
+/** Every file under `dir`, read as text and joined: for scanning state files for secrets. */
+export function filesText(dir: string): string {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    out.push(e.isDirectory() ? filesText(p) : fs.readFileSync(p, "latin1"));
+  }
+  return out.join("\n");
 }

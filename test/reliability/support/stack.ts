@@ -11,7 +11,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { isolatedPulumiEnv, pulumiBinDir, REPO_ROOT } from "../../../scripts/pulumiCli";
-import type { KeySpec } from "../../e2e/harness";
+import { filesText, type KeySpec } from "../../e2e/harness";
 import { installedPackage } from "./installedPackage";
 import { processesWithPulumiHome, type StackProcess } from "./processes";
 
@@ -210,16 +210,7 @@ export class ReliabilityStack {
 
   /** Every file of the backend (the state files on disk, history and backups), as text. */
   stateFilesText(): string {
-    const out: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else out.push(fs.readFileSync(p, "latin1"));
-      }
-    };
-    walk(path.join(this.dir, "backend"));
-    return out.join("\n");
+    return filesText(path.join(this.dir, "backend"));
   }
 
   /** Processes this stack's commands started and that are still running. */
