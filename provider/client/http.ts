@@ -101,7 +101,10 @@ export class HttpTransport {
       const outcome = await this.attempt(target, body, attempt, flags.allow404 === true);
       if (outcome.result) return outcome.result;
       const failure = outcome.failure as AttemptFailure;
-      if (attempt > retry.maxRetries || !isRetryable(method, failure)) {
+      // A 429 says exactly when to come back and proves nothing was done, so a crowded
+      // rate limit gets a longer budget than a failing server.
+      const budget = failure.type === "status" && failure.status === 429 ? Math.max(retry.maxRetries, 10) : retry.maxRetries;
+      if (attempt > budget || !isRetryable(method, failure)) {
         throw outcome.error;
       }
       await this.options.sleep(retryDelayMs(attempt, retry, outcome.serverRequestedMs, this.options.random));
