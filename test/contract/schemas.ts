@@ -9,7 +9,20 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import spec from "./baseten-openapi.json";
 
-export type ContractOperation = "createKey" | "createTeamKey" | "listKeys" | "deleteKey" | "listTeams";
+export type ContractOperation = "createKey" | "createTeamKey" | "listKeys" | "deleteKey" | "listTeams" | SecretContractOperation;
+
+/** The secret operations (exercised by secret-contract.test.ts). */
+export type SecretContractOperation =
+  "listSecrets" | "upsertSecret" | "deleteSecret" | "listTeamSecrets" | "upsertTeamSecret" | "deleteTeamSecret";
+
+export const SECRET_CONTRACT_OPERATIONS: readonly SecretContractOperation[] = [
+  "listSecrets",
+  "upsertSecret",
+  "deleteSecret",
+  "listTeamSecrets",
+  "upsertTeamSecret",
+  "deleteTeamSecret",
+];
 
 /** Method and path template of each operation, exactly as keyed in the spec's `paths`. */
 export const CONTRACT_OPERATIONS: Readonly<Record<ContractOperation, { method: string; path: string }>> = {
@@ -18,6 +31,12 @@ export const CONTRACT_OPERATIONS: Readonly<Record<ContractOperation, { method: s
   listKeys: { method: "GET", path: "/v1/api_keys" },
   deleteKey: { method: "DELETE", path: "/v1/api_keys/{api_key_prefix}" },
   listTeams: { method: "GET", path: "/v1/teams" },
+  listSecrets: { method: "GET", path: "/v1/secrets" },
+  upsertSecret: { method: "POST", path: "/v1/secrets" },
+  deleteSecret: { method: "DELETE", path: "/v1/secrets/{secret_name}" },
+  listTeamSecrets: { method: "GET", path: "/v1/teams/{team_id}/secrets" },
+  upsertTeamSecret: { method: "POST", path: "/v1/teams/{team_id}/secrets" },
+  deleteTeamSecret: { method: "DELETE", path: "/v1/teams/{team_id}/secrets/{secret_name}" },
 };
 
 /** $id under which the spec document is registered; refs into it look like `${SPEC_ID}#/...`. */

@@ -16,7 +16,7 @@ import * as path from "path";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const SOURCE_NOTE = "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key and team operations";
+const SOURCE_NOTE = "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key, team and secret operations";
 
 /** The operations the provider and its tests need, in output order. */
 const KEPT_OPERATIONS: Array<[string, string[]]> = [
@@ -24,6 +24,10 @@ const KEPT_OPERATIONS: Array<[string, string[]]> = [
   ["/v1/teams/{team_id}/api_keys", ["post"]],
   ["/v1/api_keys/{api_key_prefix}", ["delete"]],
   ["/v1/teams", ["get"]],
+  ["/v1/secrets", ["get", "post"]],
+  ["/v1/secrets/{secret_name}", ["delete"]],
+  ["/v1/teams/{team_id}/secrets", ["get", "post"]],
+  ["/v1/teams/{team_id}/secrets/{secret_name}", ["delete"]],
 ];
 
 /** Structural schema keywords we keep. `default` and `enum` values are copied verbatim. */

@@ -2,6 +2,7 @@
  * Typed client for the emulator's /_emulator/ control routes, for processes that do not
  * hold the BasetenEmulator instance (a Pulumi program under test, a demo, a benchmark).
  */
+import type { EmulatedSecretInfo } from "./secrets";
 import type { OutOfBandKeyInput } from "./server";
 import type { EmulatedKey, EmulatedKeyInfo, EmulatorSettings, FaultSpec, RandomFaultSpec, RequestLogSnapshot } from "./types";
 
@@ -55,6 +56,22 @@ export class EmulatorControl {
   async revoke(prefix: string): Promise<boolean> {
     return (await this.call<{ revoked: boolean }>("DELETE", `keys/${encodeURIComponent(prefix)}`, undefined, [200, 404])).json
       .revoked;
+  }
+
+  /** Every secret; `value` is included only with `values: true`. */
+  async secrets(opts: { values?: boolean } = {}): Promise<EmulatedSecretInfo[]> {
+    return (await this.call<{ secrets: EmulatedSecretInfo[] }>("GET", opts.values ? "secrets?values=1" : "secrets")).json.secrets;
+  }
+
+  /** Out-of-band upsert, as if set in the UI (without teamId: the caller's primary team); no value in the answer. */
+  async upsertSecret(input: { name: string; value: string; teamId?: string; createdAt?: number }): Promise<EmulatedSecretInfo> {
+    return (await this.call<EmulatedSecretInfo>("POST", "secrets", input)).json;
+  }
+
+  /** Out-of-band delete; false when the team holds no such (or equivalent) name. */
+  async deleteSecret(teamId: string, name: string): Promise<boolean> {
+    const path = `secrets/${encodeURIComponent(teamId)}/${encodeURIComponent(name)}`;
+    return (await this.call<{ deleted: boolean }>("DELETE", path, undefined, [200, 404])).json.deleted;
   }
 
   async fault(spec: FaultSpec): Promise<void> {

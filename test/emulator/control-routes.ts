@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "http";
 import { parseJson, readBody, sendJson } from "./http-util";
 import type { BasetenEmulator } from "./server";
+import { SecretApiError } from "./secrets";
 import { EmulatorApiError } from "./state";
 import type { EmulatedKey, EmulatorSettings, FaultSpec, RandomFaultSpec } from "./types";
 
@@ -52,6 +53,18 @@ export async function handleControl(
           const input = body as { type: string; name?: string | null; modelIds?: string[] | null; teamId?: string | null };
           return sendJson(res, 200, emu.createKeyOutOfBand(input));
         }
+        case "GET secrets": {
+          // Values only on request, like key plaintexts: tests that print this stay clean.
+          const values = query.get("values") === "1";
+          return sendJson(res, 200, { secrets: emu.secrets().map((s) => (values ? s : { ...s, value: undefined })) });
+        }
+        case "POST secrets": {
+          if (!isObject(body)) return sendJson(res, 400, { error: "body must be an object {name, value, teamId?, createdAt?}" });
+          const input = body as { name: string; value: string; teamId?: string; createdAt?: number };
+          const { value: _value, ...shown } = emu.upsertSecretOutOfBand(input);
+          void _value;
+          return sendJson(res, 200, shown);
+        }
         case "POST faults":
           emu.injectFault(body as FaultSpec);
           return sendJson(res, 200, { ok: true });
@@ -75,6 +88,19 @@ export async function handleControl(
           return sendJson(res, 200, { ok: true });
       }
     }
+    if (segments.length === 3 && route === "DELETE secrets") {
+      let teamId: string;
+      let name: string;
+      try {
+        teamId = decodeURIComponent(segments[1]);
+        name = decodeURIComponent(segments[2]);
+      } catch {
+        return sendJson(res, 404, { deleted: false, error: "Secret not found" });
+      }
+      return emu.deleteSecretOutOfBand(teamId, name)
+        ? sendJson(res, 200, { deleted: true })
+        : sendJson(res, 404, { deleted: false, error: "Secret not found" });
+    }
     if (segments.length === 2 && route === "DELETE keys") {
       let prefix: string;
       try {
@@ -89,7 +115,7 @@ export async function handleControl(
     return sendJson(res, 404, { error: "Not found" });
   } catch (err) {
     // Validation errors of control input: report them to the caller (400, or the API's status).
-    const status = err instanceof EmulatorApiError ? err.status : 400;
+    const status = err instanceof EmulatorApiError || err instanceof SecretApiError ? err.status : 400;
     return sendJson(res, status, { error: (err as Error).message });
   }
 }

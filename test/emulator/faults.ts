@@ -3,6 +3,7 @@
  * requests) and an optional seeded random mode. Random faults use a seeded PRNG so a failing
  * chaos run can be replayed exactly: same seed + same request sequence = same faults.
  */
+import { SECRET_DELETE_ROUTES } from "./secrets";
 import type { FaultSpec, RandomFaultKind, RandomFaultSpec } from "./types";
 import { ROUTES } from "./types";
 
@@ -99,7 +100,7 @@ function matches(spec: FaultSpec, req: FaultRequest): boolean {
   if (spec.route !== undefined && spec.route !== req.route) return false;
   if (spec.pathPrefix !== undefined && !req.rawPath.startsWith(spec.pathPrefix)) return false;
   // A wrong tombstone only makes sense as a DELETE answer, so it never hits other routes.
-  if (spec.kind === "wrongTombstone" && req.route !== ROUTES.deleteKey) return false;
+  if (spec.kind === "wrongTombstone" && req.route !== ROUTES.deleteKey && !SECRET_DELETE_ROUTES.includes(req.route)) return false;
   return true;
 }
 

@@ -4,6 +4,8 @@ export type { OutOfBandKeyInput } from "./server";
 export { EmulatorControl } from "./client";
 export { EmulatorApiError, EMULATOR_USER, KEY_TYPES, NAME_PATTERN } from "./state";
 export { mulberry32 } from "./faults";
+export { canonicalSecretName, SECRET_ROUTES } from "./secrets";
+export type { EmulatedSecret, EmulatedSecretInfo } from "./secrets";
 export { DEFAULT_TEAMS, ROUTES } from "./types";
 export type {
   EmulatedKey,

@@ -3,6 +3,7 @@
  * its segment, and ".." is just a segment value, so a crafted prefix can never reach
  * another route (the real API sits behind routing that behaves the same way).
  */
+import { matchSecretRoute, type MatchedSecretRoute } from "./secrets";
 import { ROUTES, RouteLabel } from "./types";
 
 export interface MatchedRoute {
@@ -13,6 +14,8 @@ export interface MatchedRoute {
   teamId?: string;
   /** Query string after "?", undecoded ("" when none). */
   query: string;
+  /** Set for the secret routes (see secrets.ts). */
+  secret?: MatchedSecretRoute;
 }
 
 function decodeSegment(segment: string): string | undefined {
@@ -42,6 +45,9 @@ export function matchApiRoute(method: string, rawPath: string): MatchedRoute {
   if (s.length === 5 && s[2] === "teams" && s[3] !== "" && s[4] === "api_keys" && method === "POST") {
     return { route: ROUTES.createTeamKey, teamId: decodeSegment(s[3]), query };
   }
+  if (s.length === 4 && s[2] === "users" && s[3] === "me" && method === "GET") return { route: ROUTES.me, query };
+  const secret = matchSecretRoute(method, s);
+  if (secret) return { route: secret.route, secret, query };
   return unmatched;
 }
 

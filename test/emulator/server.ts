@@ -15,7 +15,17 @@ import { FaultInjector } from "./faults";
 import { parseJson, readBody, send, sendJson, Sleeper, streamFiller } from "./http-util";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { isControlPath, matchApiRoute, MatchedRoute } from "./routes";
-import { EmulatorApiError, KeyStore, parseCreateBody, randomString } from "./state";
+import {
+  executeSecretRoute,
+  redactUpsertBody,
+  SECRET_DELETE_ROUTES,
+  SECRET_UPSERT_ROUTES,
+  SecretApiError,
+  SecretStore,
+  type EmulatedSecret,
+  type TeamlessTargets,
+} from "./secrets";
+import { EMULATOR_USER, EmulatorApiError, KeyStore, parseCreateBody, randomString } from "./state";
 import {
   DEFAULT_TEAMS,
   EmulatedKey,
@@ -62,6 +72,8 @@ export class BasetenEmulator {
   readonly managementKey: string;
 
   private readonly store: KeyStore;
+  private readonly secretStore: SecretStore;
+  private readonly teamless: TeamlessTargets;
   private readonly faults = new FaultInjector();
   private readonly limiter: SlidingWindowLimiter;
   private readonly sleeper = new Sleeper();
@@ -81,6 +93,13 @@ export class BasetenEmulator {
     this.url = `http://127.0.0.1:${port}`;
     this.managementKey = managementKey;
     this.store = store;
+    this.secretStore = new SecretStore((id) => store.teams().find((t) => t.id === id));
+    const teams = store.teams();
+    const defaultTeamId = (teams.find((t) => t.default) ?? teams[0])?.id ?? "";
+    this.teamless = {
+      defaultTeamId,
+      primaryTeamId: opts.primaryTeamId ?? (teams.find((t) => !t.default) ?? teams[0])?.id ?? "",
+    };
     this.latencyMs = 0;
     this.setLatency(opts.latencyMs ?? 0);
     this.limiter = new SlidingWindowLimiter(null);
@@ -145,6 +164,21 @@ export class BasetenEmulator {
     return this.store.revoke(prefix) !== undefined;
   }
 
+  /** Every secret, values included (the API never shows them; tests may). */
+  secrets(): EmulatedSecret[] {
+    return this.secretStore.list();
+  }
+
+  /** Upserts a secret as if set in the UI; `createdAt` backdates a new one. Throws for an unknown team. */
+  upsertSecretOutOfBand(input: { teamId?: string; name: string; value: string; createdAt?: number }): EmulatedSecret {
+    return this.secretStore.upsert(input.teamId ?? this.teamless.primaryTeamId, input.name, input.value, input.createdAt);
+  }
+
+  /** Deletes a secret (or an equivalent name) as if in the UI; false when there is none. */
+  deleteSecretOutOfBand(teamId: string, name: string): boolean {
+    return this.secretStore.delete(teamId, name) !== undefined;
+  }
+
   injectFault(fault: FaultSpec): void {
     this.faults.inject(fault);
   }
@@ -186,6 +220,7 @@ export class BasetenEmulator {
   /** Forgets keys, faults (scripted and random), the log and rate-limit windows; keeps settings and teams. */
   reset(): void {
     this.store.clear();
+    this.secretStore.clear();
     this.faults.clearAll();
     this.limiter.clear();
     this.clearLog();
@@ -259,10 +294,12 @@ export class BasetenEmulator {
     ctx.route = match.route;
     let parsed: unknown;
     let parseError = false;
-    if (body.kind === "ok" && (match.route === ROUTES.createKey || match.route === ROUTES.createTeamKey)) {
+    const isUpsert = SECRET_UPSERT_ROUTES.includes(match.route);
+    if (body.kind === "ok" && (match.route === ROUTES.createKey || match.route === ROUTES.createTeamKey || isUpsert)) {
       try {
         parsed = parseJson(body.body);
-        ctx.requestBody = parsed;
+        // A secret's value never reaches the log: tests print it, and values are secrets.
+        ctx.requestBody = isUpsert ? redactUpsertBody(parsed) : parsed;
       } catch {
         parseError = true;
       }
@@ -336,7 +373,12 @@ export class BasetenEmulator {
         this.sendText(ctx, res, 200, "OK", "text/plain");
         return true;
       case "wrongTombstone":
-        this.reply(ctx, res, { status: 200, body: { prefix: fault.prefix ?? "zzzzzzzz" } });
+        this.reply(ctx, res, {
+          status: 200,
+          body: SECRET_DELETE_ROUTES.includes(ctx.route)
+            ? { name: fault.name ?? "zzzzzzzz" }
+            : { prefix: fault.prefix ?? "zzzzzzzz" },
+        });
         return true;
       case "reset":
         if (fault.afterCommit) return false;
@@ -388,11 +430,15 @@ export class BasetenEmulator {
           const name = new URLSearchParams(match.query).get("name");
           return { status: 200, body: { teams: this.store.teams(name) } };
         }
+        case ROUTES.me:
+          return { status: 200, body: { ...EMULATOR_USER, workspace_name: "emulator" } };
         default:
+          if (match.secret) return executeSecretRoute(this.secretStore, match.secret, body, this.teamless);
           return { status: 404, body: { error: "Not found" } };
       }
     } catch (err) {
-      if (err instanceof EmulatorApiError) return { status: err.status, body: { error: err.message } };
+      if (err instanceof EmulatorApiError || err instanceof SecretApiError)
+        return { status: err.status, body: { error: err.message } };
       throw err;
     }
   }

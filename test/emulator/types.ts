@@ -1,4 +1,5 @@
 /** Public types of the Baseten emulator, shared by the server, the control routes and the client. */
+import { SECRET_ROUTES } from "./secrets";
 
 export interface EmulatorOptions {
   /** Default 0 (ephemeral). The host is always 127.0.0.1: control routes have no auth. */
@@ -11,6 +12,13 @@ export interface EmulatorOptions {
   rateLimitPerSecond?: number | null;
   /** Default: DEFAULT_TEAMS (includes two teams named "dup" to exercise ambiguous names). */
   teams?: Array<{ id: string; name: string; default?: boolean }>;
+  /**
+   * The caller's primary team, where a teamless secret upsert writes (spec: "the caller's
+   * primary team"); a teamless secret DELETE goes to the default team instead. Default: the
+   * first team that is not the default one (so the two differ, as they may at Baseten), else
+   * the default team.
+   */
+  primaryTeamId?: string;
 }
 
 export interface EmulatedKey {
@@ -73,8 +81,11 @@ export type FaultKindSpec =
   | { kind: "reset"; afterCommit?: boolean }
   /** Delay; afterCommit: perform the operation, then delay the response (a client timeout then leaves a minted key). */
   | { kind: "latency"; ms: number; afterCommit?: boolean }
-  /** For DELETE only: revoke nothing, answer 200 {"prefix": <other prefix, default "zzzzzzzz">}. */
-  | { kind: "wrongTombstone"; prefix?: string }
+  /**
+   * For DELETE only: revoke nothing, answer 200 {"prefix": <other prefix, default "zzzzzzzz">};
+   * on a secret DELETE, delete nothing and answer 200 {"name": <name, default "zzzzzzzz">}.
+   */
+  | { kind: "wrongTombstone"; prefix?: string; name?: string }
   /** 200 with body "OK", text/plain, creating/revoking nothing. */
   | { kind: "nonJson" };
 
@@ -113,6 +124,8 @@ export const ROUTES = {
   listKeys: "GET /v1/api_keys",
   deleteKey: "DELETE /v1/api_keys/{prefix}",
   listTeams: "GET /v1/teams",
+  me: "GET /v1/users/me",
+  ...SECRET_ROUTES,
   unmatched: "unmatched",
 } as const;
 
