@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export { ApiKey, type ApiKeyArgs } from "./apiKey";
+export { Secret, type SecretArgs } from "./secret/secret";
+export { isSecretError, SecretError, type SecretErrorReason } from "./secret/errors";
 export { API_KEY_TYPES, type ApiKeyType } from "./types";
 export { BasetenError, isBasetenError, type BasetenErrorKind } from "./client/errors";
 export { PROVIDER_VERSION } from "./version";

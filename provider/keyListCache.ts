@@ -1,5 +1,6 @@
 /**
- * One listing of keys shared by all reads of a provider process. Baseten has no
+ * One listing of keys (or, typed by `T`, of any other collection: a team's secrets) shared by
+ * all reads of a provider process. Baseten has no
  * get-by-prefix, so reading a key means listing all of them; a refresh of N keys would send N
  * lists. Here concurrent reads share the request in flight, later reads reuse its result, and
  * a create or revoke by this process makes the next read list again, so a read is never
@@ -8,9 +9,9 @@
 import type { ListedApiKey } from "./types";
 
 /** The shared listing of one provider process (see the module comment). */
-export class KeyListCache {
+export class KeyListCache<T = ListedApiKey[]> {
   private generation = 0;
-  private entry?: { generation: number; startedAt: number; promise: Promise<ListedApiKey[]> };
+  private entry?: { generation: number; startedAt: number; promise: Promise<T> };
 
   /**
    * @param load sends one list request.
@@ -18,13 +19,13 @@ export class KeyListCache {
    *   keys finishes well within it; out-of-band changes are seen by the next command).
    */
   constructor(
-    private readonly load: () => Promise<ListedApiKey[]>,
+    private readonly load: () => Promise<T>,
     private readonly maxAgeMs = 60000,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The current listing, from the shared request or a fresh one. */
-  get(): Promise<ListedApiKey[]> {
+  get(): Promise<T> {
     const e = this.entry;
     if (e && e.generation === this.generation && this.now() - e.startedAt < this.maxAgeMs) return e.promise;
     const promise = this.load();

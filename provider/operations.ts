@@ -51,13 +51,14 @@ export class ProviderRuntime {
 }
 
 /** The resolved team of a key: both id and name, and which one the program gave. */
-interface ResolvedTeam {
+export interface ResolvedTeam {
   teamId?: string;
   teamName?: string;
   teamSelector?: "teamId" | "teamName";
 }
 
-async function resolveTeam(rt: ProviderRuntime, inputs: ApiKeyInputs): Promise<ResolvedTeam> {
+/** The team a program names by `teamName` or `teamId`, checked at Baseten; `{}` when it names none. */
+export async function resolveTeam(rt: ProviderRuntime, inputs: Pick<ApiKeyInputs, "teamId" | "teamName">): Promise<ResolvedTeam> {
   if (inputs.teamName !== undefined) {
     const teams = await rt.teamsNamed(inputs.teamName);
     const matching = teams.filter((t) => t.name === inputs.teamName);

@@ -16,6 +16,23 @@ export interface ConfiguredSettings {
   maxRetries?: string;
 }
 
+/**
+ * The `baseten:*` values of the stack config a provider's `configure` receives. Shared by
+ * every resource's provider object.
+ */
+export function configuredSettingsOf(config: { get(key: string): unknown }): ConfiguredSettings {
+  const value = (key: string): string | undefined => {
+    const v = config.get(`baseten:${key}`);
+    return v === undefined || v === null ? undefined : String(v);
+  };
+  return {
+    apiKey: value("apiKey"),
+    apiUrl: value("apiUrl"),
+    timeoutSeconds: value("timeoutSeconds"),
+    maxRetries: value("maxRetries"),
+  };
+}
+
 /** Everything the client needs, resolved and validated. */
 export interface ResolvedSettings {
   apiKey: string;

@@ -62,4 +62,6 @@ export interface ListedApiKey {
 export interface Team {
   id: string;
   name: string;
+  /** True for the organization default team (`GET /v1/teams` marks it `default: true`). */
+  default?: boolean;
 }

@@ -35,11 +35,12 @@ export type RevokeResult =
  * Baseten's API declares every body `application/json`. A body served as anything else is not
  * Baseten's API speaking (a proxy, a captive portal, a wrong apiUrl), even when it parses.
  */
-function isJsonContentType(contentType: string): boolean {
+export function isJsonContentType(contentType: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
 }
 
-function parseJson(result: HttpResult, target: RequestTarget): unknown {
+/** The body of a 2xx answer as JSON; an `invalid-response` error when it is not JSON or not served as JSON. */
+export function parseJson(result: HttpResult, target: RequestTarget): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.bodyText);
@@ -59,7 +60,7 @@ function parseJson(result: HttpResult, target: RequestTarget): unknown {
   return parsed;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -189,7 +190,8 @@ export class BasetenClient {
       if (!isRecord(t) || typeof t.id !== "string" || typeof t.name !== "string") {
         throw invalidResponse(target, "a team lacks its string `id` or `name`");
       }
-      return { id: t.id, name: t.name };
+      // `default` marks the organization default team (the team of a teamless resource).
+      return t.default === true ? { id: t.id, name: t.name, default: true } : { id: t.id, name: t.name };
     });
   }
 }

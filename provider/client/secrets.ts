@@ -1,0 +1,211 @@
+/**
+ * Baseten's secret operations, team-scoped only (`/v1/teams/{team_id}/secrets...`): the
+ * teamless routes write to "the caller's primary team" but delete in "the organization
+ * default team" (spec), which may differ, so this client never offers them. Wire types in
+ * snake_case stay here; callers get camelCase. Values are sent, never read back (Baseten
+ * cannot return them), and never appear in an error.
+ */
+import { isJsonContentType, isRecord, parseJson } from "./baseten";
+import { BasetenError, invalidResponse, isBasetenError, type RequestTarget } from "./errors";
+import { HttpTransport, type HttpOptions } from "./http";
+
+/** `SecretV1`: a secret as Baseten lists or upserts it (no value, ever). */
+export interface SecretWire {
+  id: string;
+  created_at: string;
+  name: string;
+  team_name: string;
+}
+
+/** `SecretsV1`. */
+export interface SecretsWire {
+  secrets: SecretWire[];
+}
+
+/** `UpsertSecretRequestV1`. */
+export interface UpsertSecretRequestWire {
+  name: string;
+  value: string;
+}
+
+/** `SecretTombstoneV1`: the body of a successful delete. */
+export interface SecretTombstoneWire {
+  name: string;
+}
+
+/** A secret as Baseten reports it, in camelCase. */
+export interface ListedSecret {
+  /** Baseten's id, stable across value changes. */
+  id: string;
+  /** ISO 8601, as Baseten sent it. */
+  createdAt: string;
+  name: string;
+  teamName: string;
+}
+
+/** The answer to a delete. A 404 proves nothing by itself (see the evidence rule). */
+export type SecretDeleteResult =
+  /** 200 with a JSON tombstone whose name is equivalent to the one deleted. */
+  | { outcome: "deleted"; tombstoneName: string }
+  /** 404: no such secret, or no such route, or a caller who cannot see it. */
+  | { outcome: "not-found"; json: boolean };
+
+/**
+ * Baseten's equivalence of secret names: equal after replacing every non-alphanumeric
+ * character with `_` (`hf_access_token` is `hf-access-token`).
+ */
+export function canonicalSecretName(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, "_");
+}
+
+/** True when Baseten treats the two names as one secret. */
+export function secretNamesEquivalent(a: string, b: string): boolean {
+  return canonicalSecretName(a) === canonicalSecretName(b);
+}
+
+/** `/v1/teams/{team_id}/secrets[/{secret_name}]`, each parameter one percent-encoded segment. */
+export function secretsPath(teamId: string, name?: string): string {
+  const base = `/v1/teams/${encodeURIComponent(teamId)}/secrets`;
+  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+}
+
+function toListedSecret(raw: unknown, target: RequestTarget, status?: number): ListedSecret {
+  if (
+    !isRecord(raw) ||
+    typeof raw.id !== "string" ||
+    typeof raw.created_at !== "string" ||
+    typeof raw.name !== "string" ||
+    typeof raw.team_name !== "string"
+  ) {
+    throw invalidResponse(target, "a secret lacks its string `id`, `created_at`, `name` or `team_name`", status);
+  }
+  if (Number.isNaN(Date.parse(raw.created_at))) {
+    throw invalidResponse(
+      target,
+      `a secret's \`created_at\` is not a date (${JSON.stringify(raw.created_at.slice(0, 40))})`,
+      status,
+    );
+  }
+  const wire = raw as unknown as SecretWire;
+  return { id: wire.id, createdAt: wire.created_at, name: wire.name, teamName: wire.team_name };
+}
+
+/** Shortest value removed from error text: shorter strings would blank ordinary words. */
+const MIN_REDACTED_VALUE = 4;
+
+/** Removes `value` from an error's texts, in place. */
+function withoutValue(e: unknown, value: string): unknown {
+  if (!isBasetenError(e) || value.length < MIN_REDACTED_VALUE) return e;
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : text.split(value).join("[secret value]"));
+  e.message = scrub(e.message) as string;
+  (e as { basetenMessage?: string }).basetenMessage = scrub(e.basetenMessage);
+  return e;
+}
+
+/** Baseten's secret operations plus the caller's identity, typed and validated. */
+export class SecretsClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: HttpOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  /** The team's secrets (`GET /v1/teams/{team_id}/secrets`), without values. */
+  async listSecrets(teamId: string): Promise<ListedSecret[]> {
+    const target = { method: "GET", path: secretsPath(teamId) };
+    const result = await this.http.request(target.method, target.path);
+    const parsed = parseJson(result, target);
+    if (!isRecord(parsed) || !Array.isArray(parsed.secrets)) {
+      throw invalidResponse(target, "the body has no `secrets` array", result.status);
+    }
+    return parsed.secrets.map((s) => toListedSecret(s, target, result.status));
+  }
+
+  /**
+   * Creates or updates the team's secret of this name (Baseten cannot refuse: it is an
+   * upsert). One POST: POSTs are not retried unless Baseten turned the attempt away.
+   */
+  async upsertSecret(teamId: string, name: string, value: string): Promise<ListedSecret> {
+    const target = { method: "POST", path: secretsPath(teamId) };
+    const body: UpsertSecretRequestWire = { name, value };
+    try {
+      const result = await this.http.request(target.method, target.path, body);
+      return toListedSecret(parseJson(result, target), target, result.status);
+    } catch (e) {
+      throw withoutValue(e, value);
+    }
+  }
+
+  /**
+   * Deletes the team's secret of this name. Resolves on a 200 whose JSON tombstone names an
+   * equivalent name, or on a 404 (which proves nothing: the caller decides); anything else
+   * throws, so the engine keeps the secret in state.
+   */
+  async deleteSecret(teamId: string, name: string): Promise<SecretDeleteResult> {
+    const path = secretsPath(teamId, name);
+    const target = { method: "DELETE", path };
+    const result = await this.http.request("DELETE", path, undefined, { allow404: true });
+    if (result.status === 404) return { outcome: "not-found", json: isJsonContentType(result.contentType) };
+    let received: unknown;
+    let shown: string;
+    try {
+      received = (JSON.parse(result.bodyText) as { name?: unknown } | null)?.name;
+      shown =
+        typeof received === "string" ? JSON.stringify(received.slice(0, 100)) : "no name (the tombstone has no string `name`)";
+    } catch {
+      shown = "no name (the body is not JSON)";
+    }
+    if (received !== undefined && !isJsonContentType(result.contentType)) {
+      received = undefined;
+      shown = `no name (the body is served as "${result.contentType}", not JSON)`;
+    }
+    if (typeof received !== "string" || !secretNamesEquivalent(received, name)) {
+      throw new BasetenError(
+        "tombstone-mismatch",
+        `Deletion of secret ${JSON.stringify(name)} is unconfirmed: Baseten answered HTTP ${result.status} to DELETE ${path} ` +
+          `with a tombstone for ${shown}, expected ${JSON.stringify(name)} or an equivalent name. The secret is kept in state; ` +
+          `check it in Baseten (GET ${secretsPath("<team id>")}) and rerun \`pulumi destroy\`.`,
+        { status: result.status, target },
+      );
+    }
+    return { outcome: "deleted", tombstoneName: received };
+  }
+
+  /** The caller's Baseten user id (`GET /v1/users/me`, spec `UserInfoV1`). */
+  async callerUserId(): Promise<string> {
+    const target = { method: "GET", path: "/v1/users/me" };
+    const result = await this.http.request(target.method, target.path);
+    const parsed = parseJson(result, target);
+    if (!isRecord(parsed) || typeof parsed.user_id !== "string") {
+      throw invalidResponse(target, "the body has no string `user_id`", result.status);
+    }
+    return parsed.user_id;
+  }
+
+  /**
+   * Whether the audit log records the deletion of the secret with this id (`SECRET_DELETED`,
+   * `event_data.secret_id`). A log the caller may not read (403, only organization admins
+   * can in workspaces with several teams) or cannot reach (404) proves nothing: false.
+   */
+  async auditLogRecordsDeletion(secretId: string, name: string): Promise<boolean> {
+    const path = `/v1/audit_logs?event_type_groups=SECRETS&limit=200&search=${encodeURIComponent(name)}`;
+    const target = { method: "GET", path };
+    let parsed: unknown;
+    try {
+      const result = await this.http.request("GET", path, undefined, { allow404: true });
+      if (result.status === 404) return false;
+      parsed = parseJson(result, target);
+    } catch (e) {
+      if (isBasetenError(e) && e.kind === "authentication") return false;
+      throw e;
+    }
+    const items = isRecord(parsed) && Array.isArray(parsed.items) ? parsed.items : [];
+    return items.some(
+      (item) =>
+        isRecord(item) &&
+        item.event_type === "SECRET_DELETED" &&
+        isRecord(item.event_data) &&
+        item.event_data.secret_id === secretId,
+    );
+  }
+}

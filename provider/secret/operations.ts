@@ -1,0 +1,334 @@
+/**
+ * The lifecycle of a `Secret` against Baseten: create (or adopt), update the value in place,
+ * read (refresh) and delete, each proving what it claims. `provider.ts` adapts them to
+ * Pulumi's dynamic-provider interface.
+ */
+import { BasetenError, isBasetenError, type BasetenErrorKind } from "../client/errors";
+import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
+import { KeyListCache } from "../keyListCache";
+import { ProviderRuntime, resolveTeam } from "../operations";
+import type { ResolvedSettings } from "../settings";
+import { SecretError } from "./errors";
+import { decideRemoval, type RemovalEvidence } from "./evidence";
+import type { SecretInputs, SecretOutputs } from "./types";
+
+/**
+ * How far Baseten's clock may run behind this machine's before a `created_at` earlier than
+ * the pre-create listing is taken for another writer's secret. The listing is the real guard;
+ * this check catches a secret the listing did not show, and must not fire on clock skew.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
+
+/** One listing of a team's secrets and when it was asked for (this machine's clock). */
+interface TeamListing {
+  startedAt: number;
+  secrets: ListedSecret[];
+}
+
+/** The resolved team of a secret. */
+interface SecretTeam {
+  teamId: string;
+  teamName: string;
+  teamSelector?: "teamId" | "teamName";
+}
+
+/** Per-process state: clients, one listing per team, the caller's identity, create locks. */
+export class SecretRuntime {
+  readonly client: SecretsClient;
+  /** Team lookups shared with ApiKey's code (one request per process). */
+  readonly teams: ProviderRuntime;
+  private readonly listings = new Map<string, KeyListCache<TeamListing>>();
+  private readonly createLocks = new Map<string, Promise<void>>();
+  private caller?: Promise<string | undefined>;
+  /** This machine's clock, injectable for tests. */
+  readonly now: () => number;
+
+  constructor(settings: ResolvedSettings, deps: { client?: SecretsClient; teams?: ProviderRuntime; now?: () => number } = {}) {
+    this.client =
+      deps.client ??
+      new SecretsClient({
+        baseUrl: settings.apiUrl,
+        apiKey: settings.apiKey,
+        timeoutMs: settings.timeoutMs,
+        retry: { maxRetries: settings.maxRetries },
+      });
+    this.teams = deps.teams ?? new ProviderRuntime(settings);
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** The team's listing: one request per team per process, renewed after this process's writes. */
+  listing(teamId: string): Promise<TeamListing> {
+    let cache = this.listings.get(teamId);
+    if (!cache) {
+      cache = new KeyListCache<TeamListing>(async () => {
+        const startedAt = this.now();
+        return { startedAt, secrets: await this.client.listSecrets(teamId) };
+      });
+      this.listings.set(teamId, cache);
+    }
+    return cache.get();
+  }
+
+  /** Call after every write of this process to the team. */
+  invalidate(teamId: string): void {
+    this.listings.get(teamId)?.invalidate();
+  }
+
+  /**
+   * The caller's Baseten user id, fetched once per process. Undefined when Baseten does not
+   * say: the listing evidence is then unavailable, and nothing else breaks.
+   */
+  callerUserId(): Promise<string | undefined> {
+    if (!this.caller) this.caller = this.client.callerUserId().catch(() => undefined);
+    return this.caller;
+  }
+
+  /** Runs `fn` after every earlier holder of `key` finished: serializes creates of equivalent names. */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.createLocks.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = before.then(() => mine);
+    this.createLocks.set(key, tail);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.createLocks.get(key) === tail) this.createLocks.delete(key);
+    }
+  }
+}
+
+/** The team a program names, or the organization default team when it names none. */
+async function resolveSecretTeam(rt: SecretRuntime, inputs: Pick<SecretInputs, "teamId" | "teamName">): Promise<SecretTeam> {
+  const named = await resolveTeam(rt.teams, inputs);
+  if (named.teamId !== undefined && named.teamName !== undefined)
+    return { teamId: named.teamId, teamName: named.teamName, teamSelector: named.teamSelector };
+  // The teamless secret routes disagree on the team (primary vs default), so the provider
+  // resolves the default team itself and uses only team-scoped routes.
+  const teams = await rt.teams.teams();
+  const defaults = teams.filter((t) => t.default === true);
+  if (defaults.length !== 1) {
+    throw new BasetenError(
+      "configuration",
+      `No team was given and Baseten marks ${defaults.length === 0 ? "no" : defaults.length} team${defaults.length === 1 ? "" : "s"} ` +
+        `as the default (GET /v1/teams \`default: true\`). Set teamId or teamName on the Secret.`,
+    );
+  }
+  return { teamId: defaults[0].id, teamName: defaults[0].name };
+}
+
+/** The resource id: `<teamId>/<name>`. */
+export function secretResourceId(teamId: string, name: string): string {
+  return `${teamId}/${name}`;
+}
+
+function describeTeam(team: { teamId: string; teamName: string }): string {
+  return `team ${JSON.stringify(team.teamName)} (${team.teamId})`;
+}
+
+/** Failures after which an upsert may or may not have reached Baseten. */
+const UNCERTAIN_FAILURES: BasetenErrorKind[] = ["timeout", "network", "server", "invalid-response"];
+
+function outputsOf(
+  inputs: SecretInputs,
+  team: SecretTeam,
+  written: ListedSecret,
+  seenBy: string | undefined,
+): { id: string; outs: SecretOutputs } {
+  const outs: SecretOutputs = {
+    ...inputs,
+    secretId: written.id,
+    teamId: team.teamId,
+    teamName: team.teamName,
+    createdAt: written.createdAt,
+  };
+  delete (outs as unknown as Record<string, unknown>).__provider;
+  if (seenBy !== undefined) outs.seenBy = seenBy;
+  if (team.teamSelector !== undefined) outs.teamSelector = team.teamSelector;
+  else delete outs.teamSelector;
+  // The engine cannot store `undefined` ("Unexpected struct type").
+  for (const [k, v] of Object.entries(outs)) if (v === undefined) delete (outs as unknown as Record<string, unknown>)[k];
+  return { id: secretResourceId(team.teamId, inputs.name), outs };
+}
+
+/** How to take over a secret that exists, said by every refusal of create. */
+function adoptAdvice(name: string): string {
+  return (
+    `If it is this stack's own secret (an earlier \`pulumi up\` was interrupted after writing it) or you mean to take it over, ` +
+    `set \`adoptExisting: true\` on the Secret (its value is overwritten with the program's), run \`pulumi up\`, then remove the flag. ` +
+    `Otherwise choose another name, or delete ${JSON.stringify(name)} in Baseten first. (README: "A create was interrupted".)`
+  );
+}
+
+/**
+ * Creates the secret with one listing and one upsert. The upsert cannot refuse, so the
+ * listing decides: an equivalent name in the team is refused unless `adoptExisting`. Creates
+ * of equivalent names in one team are serialized within the process. A `created_at` earlier
+ * than the listing means the upsert overwrote a secret the listing did not show: fail loudly.
+ */
+export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Promise<{ id: string; outs: SecretOutputs }> {
+  const team = await resolveSecretTeam(rt, inputs);
+  const lockKey = `${team.teamId}\u0000${canonicalSecretName(inputs.name)}`;
+  return rt.exclusive(lockKey, async () => {
+    const [listing, seenBy] = await Promise.all([rt.listing(team.teamId), rt.callerUserId()]);
+    const existing = listing.secrets.find((s) => secretNamesEquivalent(s.name, inputs.name));
+    if (existing && inputs.adoptExisting !== true) {
+      throw new SecretError(
+        "exists",
+        `Secret ${JSON.stringify(inputs.name)} was not created: ${describeTeam(team)} already has a secret named ` +
+          `${JSON.stringify(existing.name)} (id ${existing.id}, created ${existing.createdAt})` +
+          `${existing.name === inputs.name ? "" : `, which Baseten treats as the same name (non-alphanumeric characters are equivalent)`}, ` +
+          `and creating would overwrite its value. ${adoptAdvice(inputs.name)}`,
+      );
+    }
+    let written: ListedSecret;
+    try {
+      written = await rt.client.upsertSecret(team.teamId, inputs.name, inputs.value);
+    } catch (e) {
+      if (isBasetenError(e) && UNCERTAIN_FAILURES.includes(e.kind)) {
+        e.message +=
+          ` The write of secret ${JSON.stringify(inputs.name)} may have reached Baseten: if it did, the next \`pulumi up\` ` +
+          `refuses the name as existing. ${adoptAdvice(inputs.name)}`;
+      } else if (isBasetenError(e) && e.kind === "request") {
+        e.message += ` Baseten refused secret name ${JSON.stringify(inputs.name)} or its value: check the name (Baseten documents no alphabet; letters, digits and _ are safe).`;
+      }
+      throw e;
+    } finally {
+      rt.invalidate(team.teamId);
+    }
+    if (!secretNamesEquivalent(written.name, inputs.name) || written.teamName !== team.teamName) {
+      throw new BasetenError(
+        "invalid-response",
+        `Baseten's answer to the upsert of secret ${JSON.stringify(inputs.name)} in ${describeTeam(team)} names secret ` +
+          `${JSON.stringify(written.name.slice(0, 100))} of team ${JSON.stringify(written.teamName.slice(0, 100))}. ` +
+          `Check the secret in Baseten (GET /v1/teams/${team.teamId}/secrets); it is not recorded in state.`,
+      );
+    }
+    if (existing) {
+      if (written.id !== existing.id) {
+        throw new SecretError(
+          "replaced-outside",
+          `Secret ${JSON.stringify(inputs.name)} in ${describeTeam(team)} changed id while it was adopted (listed ${existing.id}, ` +
+            `upserted ${written.id}): something else deleted and recreated it meanwhile. Check who manages it, then rerun \`pulumi up\`.`,
+        );
+      }
+    } else if (Date.parse(written.createdAt) < listing.startedAt - CLOCK_SKEW_ALLOWANCE_MS) {
+      throw new SecretError(
+        "other-writer",
+        `Secret ${JSON.stringify(inputs.name)} in ${describeTeam(team)} existed before this create (id ${written.id}, ` +
+          `created ${written.createdAt}) although the listing made just before did not show it: the upsert overwrote a value ` +
+          `someone else wrote. It is not recorded in state, since it is not this stack's. Restore its value in Baseten, or ` +
+          `take it over with \`adoptExisting: true\`.`,
+      );
+    }
+    return outputsOf(inputs, team, written, seenBy);
+  });
+}
+
+/**
+ * A value change: one upsert into the secret's team. Baseten's answer must carry the stored
+ * id, or the secret was replaced outside Pulumi (the new value then went to that other secret).
+ */
+export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, news: SecretInputs): Promise<SecretOutputs> {
+  const team: SecretTeam = { teamId: olds.teamId, teamName: olds.teamName, teamSelector: olds.teamSelector };
+  const carried: SecretOutputs = {
+    ...olds,
+    providerVersion: news.providerVersion,
+    resourceName: news.resourceName,
+    autoName: news.autoName,
+  };
+  if (news.adoptExisting === undefined) delete carried.adoptExisting;
+  else carried.adoptExisting = news.adoptExisting;
+  if (news.value === olds.value) return carried;
+  let written: ListedSecret;
+  try {
+    written = await rt.client.upsertSecret(team.teamId, olds.name, news.value);
+  } finally {
+    rt.invalidate(team.teamId);
+  }
+  if (written.id !== olds.secretId) {
+    throw new SecretError(
+      "replaced-outside",
+      `Secret ${JSON.stringify(olds.name)} in ${describeTeam(team)} was replaced outside Pulumi: Baseten's id is now ${written.id}, ` +
+        `state holds ${olds.secretId}. The new value was written to it. Check who else manages the secret; \`pulumi refresh\` ` +
+        `then records the current id.`,
+    );
+  }
+  const seenBy = await rt.callerUserId();
+  return { ...carried, value: news.value, createdAt: written.createdAt, ...(seenBy !== undefined ? { seenBy } : {}) };
+}
+
+/** Ways out when Baseten gives no evidence; said by refresh and destroy. */
+function removalAdvice(stored: SecretOutputs): string {
+  return (
+    `Run with the management key that created it${stored.seenBy ? ` (Baseten user ${stored.seenBy})` : ""} or an organization ` +
+    `admin's (who can read the audit log); or, after removing the secret by hand in Baseten, drop it from state with ` +
+    `\`pulumi state delete <urn>\`.`
+  );
+}
+
+/** Refresh: the secret as Baseten lists it now (value kept from state), or undefined when proven gone. */
+export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretOutputs | undefined> {
+  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.callerUserId()]);
+  const found = listing.secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
+  if (found) {
+    const outs: SecretOutputs = { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName };
+    if (caller !== undefined) outs.seenBy = caller;
+    return outs;
+  }
+  const evidence: RemovalEvidence[] = [{ kind: "listing", holds: false, listedBy: caller }];
+  if (decideRemoval(stored, evidence).gone) return undefined;
+  evidence.push({ kind: "audit-log", recordsDeletion: await rt.client.auditLogRecordsDeletion(stored.secretId, stored.name) });
+  if (decideRemoval(stored, evidence).gone) return undefined;
+  throw new SecretError(
+    "removal-unproven",
+    `Secret ${JSON.stringify(stored.name)} is missing from the listing of ${describeTeam(stored)}, but that proves nothing: ` +
+      `the listing was made by ${caller ? `Baseten user ${caller}` : "a caller Baseten did not identify"}, not by the user who last ` +
+      `saw the secret${stored.seenBy ? ` (${stored.seenBy})` : ""}, and the audit log shows no deletion of id ${stored.secretId}. ` +
+      `The secret is kept in state. ${removalAdvice(stored)}`,
+  );
+}
+
+/** Destroy: deletes the secret, and resolves only on a matching tombstone or evidence it is gone. */
+export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<"deleted" | "already-gone"> {
+  let result;
+  try {
+    result = await rt.client.deleteSecret(stored.teamId, stored.name);
+  } finally {
+    rt.invalidate(stored.teamId);
+  }
+  if (result.outcome === "deleted") return "deleted";
+  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.callerUserId()]);
+  const holds = listing.secrets.some((s) => secretNamesEquivalent(s.name, stored.name));
+  const evidence: RemovalEvidence[] = [
+    { kind: "not-found", json: result.json },
+    { kind: "listing", holds, listedBy: caller },
+  ];
+  if (decideRemoval(stored, evidence).gone) return "already-gone";
+  if (!holds) {
+    evidence.push({ kind: "audit-log", recordsDeletion: await rt.client.auditLogRecordsDeletion(stored.secretId, stored.name) });
+    if (decideRemoval(stored, evidence).gone) return "already-gone";
+  }
+  const why = holds
+    ? `yet the team's listing still holds it`
+    : `and neither the team's listing (made by ${caller ?? "an unidentified caller"}, not by ${stored.seenBy ?? "the unknown user who last saw it"}) ` +
+      `nor the audit log proves it gone`;
+  throw new SecretError(
+    "removal-unproven",
+    `Deletion of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)} is unconfirmed: Baseten answered HTTP 404` +
+      `${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to DELETE, ${why}. ` +
+      `The secret is kept in state. ${removalAdvice(stored)}`,
+  );
+}
+
+/** The inputs a refreshed secret stands for, so the next preview compares against them. */
+export function secretInputsOfOutputs(outs: SecretOutputs): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const k of ["name", "autoName", "value", "adoptExisting", "providerVersion", "resourceName"] as const)
+    if (outs[k] !== undefined) inputs[k] = outs[k];
+  if (outs.teamSelector === "teamId") inputs.teamId = outs.teamId;
+  if (outs.teamSelector === "teamName") inputs.teamName = outs.teamName;
+  return inputs;
+}

@@ -1,0 +1,112 @@
+/**
+ * The dynamic provider of `Secret`: Pulumi's `ResourceProvider` interface over operations.ts.
+ * Serialized into `__provider` like ApiKey's (see ../dynamicProvider.ts): no credential is
+ * reachable from it, npm modules are required lazily, errors are recognised by name.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isBasetenError } from "../client/errors";
+import { configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "../settings";
+import { diffSecret } from "./diff";
+import { isSecretError } from "./errors";
+import {
+  createSecret,
+  deleteSecret,
+  readSecret,
+  secretInputsOfOutputs,
+  secretResourceId,
+  SecretRuntime,
+  updateSecretValue,
+} from "./operations";
+import type { SecretInputs, SecretOutputs } from "./types";
+import { checkSecretInputs } from "./validation";
+
+type Inputs = SecretInputs & { __provider?: string };
+
+/** The provider object plus the per-process state it builds at run time. */
+export interface SecretProvider extends pulumi.dynamic.ResourceProvider<Inputs, SecretOutputs> {
+  /** Stack config from `configure`; set only inside the engine's provider host. */
+  configured?: ConfiguredSettings;
+  /** Built on first use, inside the provider host. */
+  runtime?: SecretRuntime;
+}
+
+function runtimeOf(provider: SecretProvider): SecretRuntime {
+  if (!provider.runtime) provider.runtime = new SecretRuntime(resolveSettings(provider.configured ?? {}));
+  return provider.runtime;
+}
+
+/** Prefixes errors with what was being done, keeping the typed fields. */
+function withContext(what: string, e: unknown): unknown {
+  if (isBasetenError(e) || isSecretError(e)) (e as Error).message = `${what}: ${(e as Error).message}`;
+  return e;
+}
+
+/** The stored outputs of a resource, completed from its id when an old state lacks a field. */
+function storedOf(id: string, props: SecretOutputs | undefined): SecretOutputs {
+  const outs = { ...(props ?? ({} as SecretOutputs)) };
+  const slash = id.indexOf("/");
+  if (outs.teamId === undefined && slash > 0) outs.teamId = id.slice(0, slash);
+  if (outs.name === undefined && slash > 0) outs.name = id.slice(slash + 1);
+  return outs;
+}
+
+/** Makes a provider object. The `Secret` class uses the one in sharedProvider.ts; tests make their own. */
+export function createSecretProvider(): SecretProvider {
+  return {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      this.configured = configuredSettingsOf(req.config);
+    },
+
+    async check(olds: Inputs, news: Inputs) {
+      const { inputs, failures } = checkSecretInputs(
+        (olds ?? {}) as unknown as Record<string, unknown>,
+        news as unknown as Record<string, unknown>,
+      );
+      return { inputs: inputs as Inputs, failures };
+    },
+
+    async diff(_id: string, olds: SecretOutputs, news: Inputs) {
+      return diffSecret(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+    },
+
+    async create(inputs: Inputs) {
+      try {
+        return await createSecret(runtimeOf(this), inputs);
+      } catch (e) {
+        throw withContext(`Creating Baseten secret ${JSON.stringify(inputs.name)}`, e);
+      }
+    },
+
+    async read(id: string, props?: SecretOutputs) {
+      const stored = storedOf(id, props);
+      try {
+        const outs = await readSecret(runtimeOf(this), stored);
+        // No id: proven gone, and refresh drops the resource.
+        if (!outs) return {};
+        return {
+          id: secretResourceId(outs.teamId, outs.name),
+          props: outs,
+          inputs: secretInputsOfOutputs(outs) as unknown as SecretOutputs,
+        };
+      } catch (e) {
+        throw withContext(`Refreshing Baseten secret ${JSON.stringify(id)}`, e);
+      }
+    },
+
+    async update(id: string, olds: SecretOutputs, news: Inputs) {
+      try {
+        return { outs: await updateSecretValue(runtimeOf(this), storedOf(id, olds), news) };
+      } catch (e) {
+        throw withContext(`Updating Baseten secret ${JSON.stringify(id)}`, e);
+      }
+    },
+
+    async delete(id: string, props: SecretOutputs) {
+      try {
+        await deleteSecret(runtimeOf(this), storedOf(id, props));
+      } catch (e) {
+        throw withContext(`Deleting Baseten secret ${JSON.stringify(id)}`, e);
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * `check` of a `Secret`: validation and normalisation with no network. Baseten states no
+ * alphabet for secret names, so only what is certainly invalid is refused here (a 4xx from
+ * Baseten names the rest). The value is validated but never quoted.
+ */
+import { autoName } from "../naming";
+import { UNKNOWN, type CheckFailure } from "../validation";
+import type { SecretInputs } from "./types";
+
+/** Longest name accepted: Baseten documents none; 255 is the usual column size (a guess). */
+export const MAX_SECRET_NAME_LENGTH = 255;
+
+/** Inputs a program may set, then those the Secret class sets. (An array: closure serialization cannot rebuild a Set.) */
+const KNOWN_INPUTS = [
+  "name",
+  "value",
+  "teamId",
+  "teamName",
+  "adoptExisting",
+  "autoName",
+  "providerVersion",
+  "resourceName",
+  "__provider",
+];
+const PUBLIC_INPUTS = 5;
+
+const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+function typeOf(v: unknown): string {
+  return Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`;
+}
+
+/** Why `name` is certainly not a Baseten secret name, or undefined. */
+export function secretNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "must not be empty; omit `name` to have one generated";
+  if (name.length > MAX_SECRET_NAME_LENGTH)
+    return `is ${name.length} characters long; at most ${MAX_SECRET_NAME_LENGTH} are allowed`;
+  if (name.includes("/")) return "must not contain '/': the name is one segment of Baseten's URL path";
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "must not contain control characters (newlines, tabs, ...)";
+  return undefined;
+}
+
+/** The checked inputs, and every problem found (none means valid). */
+export interface SecretCheckResult {
+  inputs: Partial<SecretInputs> & Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+/**
+ * Validates `news`; keeps a generated name from `olds` so it is stable across updates (the
+ * engine passes empty `olds` for a replacement, which then gets a fresh name).
+ */
+export function checkSecretInputs(olds: Record<string, unknown>, news: Record<string, unknown>): SecretCheckResult {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const inputs: Record<string, unknown> = { ...news };
+
+  for (const key of Object.keys(news)) {
+    if (!KNOWN_INPUTS.includes(key))
+      fail(key, `is not an input of baseten:Secret; the inputs are ${KNOWN_INPUTS.slice(0, PUBLIC_INPUTS).join(", ")}`);
+  }
+
+  // value: required and non-empty; never quoted in a message.
+  const value = news.value;
+  if (value === undefined || value === null) {
+    fail("value", "is required: the secret's value, a string or an Output<string> (for example an ApiKey's apiKey)");
+  } else if (!isUnknown(value)) {
+    if (typeof value !== "string") fail("value", `must be a string, got ${typeOf(value)}; convert it, e.g. String(value)`);
+    else if (value === "")
+      fail(
+        "value",
+        "must not be empty. An adopted ApiKey's apiKey is empty (Baseten never shows a key's plaintext again): " +
+          "feed the secret from a key Pulumi minted, or give the value another way",
+      );
+  }
+
+  // name: explicit, or generated once and kept.
+  const name = news.name;
+  if (name === undefined || name === null) {
+    delete inputs.name;
+    if (olds.autoName === true && typeof olds.name === "string" && olds.name) inputs.name = olds.name;
+    else inputs.name = autoName(typeof news.resourceName === "string" ? news.resourceName : "secret");
+    inputs.autoName = true;
+  } else {
+    inputs.autoName = false;
+    if (!isUnknown(name)) {
+      if (typeof name !== "string") fail("name", `must be a string, got ${typeOf(name)}`);
+      else {
+        const problem = secretNameProblem(name);
+        if (problem) fail("name", problem);
+      }
+    }
+  }
+
+  // teamId / teamName
+  for (const field of ["teamId", "teamName"] as const) {
+    const v = news[field];
+    if (v === null) delete inputs[field];
+    else if (v !== undefined && !isUnknown(v) && (typeof v !== "string" || v.trim() === "")) {
+      fail(field, `must be a non-empty string, got ${typeOf(v)}`);
+    }
+  }
+  const has = (v: unknown) => v !== undefined && v !== null;
+  if (has(news.teamId) && has(news.teamName)) fail("teamName", "cannot be set together with teamId; set one of them");
+
+  // adoptExisting
+  const adopt = news.adoptExisting;
+  if (adopt === null) delete inputs.adoptExisting;
+  else if (adopt !== undefined && !isUnknown(adopt) && typeof adopt !== "boolean")
+    fail("adoptExisting", `must be true or false, got ${typeOf(adopt)}`);
+
+  return { inputs: inputs as SecretCheckResult["inputs"], failures };
+}

@@ -1,0 +1,318 @@
+/**
+ * The Secret provider's lifecycle methods, called as the engine's provider host calls them,
+ * against the real emulator over loopback HTTP. Fake values only.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { createSecretProvider, type SecretProvider } from "../../provider/secret/provider";
+import type { SecretOutputs } from "../../provider/secret/types";
+import { isSecretError } from "../../provider/secret/errors";
+import { BasetenEmulator, EMULATOR_USER, SECRET_ROUTES } from "../emulator";
+
+let emu: BasetenEmulator;
+beforeAll(async () => {
+  emu = await BasetenEmulator.start();
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+
+const VERSION = "0.1.0";
+const VALUE = "fake-value-aaaa1111";
+const LIST = SECRET_ROUTES.listTeamSecrets;
+const POST = SECRET_ROUTES.upsertTeamSecret;
+const DELETE = SECRET_ROUTES.deleteTeamSecret;
+
+async function configured(): Promise<SecretProvider> {
+  const provider = createSecretProvider();
+  const values: Record<string, string> = {
+    "baseten:apiKey": emu.managementKey,
+    "baseten:apiUrl": emu.url,
+    "baseten:timeoutSeconds": "2",
+  };
+  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
+  return provider;
+}
+
+/** check then create, as `pulumi up` does for a new resource. */
+async function up(provider: SecretProvider, args: Record<string, unknown>) {
+  const news = { resourceName: "svc", providerVersion: VERSION, __provider: "serialized-provider-text", value: VALUE, ...args };
+  const checked = await provider.check!({} as never, news as never);
+  expect(checked.failures).toEqual([]);
+  const created = await provider.create(checked.inputs as never);
+  return { inputs: checked.inputs as unknown as Record<string, unknown>, id: created.id, outs: created.outs as SecretOutputs };
+}
+
+const count = (route: string) => emu.routeCounts()[route] ?? 0;
+const teamlessRequests = () =>
+  emu
+    .requestLog()
+    .filter((r) =>
+      [SECRET_ROUTES.listSecrets, SECRET_ROUTES.upsertSecret, SECRET_ROUTES.deleteSecret].includes(r.route as never),
+    );
+
+async function failureOf(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("create", () => {
+  it("lists the default team, then writes with one team-scoped POST; id is <teamId>/<name>", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "hf_access_token" });
+    expect(id).toBe("team-default/hf_access_token");
+    expect(count(LIST)).toBe(1);
+    expect(count(POST)).toBe(1);
+    expect(teamlessRequests()).toEqual([]); // never the teamless routes (primary vs default team)
+    const [secret] = emu.secrets();
+    expect(secret).toMatchObject({ name: "hf_access_token", teamId: "team-default", value: VALUE });
+    expect(outs).toMatchObject({
+      secretId: secret.id,
+      name: "hf_access_token",
+      teamId: "team-default",
+      teamName: "default",
+      createdAt: new Date(secret.createdAt).toISOString(),
+      value: VALUE,
+      seenBy: EMULATOR_USER.user_id,
+    });
+    expect(outs).not.toHaveProperty("teamSelector");
+    expect(outs).not.toHaveProperty("__provider");
+  });
+
+  it("generates a name from the resource name and keeps it across checks", async () => {
+    const p = await configured();
+    const { inputs, outs } = await up(p, {});
+    expect(outs.name).toMatch(/^svc-[a-z0-9]{7}$/);
+    const again = await p.check!(inputs as never, { resourceName: "svc", providerVersion: VERSION, value: VALUE } as never);
+    expect((again.inputs as unknown as SecretOutputs).name).toBe(outs.name);
+  });
+
+  it("resolves teamName and writes into that team", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok", teamName: "ml-platform" });
+    expect(id).toBe("team-ml/tok");
+    expect(outs).toMatchObject({ teamId: "team-ml", teamName: "ml-platform", teamSelector: "teamName" });
+    expect(emu.secrets()[0].teamId).toBe("team-ml");
+  });
+
+  it("refuses an equivalent existing name without writing, naming it and the fix", async () => {
+    emu.upsertSecretOutOfBand({ teamId: "team-default", name: "hf-access-token", value: "fake-theirs" });
+    const p = await configured();
+    const e = await failureOf(up(p, { name: "hf_access_token" }));
+    expect(isSecretError(e, "exists")).toBe(true);
+    expect(e.message).toMatch(/already has a secret named "hf-access-token"/);
+    expect(e.message).toMatch(/adoptExisting: true/);
+    expect(e.message).toMatch(/A create was interrupted/);
+    expect(count(POST)).toBe(0);
+    expect(emu.secrets()[0].value).toBe("fake-theirs");
+  });
+
+  it("takes an existing secret over with adoptExisting, overwriting its value and keeping its id", async () => {
+    const theirs = emu.upsertSecretOutOfBand({
+      teamId: "team-default",
+      name: "tok",
+      value: "fake-theirs",
+      createdAt: Date.UTC(2020, 0, 1),
+    });
+    const p = await configured();
+    const { outs } = await up(p, { name: "tok", adoptExisting: true });
+    expect(outs.secretId).toBe(theirs.id);
+    expect(emu.secrets()[0].value).toBe(VALUE);
+  });
+
+  it("serializes creates of equivalent names in one process: the second sees the first and refuses", async () => {
+    const p = await configured();
+    const results = await Promise.allSettled([up(p, { name: "a-b" }), up(p, { name: "a_b" })]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(isSecretError(rejected.reason, "exists")).toBe(true);
+    expect(count(POST)).toBe(1);
+    expect(emu.secrets()).toHaveLength(1);
+  });
+
+  it("fails loudly when the upsert reports a created_at before its listing (another writer's secret)", async () => {
+    emu.upsertSecretOutOfBand({ teamId: "team-default", name: "tok", value: "fake-theirs", createdAt: Date.UTC(2020, 0, 1) });
+    // A listing that did not show it (a caller who cannot see it, or a stale replica).
+    emu.injectFault({ kind: "respond", status: 200, route: LIST, body: JSON.stringify({ secrets: [] }) });
+    const p = await configured();
+    const e = await failureOf(up(p, { name: "tok" }));
+    expect(isSecretError(e, "other-writer")).toBe(true);
+    expect(e.message).toMatch(/existed before this create/);
+    expect(e.message).not.toContain(VALUE);
+  });
+
+  it("points to the recovery when the write may have reached Baseten", async () => {
+    emu.injectFault({ kind: "reset", afterCommit: true, route: POST });
+    const p = await configured();
+    const e = await failureOf(up(p, { name: "tok" }));
+    expect(e.message).toMatch(/may have reached Baseten/);
+    expect(e.message).toMatch(/adoptExisting: true/);
+    // The next up refuses the stack's own secret, pointing to the same recovery.
+    const again = await failureOf(up(p, { name: "tok" }));
+    expect(isSecretError(again, "exists")).toBe(true);
+  });
+
+  it("never puts the value in an error, even when Baseten echoes it", async () => {
+    emu.injectFault({ kind: "respond", status: 422, route: POST, body: `value ${VALUE} is not allowed` });
+    const p = await configured();
+    const e = await failureOf(up(p, { name: "tok" }));
+    expect(e.message).toMatch(/HTTP 422/);
+    expect(e.message).not.toContain(VALUE);
+    expect(e.message).toMatch(/refused secret name "tok"/);
+  });
+
+  it("fails clearly when no team has the given name, sending no secret request", async () => {
+    const p = await configured();
+    const e = await failureOf(up(p, { name: "tok", teamName: "nope" }));
+    expect(e.message).toMatch(/teamName: no Baseten team is named "nope"/);
+    expect(count(LIST) + count(POST)).toBe(0);
+  });
+});
+
+describe("update", () => {
+  it("writes a new value in place with one POST; the secretId stays", async () => {
+    const p = await configured();
+    const { id, outs, inputs } = await up(p, { name: "tok" });
+    emu.clearLog();
+    const news = { ...inputs, value: "fake-value-bbbb2222" };
+    expect(await p.diff!(id, outs, news as never)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const updated = await p.update!(id, outs, news as never);
+    expect(count(POST)).toBe(1);
+    expect(emu.requestLog()).toHaveLength(1); // the caller's identity is fetched once per process
+    expect((updated.outs as SecretOutputs).secretId).toBe(outs.secretId);
+    expect(emu.secrets()[0].value).toBe("fake-value-bbbb2222");
+  });
+
+  it("fails when Baseten's id changed (replaced outside Pulumi)", async () => {
+    const p = await configured();
+    const { id, outs, inputs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    emu.upsertSecretOutOfBand({ teamId: "team-default", name: "tok", value: "fake-theirs" });
+    const e = await failureOf(p.update!(id, outs, { ...inputs, value: "fake-value-bbbb2222" } as never));
+    expect(isSecretError(e, "replaced-outside")).toBe(true);
+    expect(e.message).not.toContain("fake-value-bbbb2222");
+  });
+
+  it("sends nothing when only the provider version changed", async () => {
+    const p = await configured();
+    const { id, outs, inputs } = await up(p, { name: "tok" });
+    emu.clearLog();
+    const updated = await p.update!(id, outs, { ...inputs, providerVersion: "0.2.0" } as never);
+    expect(emu.requestLog()).toEqual([]);
+    expect((updated.outs as SecretOutputs).providerVersion).toBe("0.2.0");
+  });
+});
+
+describe("delete", () => {
+  it("deletes with one percent-encoded DELETE and accepts a tombstone naming an equivalent name", async () => {
+    emu.upsertSecretOutOfBand({ teamId: "team-ml", name: "a_b c", value: "fake-x" });
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "a-b c", teamId: "team-ml", adoptExisting: true });
+    emu.clearLog();
+    await p.delete!(id, outs);
+    expect(emu.requestLog().map((r) => [r.route, r.rawPath, r.status])).toEqual([
+      [DELETE, "/v1/teams/team-ml/secrets/a-b%20c", 200],
+    ]);
+    expect(emu.secrets()).toEqual([]);
+  });
+
+  it.each([
+    ["a tombstone for another name", { kind: "wrongTombstone", name: "other" } as const, /tombstone for "other", expected "tok"/],
+    ["a non-JSON 200", { kind: "nonJson" } as const, /the body is not JSON/],
+    ["a tombstone without name", { kind: "respond", status: 200, body: "{}" } as const, /no string `name`/],
+  ])("fails on %s and keeps the secret", async (_label, fault, message) => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.injectFault({ ...fault, route: DELETE });
+    const e = await failureOf(p.delete!(id, outs));
+    expect(e.message).toMatch(message);
+    expect(e.message).toMatch(/kept in state/);
+    expect(emu.secrets()).toHaveLength(1);
+  });
+
+  it("accepts a 404 when a listing by the user who last saw the secret lacks it", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    await expect(p.delete!(id, outs)).resolves.toBeUndefined();
+  });
+
+  it("refuses a 404 when the listing was made by another user, naming the ways out", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    const e = await failureOf(p.delete!(id, { ...outs, seenBy: "user-someone-else" }));
+    expect(isSecretError(e, "removal-unproven")).toBe(true);
+    expect(e.message).toMatch(/management key that created it/);
+    expect(e.message).toMatch(/pulumi state delete/);
+  });
+
+  it("refuses an HTML 404 (a wrong apiUrl) when the listing still holds the secret", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.injectFault({ kind: "respond", status: 404, route: DELETE, body: "<html>nope</html>", contentType: "text/html" });
+    const e = await failureOf(p.delete!(id, outs));
+    expect(e.message).toMatch(/not JSON/);
+    expect(e.message).toMatch(/listing still holds it/);
+    expect(emu.secrets()).toHaveLength(1);
+  });
+});
+
+describe("read (refresh)", () => {
+  it("shares one listing per team among all reads and keeps the value from state", async () => {
+    const p = await configured();
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await up(p, { name: `s${i}` }));
+    const fresh = await configured();
+    emu.clearLog();
+    const reads = await Promise.all(made.map((m) => fresh.read!(m.id, m.outs)));
+    expect(count(LIST)).toBe(1);
+    for (const [i, r] of reads.entries()) {
+      expect(r.id).toBe(made[i].id);
+      expect((r.props as SecretOutputs).value).toBe(VALUE);
+      expect(r.inputs).toEqual({ name: `s${i}`, autoName: false, value: VALUE, providerVersion: VERSION, resourceName: "svc" });
+    }
+  });
+
+  it("gives back the team input only when the program gave one (no default-team churn)", async () => {
+    const p = await configured();
+    const byName = await up(p, { name: "a", teamName: "ml-platform" });
+    const byDefault = await up(p, { name: "b" });
+    expect((await p.read!(byName.id, byName.outs)).inputs).toMatchObject({ teamName: "ml-platform" });
+    const r = await p.read!(byDefault.id, byDefault.outs);
+    expect(r.inputs).not.toHaveProperty("teamId");
+    expect(r.inputs).not.toHaveProperty("teamName");
+    expect(await p.diff!(byDefault.id, r.props as SecretOutputs, byDefault.inputs as never)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("drops a secret deleted out of band when the same user's listing lacks it", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    expect(await (await configured()).read!(id, outs)).toEqual({});
+  });
+
+  it("keeps a secret another user's listing lacks, failing with the ways out", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    const e = await failureOf((await configured()).read!(id, { ...outs, seenBy: "user-someone-else" }));
+    expect(isSecretError(e, "removal-unproven")).toBe(true);
+    expect(e.message).toMatch(/pulumi state delete/);
+  });
+
+  it("fails on an unreadable listing instead of dropping the secret", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.injectFault({ kind: "respond", status: 404, route: LIST, body: JSON.stringify({ detail: "Not Found" }) });
+    const fresh = await configured();
+    const e = await failureOf(fresh.read!(id, outs));
+    expect(e.message).toMatch(/HTTP 404/);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * The Secret's pure decisions, by table: `check` (validation, auto-name), `diff` (update vs
+ * replace, delete-first for equivalent names, no default-team churn), name equivalence, and
+ * the evidence rule for "gone". Fake values only.
+ */
+import { canonicalSecretName, secretNamesEquivalent, secretsPath } from "../../provider/client/secrets";
+import { diffSecret } from "../../provider/secret/diff";
+import { decideRemoval } from "../../provider/secret/evidence";
+import { checkSecretInputs } from "../../provider/secret/validation";
+import { UNKNOWN } from "../../provider/validation";
+
+const base = { resourceName: "svc", providerVersion: "0.1.0", value: "fake-value" };
+
+describe("check", () => {
+  it.each([
+    ["a missing value", { value: undefined }, "value", /is required/],
+    ["an empty value, explaining an adopted key's empty apiKey", { value: "" }, "value", /adopted ApiKey's apiKey is empty/],
+    ["a numeric value", { value: 5 }, "value", /must be a string, got a number/],
+    ["an empty name", { name: "" }, "name", /must not be empty/],
+    ["a name with a slash", { name: "a/b" }, "name", /must not contain '\/'/],
+    ["a name with a newline", { name: "a\nb" }, "name", /control characters/],
+    ["a name over 255 characters", { name: "x".repeat(256) }, "name", /at most 255/],
+    ["a numeric name", { name: 7 }, "name", /must be a string/],
+    ["teamId with teamName", { teamId: "t", teamName: "n" }, "teamName", /cannot be set together with teamId/],
+    ["an empty teamId", { teamId: " " }, "teamId", /non-empty string/],
+    ["a string adoptExisting", { adoptExisting: "yes" }, "adoptExisting", /true or false/],
+    [
+      "an unknown input",
+      { valu: "x" },
+      "valu",
+      /is not an input of baseten:Secret; the inputs are name, value, teamId, teamName, adoptExisting/,
+    ],
+  ])("refuses %s, naming the property", (_label, extra, property, reason) => {
+    const { failures } = checkSecretInputs({}, { ...base, ...extra });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe(property);
+    expect(failures[0].reason).toMatch(reason);
+  });
+
+  it.each([
+    ["names Baseten may accept: underscores, dots, spaces, capitals, unicode", { name: "HF_token.v2 ünï" }],
+    ["a value unknown during preview", { value: UNKNOWN }],
+    ["a name unknown during preview", { name: UNKNOWN }],
+    ["a team by id", { teamId: "team-ml" }],
+  ])("accepts %s", (_label, extra) => {
+    expect(checkSecretInputs({}, { ...base, ...extra }).failures).toEqual([]);
+  });
+
+  it("never quotes the value in a failure", () => {
+    const { failures } = checkSecretInputs({}, { ...base, value: "fake-value", name: "", teamId: 3 });
+    expect(JSON.stringify(failures)).not.toContain("fake-value");
+  });
+
+  it("generates a name once and keeps it from the old inputs", () => {
+    const first = checkSecretInputs({}, base).inputs;
+    expect(first).toMatchObject({ autoName: true });
+    expect(first.name).toMatch(/^svc-[a-z0-9]{7}$/);
+    expect(checkSecretInputs(first, base).inputs.name).toBe(first.name);
+    expect(checkSecretInputs({ ...first, autoName: false }, base).inputs.name).not.toBe(first.name);
+  });
+});
+
+describe("diff", () => {
+  const olds = {
+    ...base,
+    name: "tok",
+    autoName: false,
+    teamId: "team-default",
+    teamName: "default",
+    secretId: "abc",
+    createdAt: "x",
+  };
+  const news = { ...base, name: "tok", autoName: false };
+  it.each([
+    ["nothing changed (default team)", {}, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
+    ["a new value: update in place", {}, { value: "fake-other" }, { changes: true, replaces: [], deleteBeforeReplace: false }],
+    ["an unknown value: update", {}, { value: UNKNOWN }, { changes: true, replaces: [], deleteBeforeReplace: false }],
+    [
+      "a new provider version: update",
+      {},
+      { providerVersion: "0.2.0" },
+      { changes: true, replaces: [], deleteBeforeReplace: false },
+    ],
+    [
+      "another name: replace, create first",
+      {},
+      { name: "other" },
+      { changes: true, replaces: ["name"], deleteBeforeReplace: false },
+    ],
+    [
+      "an equivalent but different name: delete first",
+      { name: "hf_token" },
+      { name: "hf-token" },
+      { changes: true, replaces: ["name"], deleteBeforeReplace: true },
+    ],
+    [
+      "another team by name: replace",
+      {},
+      { teamName: "ml-platform" },
+      { changes: true, replaces: ["teamName"], deleteBeforeReplace: false },
+    ],
+    [
+      "the same team by id, after the default: no change",
+      {},
+      { teamId: "team-default" },
+      { changes: false, replaces: [], deleteBeforeReplace: false },
+    ],
+    [
+      "a team dropped from the program: replace",
+      { teamSelector: "teamName", teamId: "team-ml", teamName: "ml-platform" },
+      {},
+      { changes: true, replaces: ["teamId"], deleteBeforeReplace: false },
+    ],
+    [
+      "a new team and an equivalent name: create first (different secrets)",
+      { name: "a_b" },
+      { name: "a-b", teamId: "team-ml" },
+      { changes: true, replaces: ["name", "teamId"], deleteBeforeReplace: false },
+    ],
+  ])("%s", (_label, oldExtra, newExtra, expected) => {
+    expect(diffSecret({ ...olds, ...oldExtra }, { ...news, ...newExtra })).toEqual(expected);
+  });
+});
+
+describe("name equivalence (README: non-alphanumeric characters are equivalent)", () => {
+  it.each([
+    ["hf_access_token", "hf-access-token", true],
+    ["a.b c", "a_b-c", true],
+    ["Token", "token", false],
+    ["ab", "a_b", false],
+  ])("%s ~ %s is %s", (a, b, same) => {
+    expect(secretNamesEquivalent(a, b)).toBe(same);
+    expect(canonicalSecretName(a) === canonicalSecretName(b)).toBe(same);
+  });
+
+  it("puts a name in one percent-encoded path segment", () => {
+    expect(secretsPath("team/x", "a b/../c")).toBe("/v1/teams/team%2Fx/secrets/a%20b%2F..%2Fc");
+  });
+});
+
+describe("the evidence rule for gone", () => {
+  const seen = { seenBy: "user-1" };
+  it.each([
+    ["a matching tombstone", seen, [{ kind: "tombstone" }], { gone: true, by: "tombstone" }],
+    ["a JSON 404 alone", seen, [{ kind: "not-found", json: true }], { gone: false }],
+    [
+      "a listing by the same user lacking it",
+      seen,
+      [{ kind: "listing", holds: false, listedBy: "user-1" }],
+      { gone: true, by: "listing" },
+    ],
+    ["a listing by another user lacking it", seen, [{ kind: "listing", holds: false, listedBy: "user-2" }], { gone: false }],
+    ["a listing by an unidentified caller", seen, [{ kind: "listing", holds: false }], { gone: false }],
+    [
+      "a listing when nobody is known to have seen it",
+      {},
+      [{ kind: "listing", holds: false, listedBy: "user-1" }],
+      { gone: false },
+    ],
+    ["a listing by the same user holding it", seen, [{ kind: "listing", holds: true, listedBy: "user-1" }], { gone: false }],
+    ["the audit log recording the deletion", {}, [{ kind: "audit-log", recordsDeletion: true }], { gone: true, by: "audit-log" }],
+    ["an audit log that could not be read (403)", {}, [{ kind: "audit-log", recordsDeletion: false }], { gone: false }],
+  ] as const)("%s", (_label, subject, evidence, expected) => {
+    expect(decideRemoval(subject, evidence)).toEqual(expected);
+  });
+});
