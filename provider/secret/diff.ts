@@ -8,6 +8,15 @@ import { secretNamesEquivalent } from "../client/secrets";
 import { UNKNOWN } from "../validation";
 import type { DiffDecision } from "../diff";
 
+/**
+ * A diff decision; `changes: undefined` ("unknown") for a value-only update. The engine then
+ * diffs old and new inputs itself, before masking secrets, and records which property changed:
+ * the preview shows `~ value: [secret]`. An explicit `changes: true` would show the value as
+ * unchanged, because the dynamic-provider host cannot return a detailed diff and the display
+ * compares masked values (pulumi v3.248 pkg/resource/deploy/step_generator.go, `diff`).
+ */
+export type SecretDiffDecision = Omit<DiffDecision, "changes"> & { changes: boolean | undefined };
+
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
 /** Whether the program's team selection is the team the secret lives in, offline. */
@@ -21,7 +30,7 @@ function sameTeam(olds: Record<string, unknown>, news: Record<string, unknown>):
 }
 
 /** Decides no change, update (value, provider version) or replacement (name, team). */
-export function diffSecret(olds: Record<string, unknown>, news: Record<string, unknown>): DiffDecision {
+export function diffSecret(olds: Record<string, unknown>, news: Record<string, unknown>): SecretDiffDecision {
   const replaces: string[] = [];
   const nameChanged = isUnknown(news.name) || olds.name !== news.name;
   if (nameChanged) replaces.push("name");
@@ -35,7 +44,7 @@ export function diffSecret(olds: Record<string, unknown>, news: Record<string, u
     typeof news.name === "string" &&
     secretNamesEquivalent(olds.name, news.name);
   return {
-    changes: replaces.length > 0 || valueChanged || versionChanged,
+    changes: replaces.length > 0 ? true : valueChanged ? undefined : versionChanged,
     replaces,
     deleteBeforeReplace: replaces.length > 0 && equivalentNames && sameTeam(olds, news),
   };

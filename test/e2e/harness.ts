@@ -7,13 +7,20 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { ApiKey, type ApiKeyArgs } from "../../provider";
+import { ApiKey, Secret, type ApiKeyArgs, type SecretArgs } from "../../provider";
 import { isolatedPulumiEnv, pulumiBinDir, REPO_ROOT } from "../../scripts/pulumiCli";
 
 /** One ApiKey of the program: resource name, args and options. */
 export interface KeySpec {
   name: string;
   args: ApiKeyArgs;
+  opts?: pulumi.CustomResourceOptions;
+}
+
+/** One Secret of the program: resource name, args and options. */
+export interface SecretSpec {
+  name: string;
+  args: SecretArgs;
   opts?: pulumi.CustomResourceOptions;
 }
 
@@ -32,6 +39,8 @@ const WORK_ROOT = path.join(REPO_ROOT, ".tmp", "stacks");
 export class TestStack {
   /** The program's keys; change them between commands. */
   keys: KeySpec[] = [];
+  /** The program's secrets; change them between commands. */
+  secrets: SecretSpec[] = [];
   /** Everything every command printed, for secret scans. */
   readonly transcript: string[] = [];
 
@@ -56,6 +65,11 @@ export class TestStack {
         const key = new ApiKey(spec.name, spec.args, spec.opts);
         outputs[`${spec.name}Prefix`] = key.prefix;
         outputs[`${spec.name}ApiKey`] = key.apiKey;
+      }
+      for (const spec of holder.self?.secrets ?? []) {
+        const secret = new Secret(spec.name, spec.args, spec.opts);
+        outputs[`${spec.name}SecretId`] = secret.secretId;
+        outputs[`${spec.name}Value`] = secret.value;
       }
       return outputs;
     };
@@ -120,6 +134,14 @@ export class TestStack {
   async keyResources(): Promise<Array<{ urn: string; id: string; outputs: Record<string, unknown> }>> {
     const state = await this.exportState();
     return (state.deployment.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/baseten:ApiKey") as never;
+  }
+
+  /** The Secret resources in state. */
+  async secretResources(): Promise<
+    Array<{ urn: string; id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>
+  > {
+    const state = await this.exportState();
+    return (state.deployment.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/baseten:Secret") as never;
   }
 
   /** Every file of the backend (the state files on disk), as text. */

@@ -177,7 +177,7 @@ describe("update", () => {
     const { id, outs, inputs } = await up(p, { name: "tok" });
     emu.clearLog();
     const news = { ...inputs, value: "fake-value-bbbb2222" };
-    expect(await p.diff!(id, outs, news as never)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await p.diff!(id, outs, news as never)).toEqual({ changes: undefined, replaces: [], deleteBeforeReplace: false });
     const updated = await p.update!(id, outs, news as never);
     expect(count(POST)).toBe(1);
     expect(emu.requestLog()).toHaveLength(1); // the caller's identity is fetched once per process

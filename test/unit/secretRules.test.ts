@@ -73,8 +73,13 @@ describe("diff", () => {
   const news = { ...base, name: "tok", autoName: false };
   it.each([
     ["nothing changed (default team)", {}, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
-    ["a new value: update in place", {}, { value: "fake-other" }, { changes: true, replaces: [], deleteBeforeReplace: false }],
-    ["an unknown value: update", {}, { value: UNKNOWN }, { changes: true, replaces: [], deleteBeforeReplace: false }],
+    [
+      "a new value: update in place",
+      {},
+      { value: "fake-other" },
+      { changes: undefined, replaces: [], deleteBeforeReplace: false },
+    ],
+    ["an unknown value: update", {}, { value: UNKNOWN }, { changes: undefined, replaces: [], deleteBeforeReplace: false }],
     [
       "a new provider version: update",
       {},
