@@ -118,9 +118,9 @@ describe("the emulator refuses what the spec refuses", () => {
     ["a numeric name", { type: "PERSONAL", name: 1 }],
     ["model_ids of numbers", { type: "WORKSPACE_INVOKE", model_ids: [1] }],
     ["a non-object body", ["PERSONAL"]],
-  ])("answers 400 to %s, which the spec also rejects", async (_label, body) => {
+  ])("answers 422 to %s, which the spec also rejects", async (_label, body) => {
     expect(validateRequestBody("createKey", body)).not.toEqual([]);
-    expect((await api(emu, "POST", "/v1/api_keys", { body })).status).toBe(400);
+    expect((await api(emu, "POST", "/v1/api_keys", { body })).status).toBe(422);
   });
 });
 
