@@ -118,10 +118,10 @@ describe("list", () => {
     await client().listKeys();
     expect(delays).toEqual([2000]);
   });
-  it("caps a server-requested wait", async () => {
+  it("honours a long Retry-After in full while it fits the time budget", async () => {
     emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 37, method: "GET" });
-    await client({ retry: { maxRetryAfterMs: 5000 } }).listKeys();
-    expect(delays).toEqual([5000]);
+    await client().listKeys();
+    expect(delays).toEqual([37000]);
   });
   it("times out each attempt and retries", async () => {
     emu.injectFault({ kind: "latency", ms: 800, method: "GET" });
