@@ -45,6 +45,10 @@ beforeAll(async () => {
   await call("GET", "/v1/teams?name=nobody");
   for (const p of prefixes.slice(2)) await call("DELETE", `/v1/api_keys/${p}`);
   await call("GET", "/v1/api_keys"); // the empty list
+  await call("GET", "/v1/users/me");
+  await call("GET", "/v1/audit_logs?event_type_groups=API_KEYS&limit=200"); // every key type, created and deleted
+  await call("GET", `/v1/audit_logs?search=${prefixes[4]}&limit=1`); // a page with more after it
+  await call("GET", "/v1/audit_logs?search=nothing-matches"); // an empty page
 });
 afterAll(() => emu.stop());
 
@@ -159,16 +163,18 @@ describe("operationFor", () => {
 describe("the trimmed spec snapshot", () => {
   it("records where it came from", () => {
     expect(spec["x-source"]).toBe(
-      "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key and team operations",
+      "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key, team, user and audit-log operations",
     );
   });
 
-  it("keeps only the API-key and team paths", () => {
+  it("keeps only the API-key, team, user and audit-log paths", () => {
     expect(Object.keys(spec.paths).sort()).toEqual([
       "/v1/api_keys",
       "/v1/api_keys/{api_key_prefix}",
+      "/v1/audit_logs",
       "/v1/teams",
       "/v1/teams/{team_id}/api_keys",
+      "/v1/users/me",
     ]);
   });
 

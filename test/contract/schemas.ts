@@ -9,7 +9,7 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import spec from "./baseten-openapi.json";
 
-export type ContractOperation = "createKey" | "createTeamKey" | "listKeys" | "deleteKey" | "listTeams";
+export type ContractOperation = "createKey" | "createTeamKey" | "listKeys" | "deleteKey" | "listTeams" | "usersMe" | "auditLogs";
 
 /** Method and path template of each operation, exactly as keyed in the spec's `paths`. */
 export const CONTRACT_OPERATIONS: Readonly<Record<ContractOperation, { method: string; path: string }>> = {
@@ -18,6 +18,8 @@ export const CONTRACT_OPERATIONS: Readonly<Record<ContractOperation, { method: s
   listKeys: { method: "GET", path: "/v1/api_keys" },
   deleteKey: { method: "DELETE", path: "/v1/api_keys/{api_key_prefix}" },
   listTeams: { method: "GET", path: "/v1/teams" },
+  usersMe: { method: "GET", path: "/v1/users/me" },
+  auditLogs: { method: "GET", path: "/v1/audit_logs" },
 };
 
 /** $id under which the spec document is registered; refs into it look like `${SPEC_ID}#/...`. */

@@ -47,6 +47,26 @@ export interface OutOfBandKeyInput {
   userId?: string;
 }
 
+/**
+ * The audit log names key types in its own enum (spec `AuditLogApiKeyTypeV1`: service-account
+ * kinds). The spec does not map one to the other; this mapping follows the names.
+ */
+function auditKeyType(key: EmulatedKey): string {
+  const scoped = key.modelIds !== null && key.modelIds.length > 0;
+  switch (key.type) {
+    case "PERSONAL":
+      return "PERSONAL";
+    case "WORKSPACE_MANAGE_API_KEYS":
+      return "MANAGE_API_KEYS_SERVICE_ACCOUNT";
+    case "WORKSPACE_INVOKE":
+      return scoped ? "INVOKE_ALLOWED_MODELS_SERVICE_ACCOUNT" : "INVOKE_ALL_MODELS_SERVICE_ACCOUNT";
+    case "WORKSPACE_EXPORT_METRICS":
+      return scoped ? "EXPORT_METRICS_ALLOWED_MODELS_SERVICE_ACCOUNT" : "EXPORT_METRICS_ALL_MODELS_SERVICE_ACCOUNT";
+    default:
+      return "CREATOR_SERVICE_ACCOUNT";
+  }
+}
+
 /** A create held by a `lateCommit` fault until its turn comes. */
 interface LateCommit {
   remaining: number;
@@ -202,7 +222,12 @@ export class BasetenEmulator {
   private recordKeyEvent(eventType: "API_KEY_CREATED" | "API_KEY_DELETED", key: EmulatedKey, user: EmulatedUser): void {
     this.audit.record({
       event_type: eventType,
-      event_data: { event_type: eventType, api_key_id: `apikey-${key.prefix}`, api_key_type: key.type, prefix: key.prefix },
+      event_data: {
+        event_type: eventType,
+        api_key_id: `apikey-${key.prefix}`,
+        api_key_type: auditKeyType(key),
+        prefix: key.prefix,
+      },
       actor: { type: "USER", email: user.email },
       searchable: key.name ? [key.name] : [],
       userId: user.userId,
