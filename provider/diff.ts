@@ -33,12 +33,16 @@ function sameMap(a: unknown, b: unknown): boolean {
 
 const containsUnknown = (v: unknown): boolean => JSON.stringify(v ?? null).includes(UNKNOWN);
 
-/** The team the inputs select, as a comparable string. */
-function teamSelection(v: Record<string, unknown>, selector: unknown): string {
-  if (selector === "teamName" || (selector === undefined && v.teamName !== undefined && v.teamId === undefined)) {
-    return `name:${String(v.teamName)}`;
-  }
-  if (v.teamId !== undefined && v.teamId !== null) return `id:${String(v.teamId)}`;
+/**
+ * The team a program selected, as a comparable string. For stored outputs, `teamSelector`
+ * records which input the program used; without one the program named no team, whatever
+ * team Baseten lists the key under (a teamless key is listed under the default team in
+ * workspaces with teams), so only an input the program sets can cause a replacement.
+ */
+function teamSelection(v: Record<string, unknown>, fromOutputs: boolean): string {
+  const selector = fromOutputs ? v.teamSelector : v.teamName !== undefined && v.teamId === undefined ? "teamName" : "teamId";
+  if (selector === "teamName" && v.teamName !== undefined && v.teamName !== null) return `name:${String(v.teamName)}`;
+  if (selector === "teamId" && v.teamId !== undefined && v.teamId !== null) return `id:${String(v.teamId)}`;
   return "none";
 }
 
@@ -63,8 +67,8 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
   // A generated name is kept by `check`; a switch between generated and explicit is a change.
   if (!takenFromKey("name")) changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
   if (!takenFromKey("modelIds")) changed("modelIds", sameStrings(olds.modelIds, news.modelIds, false));
-  const oldTeam = teamSelection(olds, olds.teamSelector);
-  const newTeam = teamSelection(news, undefined);
+  const oldTeam = teamSelection(olds, true);
+  const newTeam = teamSelection(news, false);
   if (
     !takenFromKey("teamId", "teamName") &&
     (oldTeam !== newTeam || containsUnknown(news.teamId) || containsUnknown(news.teamName))

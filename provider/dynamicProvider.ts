@@ -10,10 +10,14 @@
  * - errors are recognised by name, not `instanceof`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isBasetenError } from "./client/errors";
+import { isBasetenError, withContext as basetenWithContext, withLimit } from "./client/errors";
 import { diffInputs } from "./diff";
-import { createKey, inputsOfOutputs, ProviderRuntime, readKey, revokeKey } from "./operations";
-import { resolveSettings, type ConfiguredSettings } from "./settings";
+import { createKey } from "./keys/create";
+import { isKeyKeptInStateError, keptWithContext } from "./keys/keptInState";
+import { inputsOfOutputs, readKey } from "./keys/read";
+import { revokeKey } from "./keys/revoke";
+import { ProviderRuntime } from "./runtime";
+import { checkSettings, resolveSettings, type ConfiguredSettings } from "./settings";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 import { checkInputs } from "./validation";
 
@@ -37,13 +41,27 @@ function runtimeOf(provider: ApiKeyProvider): ProviderRuntime {
   return provider.runtime;
 }
 
-/** Prefixes errors with what was being done, keeping the typed fields. */
+/**
+ * Prefixes errors with what was being done, keeping the typed fields: a copy per resource,
+ * since one failed shared lookup rejects every resource waiting on it with the same error.
+ */
 function withContext(what: string, e: unknown): unknown {
-  if (isBasetenError(e) || (e as { name?: string })?.name === "KeyKeptInStateError") {
-    (e as Error).message = `${what}: ${(e as Error).message}`;
-    return e;
-  }
+  if (isKeyKeptInStateError(e)) return keptWithContext(what, e);
+  if (isBasetenError(e)) return basetenWithContext(what, e);
   return e;
+}
+
+/**
+ * Refresh and destroy configure the provider from the config stored with the stack's last
+ * update, not from the current stack config: a rejected key there needs that said.
+ */
+function withStoredConfigHint(e: unknown): unknown {
+  if (!isBasetenError(e) || (e.status !== 401 && e.status !== 403)) return e;
+  return withLimit(
+    e,
+    "Note: `pulumi refresh` and `pulumi destroy` use the management key stored with the stack's last `pulumi up`; " +
+      "after changing baseten:apiKey, run `pulumi up` first, or pass `--run-program`.",
+  );
 }
 
 /**
@@ -58,6 +76,7 @@ export function createApiKeyProvider(): ApiKeyProvider {
         apiUrl: configValue(req.config, "apiUrl"),
         timeoutSeconds: configValue(req.config, "timeoutSeconds"),
         maxRetries: configValue(req.config, "maxRetries"),
+        retryBudgetSeconds: configValue(req.config, "retryBudgetSeconds"),
       };
     },
 
@@ -66,6 +85,8 @@ export function createApiKeyProvider(): ApiKeyProvider {
         (olds ?? {}) as unknown as Record<string, unknown>,
         news as unknown as Record<string, unknown>,
       );
+      // The URL and limits are checked here too, so `pulumi preview` reports them, not only `up`.
+      for (const problem of checkSettings(this.configured ?? {})) failures.push({ property: "baseten", reason: problem });
       return { inputs: inputs as Inputs, failures };
     },
 
@@ -89,7 +110,7 @@ export function createApiKeyProvider(): ApiKeyProvider {
         // The id is the prefix read, which differs from `id` only for an `unconfirmed/<name>` id.
         return { id: outs.prefix, props: outs, inputs: inputsOfOutputs(outs) as unknown as ApiKeyOutputs };
       } catch (e) {
-        throw withContext(`Refreshing Baseten API key ${JSON.stringify(id)}`, e);
+        throw withContext(`Refreshing Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
     },
 
@@ -99,11 +120,11 @@ export function createApiKeyProvider(): ApiKeyProvider {
       return { outs: { ...olds, providerVersion: news.providerVersion, resourceName: news.resourceName } as ApiKeyOutputs };
     },
 
-    async delete(id: string) {
+    async delete(id: string, props?: ApiKeyOutputs) {
       try {
-        await revokeKey(runtimeOf(this), id);
+        await revokeKey(runtimeOf(this), id, props ?? {});
       } catch (e) {
-        throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, e);
+        throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
     },
   };

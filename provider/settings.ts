@@ -14,6 +14,7 @@ export interface ConfiguredSettings {
   apiUrl?: string;
   timeoutSeconds?: string;
   maxRetries?: string;
+  retryBudgetSeconds?: string;
 }
 
 /**
@@ -39,7 +40,16 @@ export interface ResolvedSettings {
   apiUrl: string;
   timeoutMs: number;
   maxRetries: number;
+  /** Total time one request may spend on retries, waits included. */
+  retryBudgetMs: number;
 }
+
+/** Per-request timeout unless baseten:timeoutSeconds / BASETEN_TIMEOUT_SECONDS is set. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Retries of failures that give no Retry-After, unless baseten:maxRetries / BASETEN_MAX_RETRIES is set. */
+export const DEFAULT_MAX_RETRIES = 4;
+/** Time budget of one request's retries unless baseten:retryBudgetSeconds / BASETEN_RETRY_BUDGET_SECONDS is set. */
+export const DEFAULT_RETRY_BUDGET_SECONDS = 120;
 
 function configurationError(message: string): BasetenError {
   return new BasetenError("configuration", message);
@@ -74,10 +84,23 @@ export function validateApiUrl(raw: string, source: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw configurationError(`${source} must be an https:// URL, got ${url.protocol}//.`);
   }
+  // Paths are appended as text (`<apiUrl>/v1/api_keys`): a query or fragment would swallow them.
+  if (url.search || url.hash) {
+    throw configurationError(
+      `${source} must not have a query string or fragment (${JSON.stringify(url.search + url.hash)}); set the API root, e.g. https://api.baseten.co.`,
+    );
+  }
+  // A path prefix is kept (a gateway may mount the API under one), but the API's own version
+  // segment is a common mistake that would make every request go to /v1/v1/... and answer 404.
+  if (/\/v1\/?$/.test(url.pathname)) {
+    throw configurationError(
+      `${source} ends with /v1, but the provider adds /v1/... itself; set the API root, e.g. ${url.origin}${url.pathname.replace(/\/v1\/?$/, "")}.`,
+    );
+  }
   return url.toString().replace(/\/+$/, "");
 }
 
-function positiveNumber(raw: string | undefined, source: string, fallback: number, integer: boolean): number {
+function nonNegativeNumber(raw: string | undefined, source: string, fallback: number, integer: boolean): number {
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
@@ -85,6 +108,13 @@ function positiveNumber(raw: string | undefined, source: string, fallback: numbe
       `${source} must be a ${integer ? "non-negative integer" : "non-negative number"}, got ${JSON.stringify(raw)}.`,
     );
   }
+  return n;
+}
+
+/** A number of seconds that must be positive: 0 would mean "no time at all", never what is meant. */
+function positiveSeconds(raw: string | undefined, source: string, fallback: number, why: string): number {
+  const n = nonNegativeNumber(raw, source, fallback, false);
+  if (n === 0) throw configurationError(`${source} must be greater than 0 (${why}); got ${JSON.stringify(raw)}.`);
   return n;
 }
 
@@ -105,9 +135,43 @@ export function resolveSettings(config: ConfiguredSettings, env: NodeJS.ProcessE
     config.apiUrl ?? env.BASETEN_API_URL ?? DEFAULT_API_URL,
     (config.apiUrl ?? env.BASETEN_API_URL) ? urlSource : "the default API URL",
   );
+  const { timeoutMs, maxRetries, retryBudgetMs } = resolveLimits(config, env);
+  return { apiKey: apiKey.trim(), apiUrl, timeoutMs, maxRetries, retryBudgetMs };
+}
+
+/** The URL and limits alone (no key needed): what `check` validates during `pulumi preview`. */
+export function checkSettings(config: ConfiguredSettings, env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  const raw = config.apiUrl ?? env.BASETEN_API_URL;
+  for (const step of [
+    () => raw !== undefined && validateApiUrl(raw, config.apiUrl !== undefined ? "baseten:apiUrl" : "BASETEN_API_URL"),
+    () => resolveLimits(config, env),
+  ]) {
+    try {
+      step();
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  return problems;
+}
+
+function resolveLimits(config: ConfiguredSettings, env: NodeJS.ProcessEnv) {
   const timeoutSource = config.timeoutSeconds !== undefined ? "baseten:timeoutSeconds" : "BASETEN_TIMEOUT_SECONDS";
-  const timeoutSeconds = positiveNumber(config.timeoutSeconds ?? env.BASETEN_TIMEOUT_SECONDS, timeoutSource, 30, false);
+  const timeoutSeconds = positiveSeconds(
+    config.timeoutSeconds ?? env.BASETEN_TIMEOUT_SECONDS,
+    timeoutSource,
+    DEFAULT_TIMEOUT_SECONDS,
+    "a request without a time limit could hang pulumi forever; the default is 30",
+  );
   const retriesSource = config.maxRetries !== undefined ? "baseten:maxRetries" : "BASETEN_MAX_RETRIES";
-  const maxRetries = positiveNumber(config.maxRetries ?? env.BASETEN_MAX_RETRIES, retriesSource, 4, true);
-  return { apiKey: apiKey.trim(), apiUrl, timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)), maxRetries };
+  const maxRetries = nonNegativeNumber(config.maxRetries ?? env.BASETEN_MAX_RETRIES, retriesSource, DEFAULT_MAX_RETRIES, true);
+  const budgetSource = config.retryBudgetSeconds !== undefined ? "baseten:retryBudgetSeconds" : "BASETEN_RETRY_BUDGET_SECONDS";
+  const budgetSeconds = nonNegativeNumber(
+    config.retryBudgetSeconds ?? env.BASETEN_RETRY_BUDGET_SECONDS,
+    budgetSource,
+    DEFAULT_RETRY_BUDGET_SECONDS,
+    false,
+  );
+  return { timeoutMs: Math.round(timeoutSeconds * 1000), maxRetries, retryBudgetMs: Math.round(budgetSeconds * 1000) };
 }

@@ -46,6 +46,13 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   apiKey: string;
   /** Which team input the program used, so `read` can give the engine back the same inputs. */
   teamSelector?: "teamId" | "teamName";
+  /**
+   * The Baseten user (`user_id`) whose listing last held the key: a later listing by the same
+   * user that lacks it is evidence the key is gone. Absent in state written by 0.1.0.
+   */
+  seenBy?: string;
+  /** The owning user of a personal key, as Baseten lists it. */
+  ownerId?: string;
 }
 
 /** A key as Baseten lists it, in camelCase. */
@@ -56,12 +63,20 @@ export interface ListedApiKey {
   name?: string;
   modelIds?: string[];
   teamName?: string;
+  /** The owning user of a personal key (`owner.user_id`); absent for other keys. */
+  ownerId?: string;
+}
+
+/** The Baseten user a management key belongs to (`GET /v1/users/me`). */
+export interface Caller {
+  userId: string;
+  email?: string;
 }
 
 /** A Baseten team. */
 export interface Team {
   id: string;
   name: string;
-  /** True for the organization default team (`GET /v1/teams` marks it `default: true`). */
-  default?: boolean;
+  /** The organization default team (`default: true`). */
+  isDefault?: boolean;
 }

@@ -3,8 +3,8 @@
  * between the wire types (snake_case) and the provider's types (camelCase), validates every
  * 200 body against the shape Baseten's spec promises, and checks tombstones.
  */
-import type { ListedApiKey, Team } from "../types";
-import { BasetenError, invalidResponse, type RequestTarget } from "./errors";
+import type { Caller, ListedApiKey, Team } from "../types";
+import { BasetenError, basetenMessageOf, invalidResponse, type RequestTarget } from "./errors";
 import { HttpTransport, type HttpOptions, type HttpResult } from "./http";
 import { apiKeyPath, prefixOfApiKey } from "./prefix";
 import type { ApiKeyInfoWire, CreateApiKeyRequestWire } from "./wire";
@@ -28,8 +28,21 @@ export interface CreatedKey {
 export type RevokeResult =
   /** Baseten answered 200 with a tombstone naming the key. */
   | { outcome: "revoked" }
-  /** Baseten answered 404: the key was revoked before (or never existed). */
-  | { outcome: "already-gone" };
+  /**
+   * Baseten answered a JSON 404. That alone proves nothing: FastAPI answers every unknown
+   * route `404 {"detail": "Not Found"}` (a wrong apiUrl path), and a key this caller cannot
+   * see answers 404 too. The caller must look for evidence (see evidence.ts).
+   */
+  | { outcome: "not-found"; basetenMessage?: string };
+
+/** One audit-log entry (`AuditLogEntryV1`), as far as the provider reads it. */
+export interface AuditLogEntry {
+  eventType: string;
+  eventData: Record<string, unknown>;
+}
+
+/** Pages of the audit log read at most per lookup (200 entries a page). */
+const MAX_AUDIT_PAGES = 10;
 
 /**
  * Baseten's API declares every body `application/json`. A body served as anything else is not
@@ -39,17 +52,17 @@ export function isJsonContentType(contentType: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
 }
 
-/** The body of a 2xx answer as JSON; an `invalid-response` error when it is not JSON or not served as JSON. */
 export function parseJson(result: HttpResult, target: RequestTarget): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.bodyText);
   } catch {
-    const shown = result.bodyText.trim().slice(0, 80);
+    // Never quote a 2xx body: a create's answer holds the plaintext key, and errors are
+    // printed and may be stored in state.
     throw invalidResponse(
       target,
-      shown
-        ? `the body is not JSON (content type "${result.contentType}", starts with ${JSON.stringify(shown)})`
+      result.bodyText.trim()
+        ? `the body is not JSON (content type "${result.contentType}", ${result.bodyText.length} bytes, not shown)`
         : "the body is empty",
       result.status,
     );
@@ -74,12 +87,14 @@ function toListedKey(raw: unknown, target: RequestTarget): ListedApiKey {
   }
   const wire = raw as unknown as ApiKeyInfoWire;
   const modelIds = Array.isArray(wire.model_ids) ? wire.model_ids.filter((m): m is string => typeof m === "string") : undefined;
+  const ownerId = isRecord(wire.owner) ? optionalString(wire.owner.user_id) : undefined;
   return {
     prefix: wire.prefix,
     type: wire.type,
     name: optionalString(wire.name),
     modelIds: modelIds && modelIds.length > 0 ? modelIds : undefined,
     teamName: optionalString(wire.team_name),
+    ownerId,
   };
 }
 
@@ -122,17 +137,63 @@ export class BasetenClient {
     return parsed.keys.map((k) => toListedKey(k, target));
   }
 
+  /** The user the management key belongs to (`GET /v1/users/me`). */
+  async whoAmI(): Promise<Caller> {
+    const target = { method: "GET", path: "/v1/users/me" };
+    const result = await this.http.request(target.method, target.path);
+    const parsed = parseJson(result, target);
+    if (!isRecord(parsed) || typeof parsed.user_id !== "string" || parsed.user_id === "") {
+      throw invalidResponse(target, "the body has no string `user_id`", result.status);
+    }
+    return { userId: parsed.user_id, email: optionalString(parsed.email) };
+  }
+
   /**
-   * Revokes the key with this prefix. Succeeds only on a 200 whose JSON tombstone names the
-   * same prefix, or on a JSON 404 (already revoked). Anything else throws, so the engine keeps the
-   * resource in state and the key stays tracked.
+   * The newest audit-log entry of `group` (e.g. `API_KEYS`) whose resource matches `search`
+   * and for which `matches` holds, or undefined when the log has none. `search` is Baseten's
+   * case-insensitive substring filter, so `matches` must compare exactly. Throws a BasetenError
+   * (kind "authentication" for 403: in multi-team workspaces only organization admins may read
+   * the log).
+   */
+  async findAuditLogEntry(
+    group: string,
+    search: string,
+    matches: (entry: AuditLogEntry) => boolean,
+  ): Promise<AuditLogEntry | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_AUDIT_PAGES; page++) {
+      const query = new URLSearchParams({ event_type_groups: group, search, limit: "200" });
+      if (cursor !== undefined) query.set("cursor", cursor);
+      const target = { method: "GET", path: `/v1/audit_logs?${query}` };
+      const result = await this.http.request(target.method, target.path);
+      const parsed = parseJson(result, target);
+      if (!isRecord(parsed) || !Array.isArray(parsed.items) || !isRecord(parsed.pagination)) {
+        throw invalidResponse(target, "the body has no `items` array and `pagination`", result.status);
+      }
+      for (const item of parsed.items) {
+        if (!isRecord(item) || typeof item.event_type !== "string" || !isRecord(item.event_data)) continue;
+        const entry = { eventType: item.event_type, eventData: item.event_data };
+        if (matches(entry)) return entry;
+      }
+      cursor = parsed.pagination.has_more === true ? optionalString(parsed.pagination.cursor) : undefined;
+      if (cursor === undefined) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Revokes the key with this prefix. Resolves "revoked" only on a 200 whose JSON tombstone
+   * names the same prefix, and "not-found" on a JSON 404, which the caller must back with
+   * evidence. Anything else throws, so the engine keeps the resource in state.
    */
   async revokeKey(prefix: string): Promise<RevokeResult> {
     const path = apiKeyPath(prefix);
     const target = { method: "DELETE", path };
     const result = await this.http.request("DELETE", path, undefined, { allow404: true });
     if (result.status === 404) {
-      if (isJsonContentType(result.contentType)) return { outcome: "already-gone" };
+      if (isJsonContentType(result.contentType)) {
+        return { outcome: "not-found", basetenMessage: basetenMessageOf(result.bodyText) };
+      }
       // An HTML 404 page comes from a wrong apiUrl or a proxy, not from Baseten: taking it as
       // "already revoked" would forget a live key.
       throw invalidResponse(
@@ -190,8 +251,7 @@ export class BasetenClient {
       if (!isRecord(t) || typeof t.id !== "string" || typeof t.name !== "string") {
         throw invalidResponse(target, "a team lacks its string `id` or `name`");
       }
-      // `default` marks the organization default team (the team of a teamless resource).
-      return t.default === true ? { id: t.id, name: t.name, default: true } : { id: t.id, name: t.name };
+      return t.default === true ? { id: t.id, name: t.name, isDefault: true } : { id: t.id, name: t.name };
     });
   }
 }

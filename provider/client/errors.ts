@@ -40,12 +40,10 @@ export class BasetenError extends Error {
   readonly path?: string;
   /** Baseten's own message, from `error`, `message`, `detail` or the raw text. */
   readonly basetenMessage?: string;
+  /** Node's system error code of a network failure, e.g. ECONNREFUSED. */
+  readonly code?: string;
 
-  constructor(
-    kind: BasetenErrorKind,
-    message: string,
-    details: { status?: number; target?: RequestTarget; basetenMessage?: string } = {},
-  ) {
+  constructor(kind: BasetenErrorKind, message: string, details: ErrorDetails = {}) {
     super(message);
     // Closure serialization rewrites `super(...)` into a plain call of Error, which does not
     // initialise `this`: set what callers read explicitly.
@@ -56,7 +54,61 @@ export class BasetenError extends Error {
     this.method = details.target?.method;
     this.path = details.target?.path;
     this.basetenMessage = details.basetenMessage;
+    this.code = details.code;
   }
+}
+
+/** The typed fields of a BasetenError besides its kind and message. */
+export interface ErrorDetails {
+  status?: number;
+  target?: RequestTarget;
+  basetenMessage?: string;
+  code?: string;
+}
+
+function detailsOf(e: BasetenError): ErrorDetails {
+  return {
+    status: e.status,
+    target: e.method !== undefined && e.path !== undefined ? { method: e.method, path: e.path } : undefined,
+    basetenMessage: e.basetenMessage,
+    code: e.code,
+  };
+}
+
+/**
+ * A copy of `e` whose message is `what: <message>`. A copy, never an edit: one failed listing
+ * is shared by every key of a refresh, and editing it in place would stack each key's context
+ * onto the others' ("Refreshing key A: Refreshing key B: ...").
+ */
+export function withContext(what: string, e: BasetenError): BasetenError {
+  return new BasetenError(e.kind, `${what}: ${e.message}`, detailsOf(e));
+}
+
+/** A copy of `e` with `sentence` appended: what limited the retries, or what to do next. */
+export function withLimit(e: BasetenError, sentence: string): BasetenError {
+  return new BasetenError(e.kind, `${e.message} ${sentence}`, detailsOf(e));
+}
+
+/** Network errors that prove the request never left this machine or reached no server. */
+// An array, not a Set: closure serialization cannot rebuild a Set held at module level.
+const NEVER_SENT_CODES = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
+
+/** Whether `code` (a Node system error code) proves that nothing reached Baseten. */
+export function isNeverSentCode(code: string | undefined): boolean {
+  return code !== undefined && NEVER_SENT_CODES.includes(code);
+}
+
+/** True when the request behind `e` certainly reached no server (refused connection, DNS failure). */
+export function wasNeverSent(e: unknown): boolean {
+  return isBasetenError(e) && e.kind === "network" && isNeverSentCode(e.code);
+}
+
+/**
+ * Masks anything shaped like a Baseten key, `<prefix>.<secret>`, keeping the prefix: a body
+ * quoted in an error could otherwise carry a plaintext key into logs and state.
+ */
+export function maskKeys(text: string): string {
+  return text.replace(/([A-Za-z0-9_-]{4,64})\.[A-Za-z0-9_-]{16,}/g, "$1.[REDACTED]");
 }
 
 /** True for any error of this hierarchy, even one made by another copy of this code. */
@@ -79,11 +131,29 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
   return out;
 }
 
+/** One FastAPI validation problem as a sentence: `field "name" (body): String should match ...`. */
+function validationProblem(d: unknown): string {
+  if (typeof d !== "object" || d === null) return String(d);
+  const item = d as { msg?: unknown; loc?: unknown; type?: unknown };
+  const loc = Array.isArray(item.loc) ? item.loc.map(String) : [];
+  // FastAPI puts where the field was first ("body", "query", "path"), then the field's path.
+  const where = ["body", "query", "path", "header"].includes(loc[0]) ? loc[0] : undefined;
+  const field = (where ? loc.slice(1) : loc).join(".");
+  const said = typeof item.msg === "string" ? item.msg : JSON.stringify(d);
+  return field ? `field ${JSON.stringify(field)}${where ? ` (${where})` : ""}: ${said}` : said;
+}
+
 /**
  * Extracts Baseten's message from an error body: `error`, then `message`, then `detail`
- * (a string or a FastAPI-style list of `{msg, loc}`), else the raw text (trimmed, bounded).
+ * (a string, or FastAPI's list of `{loc, msg, type}`, each named by its field), else the raw
+ * text (trimmed, bounded). Key-shaped strings are masked.
  */
 export function basetenMessageOf(bodyText: string): string | undefined {
+  const said = messageOf(bodyText);
+  return said === undefined ? undefined : maskKeys(said);
+}
+
+function messageOf(bodyText: string): string | undefined {
   const text = bodyText.trim();
   if (!text) return undefined;
   try {
@@ -94,15 +164,7 @@ export function basetenMessageOf(bodyText: string): string | undefined {
         if (typeof b[field] === "string" && b[field]) return b[field] as string;
       }
       if (typeof b.detail === "string" && b.detail) return b.detail;
-      if (Array.isArray(b.detail)) {
-        const parts = b.detail.map((d: unknown) => {
-          if (typeof d !== "object" || d === null) return String(d);
-          const item = d as { msg?: unknown; loc?: unknown };
-          const loc = Array.isArray(item.loc) ? item.loc.join(".") + ": " : "";
-          return loc + String(item.msg ?? JSON.stringify(d));
-        });
-        if (parts.length) return parts.join("; ");
-      }
+      if (Array.isArray(b.detail) && b.detail.length) return b.detail.map(validationProblem).join("; ");
     }
   } catch {
     // not JSON: fall through to the raw text
@@ -119,7 +181,8 @@ function adviceForStatus(status: number): string {
     return "The management key was rejected: set a valid one with `pulumi config set --secret baseten:apiKey <key>` or the BASETEN_API_KEY environment variable.";
   if (status === 403)
     return "The management key lacks permission for this operation: use a key that can manage API keys (PERSONAL, WORKSPACE_MANAGE_ALL or WORKSPACE_MANAGE_API_KEYS) in baseten:apiKey or BASETEN_API_KEY.";
-  if (status === 404) return "Check the prefix or team id.";
+  if (status === 404) return "Check the prefix or team id, and baseten:apiUrl (a wrong path answers 404 too).";
+  if (status === 422) return "Baseten refused the fields named above: fix those inputs.";
   if (status === 429) return "Baseten's rate limit was hit after every retry: rerun later or lower `pulumi up --parallel`.";
   if (status >= 500) return "Baseten failed to answer: rerun; if it persists, check https://status.baseten.co.";
   return "Fix the input named in Baseten's message.";
@@ -152,10 +215,11 @@ export function errorFromNetworkFailure(
   target: RequestTarget,
   detail: string,
   secrets: ReadonlyArray<string | undefined>,
+  code?: string,
 ): BasetenError {
-  const what = kind === "timeout" ? "timed out" : "failed before Baseten answered";
-  const message = `${target.method} ${target.path} ${what}: ${redact(detail, secrets)}. Check baseten:apiUrl / BASETEN_API_URL and the network, then rerun.`;
-  return new BasetenError(kind, message, { target });
+  const what = kind === "timeout" ? "timed out" : isNeverSentCode(code) ? "was never sent" : "failed before Baseten answered";
+  const message = `${target.method} ${target.path} ${what}: ${maskKeys(redact(detail, secrets))}. Check baseten:apiUrl / BASETEN_API_URL and the network, then rerun.`;
+  return new BasetenError(kind, message, { target, code });
 }
 
 /** A 200 whose body breaks Baseten's published contract. */

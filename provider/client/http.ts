@@ -10,6 +10,7 @@ import {
   errorFromResponse,
   invalidResponse,
   isBasetenError,
+  withLimit,
   type RequestTarget,
 } from "./errors";
 import {
@@ -37,6 +38,8 @@ export interface HttpOptions {
   retry?: Partial<RetryOptions>;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
+  /** The clock of the retry budget, in milliseconds. @default Date.now */
+  now?: () => number;
   random?: () => number;
 }
 
@@ -83,6 +86,7 @@ export class HttpTransport {
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
       fetch: options.fetch ?? defaultFetch(),
       sleep: defaultSleep,
+      now: Date.now,
       random: Math.random,
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ""),
@@ -92,22 +96,43 @@ export class HttpTransport {
 
   /**
    * Sends a request with the retry policy of `retry.ts`. Resolves with 2xx answers (and 404
-   * when `allow404`); rejects with a `BasetenError` otherwise.
+   * when `allow404`); rejects with a `BasetenError` otherwise. Retries are bounded by time
+   * (`retry.budgetMs`, waits included) and, for failures that give no `Retry-After`, by
+   * `retry.maxRetries`; the final error says which limit ended them.
    */
   async request(method: string, path: string, body?: unknown, flags: { allow404?: boolean } = {}): Promise<HttpResult> {
     const target: RequestTarget = { method, path };
-    const { retry } = this.options;
+    const { retry, now } = this.options;
+    const started = now();
+    let unhintedRetries = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(target, body, attempt, flags.allow404 === true);
       if (outcome.result) return outcome.result;
       const failure = outcome.failure as AttemptFailure;
-      // A 429 says exactly when to come back and proves nothing was done, so a crowded
-      // rate limit gets a longer budget than a failing server.
-      const budget = failure.type === "status" && failure.status === 429 ? Math.max(retry.maxRetries, 10) : retry.maxRetries;
-      if (attempt > budget || !isRetryable(method, failure)) {
-        throw outcome.error;
+      const error = outcome.error as BasetenError;
+      if (!isRetryable(method, failure)) throw error;
+      // A 429 says when to come back and proves nothing was done: only time bounds it.
+      const hinted = outcome.serverRequestedMs !== undefined || (failure.type === "status" && failure.status === 429);
+      const spentSeconds = () => Math.round((now() - started) / 100) / 10;
+      if (!hinted && unhintedRetries >= retry.maxRetries) {
+        throw withLimit(
+          error,
+          `Gave up after ${attempt} attempts in ${spentSeconds()} s: all ${retry.maxRetries} retries (baseten:maxRetries) were used.`,
+        );
       }
-      await this.options.sleep(retryDelayMs(attempt, retry, outcome.serverRequestedMs, this.options.random));
+      const delay = retryDelayMs(attempt, retry, outcome.serverRequestedMs, this.options.random);
+      if (now() - started + delay > retry.budgetMs) {
+        const asked =
+          outcome.serverRequestedMs !== undefined
+            ? `Baseten asked to wait ${Math.ceil(outcome.serverRequestedMs / 1000)} s, `
+            : "the next wait ";
+        throw withLimit(
+          error,
+          `Gave up after ${attempt} attempts in ${spentSeconds()} s: ${asked}which would pass the retry budget of ${retry.budgetMs / 1000} s (baseten:retryBudgetSeconds).`,
+        );
+      }
+      if (!hinted) unhintedRetries++;
+      await this.options.sleep(delay);
     }
   }
 
@@ -170,7 +195,7 @@ export class HttpTransport {
     const code = typeof err.code === "string" ? err.code : undefined;
     return {
       failure: { type: "network", code },
-      error: errorFromNetworkFailure("network", target, code ?? err.message ?? String(e), secrets),
+      error: errorFromNetworkFailure("network", target, code ?? err.message ?? String(e), secrets, code),
     };
   }
 }

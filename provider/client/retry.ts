@@ -1,31 +1,40 @@
 /**
  * Retry policy: pure decisions, tested with tables in `test/unit/retry.test.ts`.
  *
- * GET and DELETE are idempotent at Baseten (a repeated DELETE answers 404, which the
- * provider takes as "already revoked"), so they are retried on every transient failure.
+ * GET and DELETE are idempotent at Baseten (a repeated DELETE answers 404, after which the
+ * provider looks for evidence that the key is gone), so they are retried on every transient
+ * failure.
  * POST mints a key: a retry after Baseten may have processed the first attempt would mint a
  * second key, so POST is retried only when the first attempt cannot have reached Baseten's
  * application (connection refused, DNS failure) or was explicitly turned away (429).
  */
+import { isNeverSentCode } from "./errors";
 
 /** Knobs of the retry loop. All times in milliseconds. */
 export interface RetryOptions {
-  /** Retries after the first attempt. @default 4 */
+  /**
+   * Retries after the first attempt, for failures that say nothing about when to come back
+   * (timeouts, lost connections, 5xx without `Retry-After`). A 429 and a 5xx with `Retry-After`
+   * are bounded by `budgetMs` alone. @default 4
+   */
   maxRetries: number;
+  /**
+   * Time one request may spend waiting between attempts, in total: a retry whose wait would
+   * end past it is not made, and the error says so. @default 120000 (two minutes)
+   */
+  budgetMs: number;
   /** First backoff. @default 500 */
   baseDelayMs: number;
   /** Cap of the exponential backoff. @default 8000 */
   maxDelayMs: number;
-  /** Cap on a server-requested wait (`Retry-After`, `retry_after`). @default 60000 */
-  maxRetryAfterMs: number;
 }
 
 /** The retry policy used unless baseten:maxRetries / BASETEN_MAX_RETRIES changes `maxRetries`. */
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   maxRetries: 4,
+  budgetMs: 120000,
   baseDelayMs: 500,
   maxDelayMs: 8000,
-  maxRetryAfterMs: 60000,
 };
 
 /** What happened on one attempt, as far as retrying cares. */
@@ -37,17 +46,13 @@ export type AttemptFailure =
   /** An answer that retrying cannot fix, e.g. a body over the size limit. */
   | { type: "fatal" };
 
-/** Network errors that prove the request never reached the server's application. */
-// An array, not a Set: closure serialization cannot rebuild a Set held at module level.
-const NEVER_SENT_CODES = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
-
 /** Whether a failed attempt may be retried for this method. */
 export function isRetryable(method: string, failure: AttemptFailure): boolean {
   if (failure.type === "fatal") return false;
   const m = method.toUpperCase();
   if (m === "POST") {
     if (failure.type === "status") return failure.status === 429;
-    if (failure.type === "network") return failure.code !== undefined && NEVER_SENT_CODES.includes(failure.code);
+    if (failure.type === "network") return isNeverSentCode(failure.code);
     return false;
   }
   if (failure.type === "status") {
@@ -59,7 +64,8 @@ export function isRetryable(method: string, failure: AttemptFailure): boolean {
 
 /**
  * Delay before retry number `retry` (1-based): capped exponential backoff with jitter in
- * [50%, 100%] of the step, unless the server asked for a wait, which wins (capped).
+ * [50%, 100%] of the step, unless the server asked for a wait, which is honoured in full (a
+ * shorter wait would only earn another 429; the time budget decides whether to wait at all).
  * `random` is injectable so tests are exact.
  */
 export function retryDelayMs(
@@ -71,7 +77,7 @@ export function retryDelayMs(
   if (serverRequestedMs !== undefined && serverRequestedMs >= 0) {
     // A little jitter on top spreads many clients released at the same instant.
     const jitter = Math.floor(random() * Math.min(250, options.baseDelayMs));
-    return Math.min(serverRequestedMs, options.maxRetryAfterMs) + jitter;
+    return serverRequestedMs + jitter;
   }
   const step = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (retry - 1));
   return Math.round(step * (0.5 + random() * 0.5));

@@ -80,11 +80,7 @@ function toListedSecret(raw: unknown, target: RequestTarget, status?: number): L
     throw invalidResponse(target, "a secret lacks its string `id`, `created_at`, `name` or `team_name`", status);
   }
   if (Number.isNaN(Date.parse(raw.created_at))) {
-    throw invalidResponse(
-      target,
-      `a secret's \`created_at\` is not a date (${JSON.stringify(raw.created_at.slice(0, 40))})`,
-      status,
-    );
+    throw invalidResponse(target, "a secret's `created_at` is not a date", status);
   }
   const wire = raw as unknown as SecretWire;
   return { id: wire.id, createdAt: wire.created_at, name: wire.name, teamName: wire.team_name };
@@ -93,16 +89,19 @@ function toListedSecret(raw: unknown, target: RequestTarget, status?: number): L
 /** Shortest value removed from error text: shorter strings would blank ordinary words. */
 const MIN_REDACTED_VALUE = 4;
 
-/** Removes `value` from an error's texts, in place. */
+/** A copy of the error without `value` in its texts. */
 function withoutValue(e: unknown, value: string): unknown {
   if (!isBasetenError(e) || value.length < MIN_REDACTED_VALUE) return e;
   const scrub = (text: string | undefined) => (text === undefined ? undefined : text.split(value).join("[secret value]"));
-  e.message = scrub(e.message) as string;
-  (e as { basetenMessage?: string }).basetenMessage = scrub(e.basetenMessage);
-  return e;
+  return new BasetenError(e.kind, scrub(e.message) as string, {
+    status: e.status,
+    target: e.method !== undefined && e.path !== undefined ? { method: e.method, path: e.path } : undefined,
+    basetenMessage: scrub(e.basetenMessage),
+    code: e.code,
+  });
 }
 
-/** Baseten's secret operations plus the caller's identity, typed and validated. */
+/** Baseten's secret operations, typed and validated. */
 export class SecretsClient {
   private readonly http: HttpTransport;
 
@@ -169,43 +168,5 @@ export class SecretsClient {
       );
     }
     return { outcome: "deleted", tombstoneName: received };
-  }
-
-  /** The caller's Baseten user id (`GET /v1/users/me`, spec `UserInfoV1`). */
-  async callerUserId(): Promise<string> {
-    const target = { method: "GET", path: "/v1/users/me" };
-    const result = await this.http.request(target.method, target.path);
-    const parsed = parseJson(result, target);
-    if (!isRecord(parsed) || typeof parsed.user_id !== "string") {
-      throw invalidResponse(target, "the body has no string `user_id`", result.status);
-    }
-    return parsed.user_id;
-  }
-
-  /**
-   * Whether the audit log records the deletion of the secret with this id (`SECRET_DELETED`,
-   * `event_data.secret_id`). A log the caller may not read (403, only organization admins
-   * can in workspaces with several teams) or cannot reach (404) proves nothing: false.
-   */
-  async auditLogRecordsDeletion(secretId: string, name: string): Promise<boolean> {
-    const path = `/v1/audit_logs?event_type_groups=SECRETS&limit=200&search=${encodeURIComponent(name)}`;
-    const target = { method: "GET", path };
-    let parsed: unknown;
-    try {
-      const result = await this.http.request("GET", path, undefined, { allow404: true });
-      if (result.status === 404) return false;
-      parsed = parseJson(result, target);
-    } catch (e) {
-      if (isBasetenError(e) && e.kind === "authentication") return false;
-      throw e;
-    }
-    const items = isRecord(parsed) && Array.isArray(parsed.items) ? parsed.items : [];
-    return items.some(
-      (item) =>
-        isRecord(item) &&
-        item.event_type === "SECRET_DELETED" &&
-        isRecord(item.event_data) &&
-        item.event_data.secret_id === secretId,
-    );
   }
 }

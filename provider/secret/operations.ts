@@ -3,13 +3,14 @@
  * read (refresh) and delete, each proving what it claims. `provider.ts` adapts them to
  * Pulumi's dynamic-provider interface.
  */
-import { BasetenError, isBasetenError, type BasetenErrorKind } from "../client/errors";
+import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
 import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
 import { KeyListCache } from "../keyListCache";
-import { ProviderRuntime, resolveTeam } from "../operations";
+import { ProviderRuntime } from "../runtime";
 import type { ResolvedSettings } from "../settings";
+import { resolveTeam } from "../teams";
 import { SecretError } from "./errors";
-import { decideRemoval, type RemovalEvidence } from "./evidence";
+import { absenceUnproven, deletionUnproven, proveSecretGone } from "./gone";
 import type { SecretInputs, SecretOutputs } from "./types";
 
 /**
@@ -32,27 +33,26 @@ interface SecretTeam {
   teamSelector?: "teamId" | "teamName";
 }
 
-/** Per-process state: clients, one listing per team, the caller's identity, create locks. */
+/** Per-process state: the shared runtime, the secrets client, one listing per team, create locks. */
 export class SecretRuntime {
   readonly client: SecretsClient;
-  /** Team lookups shared with ApiKey's code (one request per process). */
-  readonly teams: ProviderRuntime;
+  /** The lookups every resource shares: teams, the caller (one request each per process), the audit log. */
+  readonly shared: ProviderRuntime;
   private readonly listings = new Map<string, KeyListCache<TeamListing>>();
   private readonly createLocks = new Map<string, Promise<void>>();
-  private caller?: Promise<string | undefined>;
   /** This machine's clock, injectable for tests. */
   readonly now: () => number;
 
-  constructor(settings: ResolvedSettings, deps: { client?: SecretsClient; teams?: ProviderRuntime; now?: () => number } = {}) {
+  constructor(settings: ResolvedSettings, deps: { client?: SecretsClient; shared?: ProviderRuntime; now?: () => number } = {}) {
     this.client =
       deps.client ??
       new SecretsClient({
         baseUrl: settings.apiUrl,
         apiKey: settings.apiKey,
         timeoutMs: settings.timeoutMs,
-        retry: { maxRetries: settings.maxRetries },
+        retry: { maxRetries: settings.maxRetries, budgetMs: settings.retryBudgetMs },
       });
-    this.teams = deps.teams ?? new ProviderRuntime(settings);
+    this.shared = deps.shared ?? new ProviderRuntime(settings);
     this.now = deps.now ?? Date.now;
   }
 
@@ -74,13 +74,9 @@ export class SecretRuntime {
     this.listings.get(teamId)?.invalidate();
   }
 
-  /**
-   * The caller's Baseten user id, fetched once per process. Undefined when Baseten does not
-   * say: the listing evidence is then unavailable, and nothing else breaks.
-   */
-  callerUserId(): Promise<string | undefined> {
-    if (!this.caller) this.caller = this.client.callerUserId().catch(() => undefined);
-    return this.caller;
+  /** The caller's Baseten user id: one `GET /v1/users/me` per process. */
+  async callerUserId(): Promise<string> {
+    return (await this.shared.caller()).userId;
   }
 
   /** Runs `fn` after every earlier holder of `key` finished: serializes creates of equivalent names. */
@@ -102,13 +98,13 @@ export class SecretRuntime {
 
 /** The team a program names, or the organization default team when it names none. */
 async function resolveSecretTeam(rt: SecretRuntime, inputs: Pick<SecretInputs, "teamId" | "teamName">): Promise<SecretTeam> {
-  const named = await resolveTeam(rt.teams, inputs);
+  const named = await resolveTeam(rt.shared, inputs);
   if (named.teamId !== undefined && named.teamName !== undefined)
     return { teamId: named.teamId, teamName: named.teamName, teamSelector: named.teamSelector };
   // The teamless secret routes disagree on the team (primary vs default), so the provider
   // resolves the default team itself and uses only team-scoped routes.
-  const teams = await rt.teams.teams();
-  const defaults = teams.filter((t) => t.default === true);
+  const teams = await rt.shared.teams();
+  const defaults = teams.filter((t) => t.isDefault === true);
   if (defaults.length !== 1) {
     throw new BasetenError(
       "configuration",
@@ -135,7 +131,7 @@ function outputsOf(
   inputs: SecretInputs,
   team: SecretTeam,
   written: ListedSecret,
-  seenBy: string | undefined,
+  seenBy: string,
 ): { id: string; outs: SecretOutputs } {
   const outs: SecretOutputs = {
     ...inputs,
@@ -145,7 +141,7 @@ function outputsOf(
     createdAt: written.createdAt,
   };
   delete (outs as unknown as Record<string, unknown>).__provider;
-  if (seenBy !== undefined) outs.seenBy = seenBy;
+  outs.seenBy = seenBy;
   if (team.teamSelector !== undefined) outs.teamSelector = team.teamSelector;
   else delete outs.teamSelector;
   // The engine cannot store `undefined` ("Unexpected struct type").
@@ -188,11 +184,17 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
       written = await rt.client.upsertSecret(team.teamId, inputs.name, inputs.value);
     } catch (e) {
       if (isBasetenError(e) && UNCERTAIN_FAILURES.includes(e.kind)) {
-        e.message +=
-          ` The write of secret ${JSON.stringify(inputs.name)} may have reached Baseten: if it did, the next \`pulumi up\` ` +
-          `refuses the name as existing. ${adoptAdvice(inputs.name)}`;
-      } else if (isBasetenError(e) && e.kind === "request") {
-        e.message += ` Baseten refused secret name ${JSON.stringify(inputs.name)} or its value: check the name (Baseten documents no alphabet; letters, digits and _ are safe).`;
+        throw withLimit(
+          e,
+          `The write of secret ${JSON.stringify(inputs.name)} may have reached Baseten: if it did, the next \`pulumi up\` ` +
+            `refuses the name as existing. ${adoptAdvice(inputs.name)}`,
+        );
+      }
+      if (isBasetenError(e) && e.kind === "request") {
+        throw withLimit(
+          e,
+          `Baseten refused secret name ${JSON.stringify(inputs.name)} or its value: check the name (Baseten documents no alphabet; letters, digits and _ are safe).`,
+        );
       }
       throw e;
     } finally {
@@ -256,38 +258,22 @@ export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, 
         `then records the current id.`,
     );
   }
-  const seenBy = await rt.callerUserId();
-  return { ...carried, value: news.value, createdAt: written.createdAt, ...(seenBy !== undefined ? { seenBy } : {}) };
-}
-
-/** Ways out when Baseten gives no evidence; said by refresh and destroy. */
-function removalAdvice(stored: SecretOutputs): string {
-  return (
-    `Run with the management key that created it${stored.seenBy ? ` (Baseten user ${stored.seenBy})` : ""} or an organization ` +
-    `admin's (who can read the audit log); or, after removing the secret by hand in Baseten, drop it from state with ` +
-    `\`pulumi state delete <urn>\`.`
-  );
+  return { ...carried, value: news.value, createdAt: written.createdAt, seenBy: await rt.callerUserId() };
 }
 
 /** Refresh: the secret as Baseten lists it now (value kept from state), or undefined when proven gone. */
 export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretOutputs | undefined> {
-  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.callerUserId()]);
+  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.shared.caller()]);
   const found = listing.secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
   if (found) {
-    const outs: SecretOutputs = { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName };
-    if (caller !== undefined) outs.seenBy = caller;
-    return outs;
+    return { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName, seenBy: caller.userId };
   }
-  const evidence: RemovalEvidence[] = [{ kind: "listing", holds: false, listedBy: caller }];
-  if (decideRemoval(stored, evidence).gone) return undefined;
-  evidence.push({ kind: "audit-log", recordsDeletion: await rt.client.auditLogRecordsDeletion(stored.secretId, stored.name) });
-  if (decideRemoval(stored, evidence).gone) return undefined;
-  throw new SecretError(
-    "removal-unproven",
-    `Secret ${JSON.stringify(stored.name)} is missing from the listing of ${describeTeam(stored)}, but that proves nothing: ` +
-      `the listing was made by ${caller ? `Baseten user ${caller}` : "a caller Baseten did not identify"}, not by the user who last ` +
-      `saw the secret${stored.seenBy ? ` (${stored.seenBy})` : ""}, and the audit log shows no deletion of id ${stored.secretId}. ` +
-      `The secret is kept in state. ${removalAdvice(stored)}`,
+  const verdict = await proveSecretGone(rt.shared, caller, stored);
+  if (verdict.gone) return undefined;
+  throw absenceUnproven(
+    `Secret ${JSON.stringify(stored.name)} is missing from the listing of ${describeTeam(stored)}`,
+    stored,
+    verdict.reasons,
   );
 }
 
@@ -300,27 +286,14 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
     rt.invalidate(stored.teamId);
   }
   if (result.outcome === "deleted") return "deleted";
-  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.callerUserId()]);
-  const holds = listing.secrets.some((s) => secretNamesEquivalent(s.name, stored.name));
-  const evidence: RemovalEvidence[] = [
-    { kind: "not-found", json: result.json },
-    { kind: "listing", holds, listedBy: caller },
-  ];
-  if (decideRemoval(stored, evidence).gone) return "already-gone";
-  if (!holds) {
-    evidence.push({ kind: "audit-log", recordsDeletion: await rt.client.auditLogRecordsDeletion(stored.secretId, stored.name) });
-    if (decideRemoval(stored, evidence).gone) return "already-gone";
+  const said = `Baseten answered HTTP 404${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to the DELETE of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)}`;
+  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.shared.caller()]);
+  if (listing.secrets.some((s) => secretNamesEquivalent(s.name, stored.name))) {
+    throw deletionUnproven(`${said}, yet the team's listing still holds it`, stored, []);
   }
-  const why = holds
-    ? `yet the team's listing still holds it`
-    : `and neither the team's listing (made by ${caller ?? "an unidentified caller"}, not by ${stored.seenBy ?? "the unknown user who last saw it"}) ` +
-      `nor the audit log proves it gone`;
-  throw new SecretError(
-    "removal-unproven",
-    `Deletion of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)} is unconfirmed: Baseten answered HTTP 404` +
-      `${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to DELETE, ${why}. ` +
-      `The secret is kept in state. ${removalAdvice(stored)}`,
-  );
+  const verdict = await proveSecretGone(rt.shared, caller, stored);
+  if (verdict.gone) return "already-gone";
+  throw deletionUnproven(said, stored, verdict.reasons);
 }
 
 /** The inputs a refreshed secret stands for, so the next preview compares against them. */

@@ -4,10 +4,10 @@
  * reachable from it, npm modules are required lazily, errors are recognised by name.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isBasetenError } from "../client/errors";
+import { isBasetenError, withContext as basetenWithContext } from "../client/errors";
 import { configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "../settings";
 import { diffSecret } from "./diff";
-import { isSecretError } from "./errors";
+import { isSecretError, SecretError } from "./errors";
 import {
   createSecret,
   deleteSecret,
@@ -35,9 +35,10 @@ function runtimeOf(provider: SecretProvider): SecretRuntime {
   return provider.runtime;
 }
 
-/** Prefixes errors with what was being done, keeping the typed fields. */
+/** A copy of the error prefixed with what was being done, keeping the typed fields (never an edit: errors may be shared). */
 function withContext(what: string, e: unknown): unknown {
-  if (isBasetenError(e) || isSecretError(e)) (e as Error).message = `${what}: ${(e as Error).message}`;
+  if (isBasetenError(e)) return basetenWithContext(what, e);
+  if (isSecretError(e)) return new SecretError(e.reason, `${what}: ${e.message}`);
   return e;
 }
 

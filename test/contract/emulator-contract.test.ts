@@ -57,6 +57,10 @@ beforeAll(async () => {
   await call("GET", "/v1/teams?name=nobody");
   for (const p of prefixes.slice(2)) await call("DELETE", `/v1/api_keys/${p}`);
   await call("GET", "/v1/api_keys"); // the empty list
+  await call("GET", "/v1/users/me");
+  await call("GET", "/v1/audit_logs?event_type_groups=API_KEYS&limit=200"); // every key type, created and deleted
+  await call("GET", `/v1/audit_logs?search=${prefixes[4]}&limit=1`); // a page with more after it
+  await call("GET", "/v1/audit_logs?search=nothing-matches"); // an empty page
 });
 afterAll(() => emu.stop());
 
@@ -130,9 +134,9 @@ describe("the emulator refuses what the spec refuses", () => {
     ["a numeric name", { type: "PERSONAL", name: 1 }],
     ["model_ids of numbers", { type: "WORKSPACE_INVOKE", model_ids: [1] }],
     ["a non-object body", ["PERSONAL"]],
-  ])("answers 400 to %s, which the spec also rejects", async (_label, body) => {
+  ])("answers 422 to %s, which the spec also rejects", async (_label, body) => {
     expect(validateRequestBody("createKey", body)).not.toEqual([]);
-    expect((await api(emu, "POST", "/v1/api_keys", { body })).status).toBe(400);
+    expect((await api(emu, "POST", "/v1/api_keys", { body })).status).toBe(422);
   });
 });
 
@@ -171,20 +175,22 @@ describe("operationFor", () => {
 describe("the trimmed spec snapshot", () => {
   it("records where it came from", () => {
     expect(spec["x-source"]).toBe(
-      "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key, team and secret operations",
+      "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key, team, user, audit-log and secret operations",
     );
   });
 
-  it("keeps only the API-key, team and secret paths", () => {
+  it("keeps only the API-key, team, user, audit-log and secret paths", () => {
     expect(Object.keys(spec.paths).sort()).toEqual([
       "/v1/api_keys",
       "/v1/api_keys/{api_key_prefix}",
+      "/v1/audit_logs",
       "/v1/secrets",
       "/v1/secrets/{secret_name}",
       "/v1/teams",
       "/v1/teams/{team_id}/api_keys",
       "/v1/teams/{team_id}/secrets",
       "/v1/teams/{team_id}/secrets/{secret_name}",
+      "/v1/users/me",
     ]);
   });
 

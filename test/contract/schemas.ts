@@ -9,7 +9,8 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import spec from "./baseten-openapi.json";
 
-export type ContractOperation = "createKey" | "createTeamKey" | "listKeys" | "deleteKey" | "listTeams" | SecretContractOperation;
+export type ContractOperation =
+  "createKey" | "createTeamKey" | "listKeys" | "deleteKey" | "listTeams" | "usersMe" | "auditLogs" | SecretContractOperation;
 
 /** The secret operations (exercised by secret-contract.test.ts). */
 export type SecretContractOperation =
@@ -31,6 +32,8 @@ export const CONTRACT_OPERATIONS: Readonly<Record<ContractOperation, { method: s
   listKeys: { method: "GET", path: "/v1/api_keys" },
   deleteKey: { method: "DELETE", path: "/v1/api_keys/{api_key_prefix}" },
   listTeams: { method: "GET", path: "/v1/teams" },
+  usersMe: { method: "GET", path: "/v1/users/me" },
+  auditLogs: { method: "GET", path: "/v1/audit_logs" },
   listSecrets: { method: "GET", path: "/v1/secrets" },
   upsertSecret: { method: "POST", path: "/v1/secrets" },
   deleteSecret: { method: "DELETE", path: "/v1/secrets/{secret_name}" },

@@ -14,6 +14,7 @@ import {
 } from "./schemas";
 
 let emu: BasetenEmulator;
+let auditPage: ApiResponse;
 const seen: Array<{ operation: ContractOperation | undefined; res: ApiResponse }> = [];
 
 async function call(method: string, path: string, body?: unknown): Promise<ApiResponse> {
@@ -35,6 +36,7 @@ beforeAll(async () => {
   await call("DELETE", `/v1/teams/team-ml/secrets/${encodeURIComponent("a-b")}`);
   await call("DELETE", "/v1/teams/team-ml/secrets/hf_access_token");
   await call("GET", "/v1/teams/team-ml/secrets"); // the empty list
+  auditPage = await api(emu, "GET", "/v1/audit_logs?event_type_groups=SECRETS");
 });
 afterAll(() => emu.stop());
 
@@ -48,6 +50,13 @@ describe("emulator secret routes against Baseten's OpenAPI spec", () => {
     const bodies = seen.filter((s) => s.operation === operation && s.res.status === 200).map((s) => s.res.json);
     expect(bodies.length).toBeGreaterThan(0);
     for (const body of bodies) expect(validateResponseBody(operation, body)).toEqual([]);
+  });
+
+  it("records spec-valid SECRET_UPDATED and SECRET_DELETED audit-log entries", () => {
+    expect(validateResponseBody("auditLogs", auditPage.json)).toEqual([]);
+    const types = auditPage.json.items.map((i: { event_type: string }) => i.event_type);
+    expect(types).toContain("SECRET_UPDATED");
+    expect(types).toContain("SECRET_DELETED");
   });
 
   it("logged only spec-valid upsert bodies (with the value replaced, still a string)", () => {
@@ -67,6 +76,6 @@ describe("the secret validators can fail", () => {
 
   it("rejects an upsert body without a value, which the emulator refuses too", async () => {
     expect(validateRequestBody("upsertTeamSecret", { name: "x" })).not.toEqual([]);
-    expect((await api(emu, "POST", "/v1/teams/team-ml/secrets", { body: { name: "x" } })).status).toBe(400);
+    expect((await api(emu, "POST", "/v1/teams/team-ml/secrets", { body: { name: "x" } })).status).toBe(422);
   });
 });

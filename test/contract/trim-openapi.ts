@@ -16,7 +16,8 @@ import * as path from "path";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const SOURCE_NOTE = "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key, team and secret operations";
+const SOURCE_NOTE =
+  "https://api.baseten.co/v1/spec, snapshot of 2026-08-22, trimmed to the API-key, team, user, audit-log and secret operations";
 
 /** The operations the provider and its tests need, in output order. */
 const KEPT_OPERATIONS: Array<[string, string[]]> = [
@@ -24,6 +25,8 @@ const KEPT_OPERATIONS: Array<[string, string[]]> = [
   ["/v1/teams/{team_id}/api_keys", ["post"]],
   ["/v1/api_keys/{api_key_prefix}", ["delete"]],
   ["/v1/teams", ["get"]],
+  ["/v1/users/me", ["get"]],
+  ["/v1/audit_logs", ["get"]],
   ["/v1/secrets", ["get", "post"]],
   ["/v1/secrets/{secret_name}", ["delete"]],
   ["/v1/teams/{team_id}/secrets", ["get", "post"]],
@@ -42,9 +45,16 @@ const SCHEMA_KEYWORDS = new Set([
   "title",
   "default",
   "format",
+  // The audit log's entries are a discriminated union of event schemas.
+  "oneOf",
+  "const",
+  "additionalProperties",
+  "minimum",
+  "maximum",
 ]);
 /** Documentation-only keywords we drop on purpose. */
-const DROPPED_KEYWORDS = new Set(["description", "examples", "x-codeSamples", "summary"]);
+// `discriminator` only restates the `const` of each oneOf branch's `event_type`, which is kept.
+const DROPPED_KEYWORDS = new Set(["description", "examples", "x-codeSamples", "summary", "discriminator"]);
 
 function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -90,8 +100,12 @@ class Trimmer {
           out[key] = this.schema(value, at);
           break;
         case "anyOf":
-          if (!Array.isArray(value)) fail(`anyOf must be an array at ${at}`);
+        case "oneOf":
+          if (!Array.isArray(value)) fail(`${key} must be an array at ${at}`);
           out[key] = value.map((sub, i) => this.schema(sub, `${at}/${i}`));
+          break;
+        case "additionalProperties":
+          out[key] = typeof value === "boolean" ? value : this.schema(value, at);
           break;
         case "$ref":
           if (typeof value !== "string") fail(`$ref must be a string at ${at}`);

@@ -98,9 +98,9 @@ describe("Secret through the real engine", () => {
     const up = await ts.up();
     expect(up.summary.resourceChanges).toEqual({ update: 1, same: 2 });
     // One POST; besides it only the caller's identity, fetched once per provider process.
-    const sent = emu.requestLog().filter((r) => r.route !== ROUTES.me);
+    const sent = emu.requestLog().filter((r) => r.route !== ROUTES.usersMe);
     expect(sent.map((r) => [r.route, r.rawPath])).toEqual([[POST, "/v1/teams/team-default/secrets"]]);
-    expect(count(ROUTES.me)).toBeLessThanOrEqual(1);
+    expect(count(ROUTES.usersMe)).toBeLessThanOrEqual(1);
     expect(up.outputs.hfSecretId.value).toBe(secretId);
     expect(emu.secrets().find((s) => s.id === secretId)?.value).toBe(SECOND);
     await expectValueOnlyInEnvelopes();

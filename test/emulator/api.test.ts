@@ -103,22 +103,22 @@ describe("creating a key", () => {
 
 describe("create body validation", () => {
   const rejected: Array<[string, unknown, RegExp]> = [
-    ["a body that is not JSON", "{not json", /valid JSON/],
-    ["an empty body", "", /JSON object/],
-    ["a JSON array", [], /JSON object/],
-    ["a JSON string", '"PERSONAL"', /JSON object/],
-    ["a missing type", { name: "x" }, /'type' is required/],
-    ["a type outside the enum", { type: "ADMIN" }, /'type' must be one of/],
-    ["a lowercase type", { type: "personal" }, /'type' must be one of/],
-    ["a non-string type", { type: 3 }, /'type' must be one of/],
-    ["a non-string name", { type: "PERSONAL", name: 42 }, /'name' must be a string or null/],
-    ["an empty name", { type: "PERSONAL", name: "" }, /'name' must be 1 to 255/],
+    ["a body that is not JSON", "{not json", /JSON decode error/],
+    ["an empty body", "", /valid dictionary/],
+    ["a JSON array", [], /valid dictionary/],
+    ["a JSON string", '"PERSONAL"', /valid dictionary/],
+    ["a missing type", { name: "x" }, /type: Field required/],
+    ["a type outside the enum", { type: "ADMIN" }, /type: Input should be 'PERSONAL'/],
+    ["a lowercase type", { type: "personal" }, /type: Input should be/],
+    ["a non-string type", { type: 3 }, /type: Input should be/],
+    ["a non-string name", { type: "PERSONAL", name: 42 }, /name: Input should be a valid string/],
+    ["an empty name", { type: "PERSONAL", name: "" }, /name: Name must be 1 to 255/],
     ["a name with uppercase letters", { type: "PERSONAL", name: "CI" }, /lowercase letters, digits and hyphens/],
     ["a name with an underscore", { type: "PERSONAL", name: "ci_key" }, /lowercase letters, digits and hyphens/],
     ["a name with a space", { type: "PERSONAL", name: "ci key" }, /lowercase letters, digits and hyphens/],
     ["a name of 256 characters", { type: "PERSONAL", name: "a".repeat(256) }, /1 to 255/],
-    ["model_ids that is not an array", { type: "WORKSPACE_INVOKE", model_ids: "m1" }, /array of strings/],
-    ["model_ids with a non-string", { type: "WORKSPACE_INVOKE", model_ids: ["m1", 2] }, /array of strings/],
+    ["model_ids that is not an array", { type: "WORKSPACE_INVOKE", model_ids: "m1" }, /valid list of strings/],
+    ["model_ids with a non-string", { type: "WORKSPACE_INVOKE", model_ids: ["m1", 2] }, /valid list of strings/],
     [
       "model_ids on a PERSONAL key",
       { type: "PERSONAL", model_ids: ["m1"] },
@@ -132,10 +132,14 @@ describe("create body validation", () => {
     ],
   ];
 
-  it.each(rejected)("rejects %s with 400 and a clear message", async (_label, body, message) => {
+  // Source: ../shared/baseten/README.md, "validation errors `422 {"detail": [{"loc", "msg", "type"}]}`" (FastAPI).
+  it.each(rejected)("rejects %s with FastAPI's 422 detail list", async (_label, body, message) => {
     const res = await api(emu, "POST", "/v1/api_keys", { body });
-    expect(res.status).toBe(400);
-    expect(res.json.error).toMatch(message);
+    expect(res.status).toBe(422);
+    const details = res.json.detail as Array<{ loc: string[]; msg: string; type: string }>;
+    expect(details).toHaveLength(1);
+    expect(typeof details[0].type).toBe("string");
+    expect(`${details[0].loc.slice(1).join(".")}: ${details[0].msg}`.replace(/^: /, "")).toMatch(message);
     expect(emu.allKeys()).toHaveLength(0);
   });
 
@@ -207,7 +211,7 @@ describe("team keys", () => {
   it("answers 404 for an unknown team and mints nothing", async () => {
     const res = await api(emu, "POST", "/v1/teams/team-nope/api_keys", { body: { type: "WORKSPACE_INVOKE" } });
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ error: "Team not found" });
+    expect(res.json).toEqual({ detail: "Team not found" });
     expect(emu.allKeys()).toHaveLength(0);
   });
 
@@ -224,23 +228,32 @@ describe("team keys", () => {
   it("validates the body on the team route too", async () => {
     expect(
       (await api(emu, "POST", "/v1/teams/team-ml/api_keys", { body: { type: "WORKSPACE_INVOKE", name: "Bad" } })).status,
-    ).toBe(400);
+    ).toBe(422);
   });
 });
 
 describe("listing keys", () => {
-  it("lists live keys with prefix, name, type, model_ids and team_name only", async () => {
-    const a = await createKey(emu, { type: "WORKSPACE_INVOKE", name: "inv", model_ids: ["m1"] }, "team-ml");
-    const b = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL" });
-    const res = await api(emu, "GET", "/v1/api_keys");
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual({
-      keys: [
-        { prefix: a, name: "inv", type: "WORKSPACE_INVOKE", model_ids: ["m1"], team_name: "ml-platform" },
-        { prefix: b, name: null, type: "WORKSPACE_MANAGE_ALL", model_ids: null, team_name: null },
-      ],
-    });
-  });
+  // Source: "In workspaces with teams, a key created without a team belongs to the default team, and
+  // `team_name` may name it" (../shared/baseten/README.md): mode teamlessTeamName, "default" or "null".
+  it.each([
+    ["default", "default"],
+    ["null", null],
+  ] as const)(
+    "lists live keys with prefix, name, type, model_ids and team_name only (teamless keys: %s)",
+    async (mode, teamless) => {
+      emu.setModes({ teamlessTeamName: mode });
+      const a = await createKey(emu, { type: "WORKSPACE_INVOKE", name: "inv", model_ids: ["m1"] }, "team-ml");
+      const b = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL" });
+      const res = await api(emu, "GET", "/v1/api_keys");
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({
+        keys: [
+          { prefix: a, name: "inv", type: "WORKSPACE_INVOKE", model_ids: ["m1"], team_name: "ml-platform" },
+          { prefix: b, name: null, type: "WORKSPACE_MANAGE_ALL", model_ids: null, team_name: teamless },
+        ],
+      });
+    },
+  );
 
   it("adds an owner shaped as APIKeyOwnerV1 to PERSONAL keys", async () => {
     await createKey(emu, { type: "PERSONAL", name: "me" });
@@ -282,7 +295,7 @@ describe("deleting a key", () => {
     expect((await api(emu, "DELETE", `/v1/api_keys/${prefix}`)).status).toBe(200);
     const again = await api(emu, "DELETE", `/v1/api_keys/${prefix}`);
     expect(again.status).toBe(404);
-    expect(again.json).toEqual({ error: "API key not found" });
+    expect(again.json).toEqual({ detail: "API key not found" });
   });
 
   it("answers 404 for a prefix that never existed", async () => {
@@ -298,7 +311,7 @@ describe("deleting a key", () => {
   it("keeps an encoded slash inside the prefix segment instead of routing on it", async () => {
     await createKey(emu, { type: "PERSONAL" });
     const res = await rawRequest(emu, "DELETE", "/v1/api_keys/abc%2F..%2F..%2Fteams");
-    expect(res).toEqual({ status: 404, json: { error: "API key not found" } });
+    expect(res).toEqual({ status: 404, json: { detail: "API key not found" } });
     expect(emu.liveKeys()).toHaveLength(1);
     expect(emu.requestLog().at(-1)).toMatchObject({
       route: "DELETE /v1/api_keys/{prefix}",
@@ -308,21 +321,24 @@ describe("deleting a key", () => {
 
   it("treats a literal .. prefix as a prefix, never as another route", async () => {
     await createKey(emu, { type: "PERSONAL" });
-    expect(await rawRequest(emu, "DELETE", "/v1/api_keys/..")).toEqual({ status: 404, json: { error: "API key not found" } });
-    expect(await rawRequest(emu, "DELETE", "/v1/api_keys/%2E%2E")).toEqual({ status: 404, json: { error: "API key not found" } });
+    expect(await rawRequest(emu, "DELETE", "/v1/api_keys/..")).toEqual({ status: 404, json: { detail: "API key not found" } });
+    expect(await rawRequest(emu, "DELETE", "/v1/api_keys/%2E%2E")).toEqual({
+      status: 404,
+      json: { detail: "API key not found" },
+    });
     expect(emu.liveKeys()).toHaveLength(1);
   });
 
   it("does not route extra segments after the prefix", async () => {
     const prefix = await createKey(emu, { type: "PERSONAL" });
-    expect(await rawRequest(emu, "DELETE", `/v1/api_keys/${prefix}/..`)).toEqual({ status: 404, json: { error: "Not found" } });
+    expect(await rawRequest(emu, "DELETE", `/v1/api_keys/${prefix}/..`)).toEqual({ status: 404, json: { detail: "Not Found" } });
     expect(emu.liveKeys()).toHaveLength(1);
   });
 
   it("answers 404 for a prefix with broken percent-encoding", async () => {
     expect(await rawRequest(emu, "DELETE", "/v1/api_keys/%E0%A4%A")).toEqual({
       status: 404,
-      json: { error: "API key not found" },
+      json: { detail: "API key not found" },
     });
   });
 });
@@ -379,7 +395,7 @@ describe("unknown routes", () => {
   ])("answers %s %s with 404 and logs it as unmatched", async (method, path) => {
     const res = await api(emu, method, path);
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ error: "Not found" });
+    expect(res.json).toEqual({ detail: "Not Found" });
     expect(emu.routeCounts().unmatched).toBe(1);
   });
 });

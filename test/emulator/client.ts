@@ -4,6 +4,7 @@
  */
 import type { EmulatedSecretInfo } from "./secrets";
 import type { OutOfBandKeyInput } from "./server";
+import type { EmulatedUser, NewUser } from "./users";
 import type { EmulatedKey, EmulatedKeyInfo, EmulatorSettings, FaultSpec, RandomFaultSpec, RequestLogSnapshot } from "./types";
 
 export class EmulatorControl {
@@ -52,10 +53,21 @@ export class EmulatorControl {
     return (await this.call<EmulatedKey>("POST", "keys", input)).json;
   }
 
-  /** Out-of-band revoke; false when the prefix is unknown or already revoked. */
-  async revoke(prefix: string): Promise<boolean> {
-    return (await this.call<{ revoked: boolean }>("DELETE", `keys/${encodeURIComponent(prefix)}`, undefined, [200, 404])).json
-      .revoked;
+  /** Out-of-band revoke (as `userId`, default the first user); false when the prefix is unknown or already revoked. */
+  async revoke(prefix: string, userId?: string): Promise<boolean> {
+    const query = userId === undefined ? "" : `?userId=${encodeURIComponent(userId)}`;
+    return (await this.call<{ revoked: boolean }>("DELETE", `keys/${encodeURIComponent(prefix)}${query}`, undefined, [200, 404]))
+      .json.revoked;
+  }
+
+  /** Adds a workspace user with a management key of their own (returned in `apiKey`). */
+  async addUser(input: NewUser): Promise<EmulatedUser> {
+    return (await this.call<EmulatedUser>("POST", "users", input)).json;
+  }
+
+  /** Runs every create held by a `lateCommit` fault; returns how many. */
+  async runLateCommits(): Promise<number> {
+    return (await this.call<{ committed: number }>("POST", "late-commits")).json.committed;
   }
 
   /** Every secret; `value` is included only with `values: true`. */

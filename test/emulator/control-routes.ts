@@ -6,9 +6,8 @@
 import type { IncomingMessage, ServerResponse } from "http";
 import { parseJson, readBody, sendJson } from "./http-util";
 import type { BasetenEmulator } from "./server";
-import { SecretApiError } from "./secrets";
 import { EmulatorApiError } from "./state";
-import type { EmulatedKey, EmulatorSettings, FaultSpec, RandomFaultSpec } from "./types";
+import type { EmulatedKey, EmulatorModes, EmulatorSettings, FaultSpec, RandomFaultSpec } from "./types";
 
 function withoutPlaintext(k: EmulatedKey): Omit<EmulatedKey, "apiKey"> {
   const { apiKey: _omitted, ...rest } = k;
@@ -83,6 +82,14 @@ export async function handleControl(
         case "DELETE log":
           emu.clearLog();
           return sendJson(res, 200, { ok: true });
+        case "POST users":
+          if (!isObject(body))
+            return sendJson(res, 400, { error: "body must be an object {userId?, email?, name?, admin?, manages?}" });
+          return sendJson(res, 200, emu.addUser(body));
+        case "GET users":
+          return sendJson(res, 200, { users: emu.allUsers() });
+        case "POST late-commits":
+          return sendJson(res, 200, { committed: emu.runLateCommits() });
         case "POST reset":
           emu.reset();
           return sendJson(res, 200, { ok: true });
@@ -102,27 +109,43 @@ export async function handleControl(
         : sendJson(res, 404, { deleted: false, error: "Secret not found" });
     }
     if (segments.length === 2 && route === "DELETE keys") {
+      const asUser = query.get("userId") ?? undefined;
       let prefix: string;
       try {
         prefix = decodeURIComponent(segments[1]);
       } catch {
         return sendJson(res, 404, { revoked: false, error: "API key not found" });
       }
-      return emu.revokeOutOfBand(prefix)
+      return emu.revokeOutOfBand(prefix, asUser)
         ? sendJson(res, 200, { revoked: true })
         : sendJson(res, 404, { revoked: false, error: "API key not found" });
     }
     return sendJson(res, 404, { error: "Not found" });
   } catch (err) {
     // Validation errors of control input: report them to the caller (400, or the API's status).
-    const status = err instanceof EmulatorApiError || err instanceof SecretApiError ? err.status : 400;
+    const status = err instanceof EmulatorApiError ? err.status : 400;
     return sendJson(res, status, { error: (err as Error).message });
   }
 }
 
+/** Allowed values of each mode (see EmulatorModes). */
+const MODE_VALUES: Record<keyof EmulatorModes, readonly unknown[]> = {
+  teamlessTeamName: ["null", "default"],
+  deleteNotFoundBody: ["error", "detail", "fastapi-not-found"],
+  unmanageableDeleteStatus: [403, 404],
+  duplicateNameStatus: [400, 409, 422],
+};
+
 function applySettings(emu: BasetenEmulator, body: unknown): Required<EmulatorSettings> {
-  if (!isObject(body)) throw new Error("settings must be an object {latencyMs?, rateLimitPerSecond?}");
+  if (!isObject(body)) throw new Error("settings must be an object {latencyMs?, rateLimitPerSecond?, <mode>?}");
   const settings = body as EmulatorSettings;
+  const modes: Partial<EmulatorModes> = {};
+  for (const [mode, allowed] of Object.entries(MODE_VALUES) as Array<[keyof EmulatorModes, readonly unknown[]]>) {
+    const value = settings[mode];
+    if (value === undefined) continue;
+    if (!allowed.includes(value)) throw new Error(`${mode} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`);
+    (modes as Record<string, unknown>)[mode] = value;
+  }
   // Validate both before applying either, so a bad request changes nothing.
   if (settings.latencyMs !== undefined && (typeof settings.latencyMs !== "number" || !(settings.latencyMs >= 0))) {
     throw new Error("latencyMs must be a non-negative number");
@@ -131,6 +154,7 @@ function applySettings(emu: BasetenEmulator, body: unknown): Required<EmulatorSe
   if (rate !== undefined && rate !== null && !(Number.isInteger(rate) && rate >= 1)) {
     throw new Error("rateLimitPerSecond must be a positive integer or null");
   }
+  emu.setModes(modes);
   if (settings.latencyMs !== undefined) emu.setLatency(settings.latencyMs);
   if (rate !== undefined) emu.setRateLimit(rate);
   return emu.settings();

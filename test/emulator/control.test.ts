@@ -1,4 +1,4 @@
-import { BasetenEmulator, EmulatorApiError, EmulatorControl } from "./index";
+import { BasetenEmulator, DEFAULT_MODES, EmulatorApiError, EmulatorControl } from "./index";
 import { parseCliArgs } from "./main";
 import { api, createKey } from "./test-helpers";
 
@@ -107,13 +107,14 @@ describe("control routes through EmulatorControl", () => {
   });
 
   it("changes latency and rate limit and returns the current settings", async () => {
-    expect(await control.settings({ latencyMs: 80 })).toEqual({ latencyMs: 80, rateLimitPerSecond: null });
-    expect(await control.settings({ rateLimitPerSecond: 1 })).toEqual({ latencyMs: 80, rateLimitPerSecond: 1 });
+    expect(await control.settings({ latencyMs: 80 })).toEqual({ ...DEFAULT_MODES, latencyMs: 80, rateLimitPerSecond: null });
+    expect(await control.settings({ rateLimitPerSecond: 1 })).toEqual({ ...DEFAULT_MODES, latencyMs: 80, rateLimitPerSecond: 1 });
     const started = Date.now();
     expect((await api(emu, "GET", "/v1/teams")).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(75);
     expect((await api(emu, "GET", "/v1/teams")).status).toBe(429);
     expect(await control.settings({ latencyMs: 0, rateLimitPerSecond: null })).toEqual({
+      ...DEFAULT_MODES,
       latencyMs: 0,
       rateLimitPerSecond: null,
     });
@@ -121,7 +122,7 @@ describe("control routes through EmulatorControl", () => {
 
   it("rejects invalid settings without applying any of them", async () => {
     await expect(control.settings({ latencyMs: 10, rateLimitPerSecond: -3 })).rejects.toThrow(/400/);
-    expect(emu.settings()).toEqual({ latencyMs: 0, rateLimitPerSecond: null });
+    expect(emu.settings()).toEqual({ ...DEFAULT_MODES, latencyMs: 0, rateLimitPerSecond: null });
   });
 
   it("returns the request log with route counts", async () => {

@@ -16,6 +16,7 @@ const FAULT_KINDS = new Set([
   "latency",
   "wrongTombstone",
   "nonJson",
+  "lateCommit",
 ]);
 const RANDOM_KINDS: ReadonlySet<string> = new Set<RandomFaultKind>([
   "rateLimited",
@@ -71,6 +72,10 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
       break;
     case "latency":
       nonNegative(spec.ms, "ms");
+      break;
+    case "lateCommit":
+      if (spec.afterRequests !== undefined && !(Number.isInteger(spec.afterRequests) && (spec.afterRequests as number) >= 1))
+        throw new Error("afterRequests must be an integer >= 1");
       break;
   }
   return spec as FaultSpec;

@@ -2,14 +2,16 @@
 export { BasetenEmulator, MAX_LOG_ENTRIES } from "./server";
 export type { OutOfBandKeyInput } from "./server";
 export { EmulatorControl } from "./client";
-export { EmulatorApiError, EMULATOR_USER, KEY_TYPES, NAME_PATTERN } from "./state";
+export { EmulatorApiError, KEY_TYPES, NAME_PATTERN } from "./state";
+export { EMULATOR_USER, WORKSPACE_NAME, type EmulatedUser, type Manages, type NewUser } from "./users";
 export { mulberry32 } from "./faults";
 export { canonicalSecretName, SECRET_ROUTES } from "./secrets";
 export type { EmulatedSecret, EmulatedSecretInfo } from "./secrets";
-export { DEFAULT_TEAMS, ROUTES } from "./types";
+export { DEFAULT_MODES, DEFAULT_TEAMS, ROUTES } from "./types";
 export type {
   EmulatedKey,
   EmulatedKeyInfo,
+  EmulatorModes,
   EmulatorOptions,
   EmulatorSettings,
   FaultKindSpec,

@@ -42,10 +42,11 @@ export function matchApiRoute(method: string, rawPath: string): MatchedRoute {
     return { route: ROUTES.deleteKey, prefix: decodeSegment(s[3]), query };
   }
   if (s.length === 3 && s[2] === "teams" && method === "GET") return { route: ROUTES.listTeams, query };
+  if (s.length === 4 && s[2] === "users" && s[3] === "me" && method === "GET") return { route: ROUTES.usersMe, query };
+  if (s.length === 3 && s[2] === "audit_logs" && method === "GET") return { route: ROUTES.auditLogs, query };
   if (s.length === 5 && s[2] === "teams" && s[3] !== "" && s[4] === "api_keys" && method === "POST") {
     return { route: ROUTES.createTeamKey, teamId: decodeSegment(s[3]), query };
   }
-  if (s.length === 4 && s[2] === "users" && s[3] === "me" && method === "GET") return { route: ROUTES.me, query };
   const secret = matchSecretRoute(method, s);
   if (secret) return { route: secret.route, secret, query };
   return unmatched;

@@ -54,15 +54,22 @@ describe("upsert (spec UpsertSecretRequestV1 -> SecretV1; README: POST is an ups
   });
 
   it.each([
-    ["a missing value (spec: value required)", { name: "x" }],
-    ["a numeric value (spec: value is a string)", { name: "x", value: 1 }],
-    ["a missing name (spec: name required)", { value: FAKE }],
-    ["an empty name (guess: Baseten documents no alphabet; empty cannot be a name)", { name: "", value: FAKE }],
-    ["a name with a slash (guess: it could never be deleted by path)", { name: "a/b", value: FAKE }],
-  ])("answers 400 to %s", async (_label, body) => {
-    expect((await api(emu, "POST", "/v1/teams/team-ml/secrets", { body })).status).toBe(400);
-    expect(emu.secrets()).toEqual([]);
-  });
+    ["a missing value (spec: value required)", { name: "x" }, 422],
+    ["a numeric value (spec: value is a string)", { name: "x", value: 1 }, 422],
+    ["a missing name (spec: name required)", { value: FAKE }, 422],
+    ["an empty name (guess: Baseten documents no alphabet; empty cannot be a name)", { name: "", value: FAKE }, 400],
+    ["a name with a slash (guess: it could never be deleted by path)", { name: "a/b", value: FAKE }, 400],
+  ])(
+    "refuses %s with a FastAPI-style error (schema: 422 with loc; other: HTTPException detail)",
+    async (_label, body, status) => {
+      const res = await api(emu, "POST", "/v1/teams/team-ml/secrets", { body });
+      expect(res.status).toBe(status);
+      if (status === 422) expect(res.json.detail[0].loc[0]).toBe("body");
+      else expect(typeof res.json.detail).toBe("string");
+      expect(res.text).not.toContain(FAKE);
+      expect(emu.secrets()).toEqual([]);
+    },
+  );
 
   it("never logs the value: the request log keeps the body's shape only", async () => {
     await upsert("team-ml", "token", "fake-logged-value");
@@ -143,6 +150,24 @@ describe("users/me (spec UserInfoV1)", () => {
     const res = await api(emu, "GET", "/v1/users/me");
     expect(res.status).toBe(200);
     expect(typeof res.json.user_id).toBe("string");
+  });
+});
+
+describe('the audit log (README "Audit log": secrets get SECRET_UPDATED / SECRET_DELETED; spec AuditLogEventSecretDeletedV1)', () => {
+  it("records every upsert and delete, API or out of band, with the secret's id and name", async () => {
+    const created = await upsert("team-ml", "token");
+    await api(emu, "DELETE", "/v1/teams/team-ml/secrets/token");
+    const res = await api(emu, "GET", "/v1/audit_logs?event_type_groups=SECRETS&search=token");
+    expect(res.json.items.map((i: { event_data: unknown }) => i.event_data)).toEqual([
+      { event_type: "SECRET_DELETED", secret_id: created.json.id, secret_name: "token" },
+      { event_type: "SECRET_UPDATED", secret_id: created.json.id, secret_name: "token" },
+    ]);
+    const oob = emu.upsertSecretOutOfBand({ teamId: "team-ml", name: "oob", value: FAKE });
+    emu.deleteSecretOutOfBand("team-ml", "oob");
+    const again = await api(emu, "GET", "/v1/audit_logs?event_type_groups=SECRETS&search=oob");
+    expect(again.json.items.map((i: { event_type: string }) => i.event_type)).toEqual(["SECRET_DELETED", "SECRET_UPDATED"]);
+    expect(again.json.items[0].event_data.secret_id).toBe(oob.id);
+    expect(again.text).not.toContain(FAKE);
   });
 });
 

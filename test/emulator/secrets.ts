@@ -9,7 +9,7 @@
  *   values can never be read back, non-alphanumeric characters in names are equivalent.
  * Synchronous like the key store, so faults land cleanly before or after the commit.
  */
-import { randomString } from "./state";
+import { EmulatorApiError, randomString } from "./state";
 
 /** A secret as the emulator holds it. `value` leaves the emulator only through the control API. */
 export interface EmulatedSecret {
@@ -52,16 +52,8 @@ export function canonicalSecretName(name: string): string {
   return name.replace(/[^A-Za-z0-9]/g, "_");
 }
 
-/** A failure with the HTTP status the API answers for it (kept local: state.ts has the key one). */
-export class SecretApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "SecretApiError";
-  }
-}
+/** A FastAPI HTTPException: `{"detail": message}`. */
+const httpError = (status: number, message: string) => new EmulatorApiError(status, message, undefined, "detail");
 
 interface TeamRef {
   id: string;
@@ -70,13 +62,15 @@ interface TeamRef {
 
 /** Validates an `UpsertSecretRequestV1` body; unknown members are ignored as pydantic does. */
 export function parseUpsertBody(body: unknown): { name: string; value: string } {
+  // Schema violations are FastAPI request-validation failures (422 with `loc`).
   if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw new SecretApiError(400, "Request body must be a JSON object");
+    throw new EmulatorApiError(422, "Input should be a valid dictionary", ["body"]);
   const { name, value } = body as Record<string, unknown>;
-  if (typeof name !== "string") throw new SecretApiError(400, "Field 'name' is required and must be a string");
-  if (typeof value !== "string") throw new SecretApiError(400, "Field 'value' is required and must be a string");
+  if (typeof name !== "string") throw new EmulatorApiError(422, "Field required: a string", ["body", "name"]);
+  if (typeof value !== "string") throw new EmulatorApiError(422, "Field required: a string", ["body", "value"]);
+  // Not in the schema, so a guess: an empty name, or one the DELETE path could never address.
   if (name === "" || name.length > MAX_SECRET_NAME_LENGTH || name.includes("/"))
-    throw new SecretApiError(400, `Field 'name' must be 1 to ${MAX_SECRET_NAME_LENGTH} characters without '/'`);
+    throw httpError(400, `Secret name must be 1 to ${MAX_SECRET_NAME_LENGTH} characters without '/'`);
   return { name, value };
 }
 
@@ -95,7 +89,7 @@ export class SecretStore {
 
   private teamOrThrow(teamId: string | undefined): TeamRef {
     const team = teamId === undefined ? undefined : this.team(teamId);
-    if (!team) throw new SecretApiError(404, "Team not found");
+    if (!team) throw httpError(404, "Team not found");
     return team;
   }
 
@@ -206,14 +200,23 @@ export interface TeamlessTargets {
   defaultTeamId: string;
 }
 
-/** Runs one secret operation; throws SecretApiError for API errors. */
+/** Records a write in the audit log (README "Audit log": secrets get SECRET_UPDATED / SECRET_DELETED). */
+export type SecretAudit = (eventType: "SECRET_UPDATED" | "SECRET_DELETED", secret: EmulatedSecret) => void;
+
+/** The audit-log `event_data` of a secret event (spec AuditLogEventSecretUpdatedV1 / ...DeletedV1). */
+export function secretEventData(eventType: string, secret: EmulatedSecret): Record<string, unknown> {
+  return { event_type: eventType, secret_id: secret.id, secret_name: secret.name };
+}
+
+/** Runs one secret operation; throws EmulatorApiError for API errors. */
 export function executeSecretRoute(
   store: SecretStore,
   match: MatchedSecretRoute,
   body: unknown,
   teams: TeamlessTargets,
+  audit: SecretAudit,
 ): { status: number; body: unknown } {
-  if (match.badSegment) throw new SecretApiError(404, "Not found");
+  if (match.badSegment) throw httpError(404, "Not Found");
   switch (match.route) {
     case SECRET_ROUTES.listSecrets:
       return { status: 200, body: { secrets: store.list().map(SecretStore.wire) } };
@@ -223,13 +226,16 @@ export function executeSecretRoute(
     case SECRET_ROUTES.upsertTeamSecret: {
       const { name, value } = parseUpsertBody(body);
       const teamId = match.route === SECRET_ROUTES.upsertSecret ? teams.primaryTeamId : match.teamId;
-      return { status: 200, body: SecretStore.wire(store.upsert(teamId, name, value)) };
+      const written = store.upsert(teamId, name, value);
+      audit("SECRET_UPDATED", written);
+      return { status: 200, body: SecretStore.wire(written) };
     }
     case SECRET_ROUTES.deleteSecret:
     case SECRET_ROUTES.deleteTeamSecret: {
       const teamId = match.route === SECRET_ROUTES.deleteSecret ? teams.defaultTeamId : match.teamId;
       const deleted = store.delete(teamId, match.secretName as string);
-      if (!deleted) throw new SecretApiError(404, "Secret not found");
+      if (!deleted) throw httpError(404, "Secret not found");
+      audit("SECRET_DELETED", deleted);
       return { status: 200, body: { name: deleted.name } };
     }
   }

@@ -20,14 +20,18 @@ import {
   redactUpsertBody,
   SECRET_DELETE_ROUTES,
   SECRET_UPSERT_ROUTES,
-  SecretApiError,
+  secretEventData,
   SecretStore,
   type EmulatedSecret,
   type TeamlessTargets,
 } from "./secrets";
-import { EMULATOR_USER, EmulatorApiError, KeyStore, parseCreateBody, randomString } from "./state";
+import { AuditLog, parseAuditQuery } from "./audit-log";
+import { canList, canManage, EmulatorApiError, KeyStore, parseCreateBody, randomString } from "./state";
+import { UserRegistry, type EmulatedUser, type NewUser } from "./users";
 import {
+  DEFAULT_MODES,
   DEFAULT_TEAMS,
+  EmulatorModes,
   EmulatedKey,
   EmulatorOptions,
   EmulatorSettings,
@@ -49,6 +53,34 @@ export interface OutOfBandKeyInput {
   name?: string | null;
   modelIds?: string[] | null;
   teamId?: string | null;
+  /** The user who makes it (and owns it, for PERSONAL); default the first user. */
+  userId?: string;
+}
+
+/**
+ * The audit log names key types in its own enum (spec `AuditLogApiKeyTypeV1`: service-account
+ * kinds). The spec does not map one to the other; this mapping follows the names.
+ */
+function auditKeyType(key: EmulatedKey): string {
+  const scoped = key.modelIds !== null && key.modelIds.length > 0;
+  switch (key.type) {
+    case "PERSONAL":
+      return "PERSONAL";
+    case "WORKSPACE_MANAGE_API_KEYS":
+      return "MANAGE_API_KEYS_SERVICE_ACCOUNT";
+    case "WORKSPACE_INVOKE":
+      return scoped ? "INVOKE_ALLOWED_MODELS_SERVICE_ACCOUNT" : "INVOKE_ALL_MODELS_SERVICE_ACCOUNT";
+    case "WORKSPACE_EXPORT_METRICS":
+      return scoped ? "EXPORT_METRICS_ALLOWED_MODELS_SERVICE_ACCOUNT" : "EXPORT_METRICS_ALL_MODELS_SERVICE_ACCOUNT";
+    default:
+      return "CREATOR_SERVICE_ACCOUNT";
+  }
+}
+
+/** A create held by a `lateCommit` fault until its turn comes. */
+interface LateCommit {
+  remaining: number;
+  run: () => void;
 }
 
 interface Outcome {
@@ -74,6 +106,11 @@ export class BasetenEmulator {
   private readonly store: KeyStore;
   private readonly secretStore: SecretStore;
   private readonly teamless: TeamlessTargets;
+  private readonly users: UserRegistry;
+  private readonly audit = new AuditLog();
+  private modes: EmulatorModes;
+  private readonly initialModes: EmulatorModes;
+  private lateCommits: LateCommit[] = [];
   private readonly faults = new FaultInjector();
   private readonly limiter: SlidingWindowLimiter;
   private readonly sleeper = new Sleeper();
@@ -100,6 +137,9 @@ export class BasetenEmulator {
       defaultTeamId,
       primaryTeamId: opts.primaryTeamId ?? (teams.find((t) => !t.default) ?? teams[0])?.id ?? "",
     };
+    this.users = new UserRegistry(managementKey);
+    this.initialModes = { ...DEFAULT_MODES, ...opts.modes };
+    this.modes = { ...this.initialModes };
     this.latencyMs = 0;
     this.setLatency(opts.latencyMs ?? 0);
     this.limiter = new SlidingWindowLimiter(null);
@@ -154,14 +194,63 @@ export class BasetenEmulator {
    * EmulatorApiError), but any non-empty `type` is accepted to simulate types added later.
    */
   createKeyOutOfBand(input: OutOfBandKeyInput): EmulatedKey {
-    return this.store.create(
+    const user = this.userOrFirst(input.userId);
+    const key = this.store.create(
       { type: input.type, name: input.name ?? null, modelIds: input.modelIds ?? null, teamId: input.teamId ?? null },
-      { allowUnknownType: true },
+      user.userId,
+      { allowUnknownType: true, duplicateNameStatus: this.modes.duplicateNameStatus },
     );
+    this.recordKeyEvent("API_KEY_CREATED", key, user);
+    return key;
   }
 
-  revokeOutOfBand(prefix: string): boolean {
-    return this.store.revoke(prefix) !== undefined;
+  /** Revokes as `userId` would in Baseten's UI (default the first user); the audit log records it. */
+  revokeOutOfBand(prefix: string, userId?: string): boolean {
+    const revoked = this.store.revoke(prefix);
+    if (revoked) this.recordKeyEvent("API_KEY_DELETED", revoked, this.userOrFirst(userId));
+    return revoked !== undefined;
+  }
+
+  /** Adds a workspace member (or admin) with a management key of their own. */
+  addUser(input: NewUser): EmulatedUser {
+    return this.users.add(input);
+  }
+
+  allUsers(): EmulatedUser[] {
+    return this.users.all();
+  }
+
+  /** Runs every create held by a `lateCommit` fault now. */
+  runLateCommits(): number {
+    const due = this.lateCommits;
+    this.lateCommits = [];
+    for (const c of due) c.run();
+    return due.length;
+  }
+
+  modesInForce(): EmulatorModes {
+    return { ...this.modes };
+  }
+
+  private userOrFirst(userId: string | undefined): EmulatedUser {
+    const user = userId === undefined ? this.users.all()[0] : this.users.byId(userId);
+    if (!user) throw new EmulatorApiError(400, `no emulated user ${userId}`);
+    return user;
+  }
+
+  private recordKeyEvent(eventType: "API_KEY_CREATED" | "API_KEY_DELETED", key: EmulatedKey, user: EmulatedUser): void {
+    this.audit.record({
+      event_type: eventType,
+      event_data: {
+        event_type: eventType,
+        api_key_id: `apikey-${key.prefix}`,
+        api_key_type: auditKeyType(key),
+        prefix: key.prefix,
+      },
+      actor: { type: "USER", email: user.email },
+      searchable: key.name ? [key.name] : [],
+      userId: user.userId,
+    });
   }
 
   /** Every secret, values included (the API never shows them; tests may). */
@@ -171,12 +260,31 @@ export class BasetenEmulator {
 
   /** Upserts a secret as if set in the UI; `createdAt` backdates a new one. Throws for an unknown team. */
   upsertSecretOutOfBand(input: { teamId?: string; name: string; value: string; createdAt?: number }): EmulatedSecret {
-    return this.secretStore.upsert(input.teamId ?? this.teamless.primaryTeamId, input.name, input.value, input.createdAt);
+    const written = this.secretStore.upsert(
+      input.teamId ?? this.teamless.primaryTeamId,
+      input.name,
+      input.value,
+      input.createdAt,
+    );
+    this.recordSecretEvent("SECRET_UPDATED", written, this.userOrFirst(undefined));
+    return written;
   }
 
-  /** Deletes a secret (or an equivalent name) as if in the UI; false when there is none. */
-  deleteSecretOutOfBand(teamId: string, name: string): boolean {
-    return this.secretStore.delete(teamId, name) !== undefined;
+  /** Deletes a secret (or an equivalent name) as `userId` would in the UI (default the first user); the audit log records it. */
+  deleteSecretOutOfBand(teamId: string, name: string, userId?: string): boolean {
+    const deleted = this.secretStore.delete(teamId, name);
+    if (deleted) this.recordSecretEvent("SECRET_DELETED", deleted, this.userOrFirst(userId));
+    return deleted !== undefined;
+  }
+
+  private recordSecretEvent(eventType: "SECRET_UPDATED" | "SECRET_DELETED", secret: EmulatedSecret, user: EmulatedUser): void {
+    this.audit.record({
+      event_type: eventType,
+      event_data: secretEventData(eventType, secret),
+      actor: { type: "USER", email: user.email },
+      searchable: [secret.name],
+      userId: user.userId,
+    });
   }
 
   injectFault(fault: FaultSpec): void {
@@ -200,8 +308,12 @@ export class BasetenEmulator {
     this.limiter.setLimit(perSecond);
   }
 
+  setModes(modes: Partial<EmulatorModes>): void {
+    this.modes = { ...this.modes, ...modes };
+  }
+
   settings(): Required<EmulatorSettings> {
-    return { latencyMs: this.latencyMs, rateLimitPerSecond: this.limiter.getLimit() };
+    return { latencyMs: this.latencyMs, rateLimitPerSecond: this.limiter.getLimit(), ...this.modes };
   }
 
   requestLog(): LoggedRequest[] {
@@ -217,10 +329,18 @@ export class BasetenEmulator {
     this.counts = BasetenEmulator.zeroCounts();
   }
 
-  /** Forgets keys, faults (scripted and random), the log and rate-limit windows; keeps settings and teams. */
+  /**
+   * Forgets keys, added users, the audit log, held late commits, faults (scripted and random),
+   * the log and rate-limit windows, and restores the modes given at start; keeps latency, the
+   * rate limit and teams.
+   */
   reset(): void {
     this.store.clear();
     this.secretStore.clear();
+    this.users.reset();
+    this.audit.clear();
+    this.lateCommits = [];
+    this.modes = { ...this.initialModes };
     this.faults.clearAll();
     this.limiter.clear();
     this.clearLog();
@@ -272,9 +392,9 @@ export class BasetenEmulator {
     return this.stopped || res.destroyed || res.socket === null || res.socket.destroyed;
   }
 
-  private authenticate(header: string | undefined): string | undefined {
+  private authenticate(header: string | undefined): EmulatedUser | undefined {
     const m = /^(?:Api-Key|Bearer)[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
-    return m && m[1] === this.managementKey ? m[1] : undefined;
+    return m ? this.users.byKey(m[1]) : undefined;
   }
 
   private async handleApi(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
@@ -289,6 +409,7 @@ export class BasetenEmulator {
     };
     const body = await readBody(req);
     if (body.kind === "closed") return this.record(ctx, 0, { clientClosed: true });
+    this.countDownLateCommits();
 
     const match = matchApiRoute(method, rawPath);
     ctx.route = match.route;
@@ -310,11 +431,12 @@ export class BasetenEmulator {
 
     if (body.kind === "tooLarge")
       return this.reply(ctx, res, { status: 413, body: { error: "Request body too large (limit 1 MB)" } });
-    if (match.route === ROUTES.unmatched) return this.reply(ctx, res, { status: 404, body: { error: "Not found" } });
+    // "An unknown route answers `404 {"detail": "Not Found"}`" (README: Baseten is a FastAPI service).
+    if (match.route === ROUTES.unmatched) return this.reply(ctx, res, { status: 404, body: { detail: "Not Found" } });
 
-    const credential = this.authenticate(req.headers.authorization);
-    if (credential === undefined) return this.reply(ctx, res, { status: 401, body: { error: "Invalid API key" } });
-    if (!this.limiter.tryAcquire(credential)) {
+    const user = this.authenticate(req.headers.authorization);
+    if (user === undefined) return this.reply(ctx, res, { status: 401, body: { error: "Invalid API key" } });
+    if (!this.limiter.tryAcquire(user.apiKey)) {
       return this.reply(ctx, res, { status: 429, body: { error: RATE_LIMIT_MESSAGE, retry_after: 1 } }, { "retry-after": "1" });
     }
 
@@ -322,7 +444,23 @@ export class BasetenEmulator {
     if (fault) ctx.fault = fault.kind;
     if (fault && (await this.applyPreCommitFault(ctx, req, res, fault))) return;
 
-    const outcome = parseError ? { status: 400, body: { error: "Request body is not valid JSON" } } : this.execute(match, parsed);
+    const run = (): Outcome =>
+      parseError
+        ? { status: 422, body: { detail: [{ loc: ["body"], msg: "JSON decode error", type: "json_invalid" }] } }
+        : this.execute(match, parsed, user);
+    if (fault?.kind === "lateCommit") {
+      // Held: no answer now; the operation runs later whether or not the client still waits.
+      this.lateCommits.push({
+        remaining: fault.afterRequests ?? 1,
+        run: () => this.reply(ctx, res, run()),
+      });
+      return;
+    }
+    const outcome = run();
+    if (fault?.kind === "nonJson") {
+      const created = (outcome.body as { api_key?: string } | null)?.api_key;
+      return this.sendText(ctx, res, outcome.status, created ? `api_key=${created}` : "OK", "text/plain");
+    }
 
     if (fault?.kind === "reset") {
       // afterCommit: the operation happened; the client never learns the outcome.
@@ -370,8 +508,11 @@ export class BasetenEmulator {
         this.sendText(ctx, res, 502, BAD_GATEWAY_HTML, "text/html");
         return true;
       case "nonJson":
+        if (fault.afterCommit) return false;
         this.sendText(ctx, res, 200, "OK", "text/plain");
         return true;
+      case "lateCommit":
+        return false;
       case "wrongTombstone":
         this.reply(ctx, res, {
           status: 200,
@@ -403,8 +544,66 @@ export class BasetenEmulator {
     this.record(ctx, status);
   }
 
+  private countDownLateCommits(): void {
+    if (this.lateCommits.length === 0) return;
+    const due = this.lateCommits.filter((c) => --c.remaining <= 0);
+    this.lateCommits = this.lateCommits.filter((c) => c.remaining > 0);
+    for (const c of due) c.run();
+  }
+
+  /** `team_name` as the listing shows it (see EmulatorModes.teamlessTeamName). */
+  private listedTeamName(k: EmulatedKey): string | null {
+    if (k.teamName !== null || k.type === "PERSONAL" || k.type === "WORKSPACE_MANAGE_API_KEYS") return k.teamName;
+    return this.modes.teamlessTeamName === "default" ? (this.store.defaultTeam()?.name ?? null) : null;
+  }
+
+  /** APIKeyInfoV1 as Baseten lists it: no team_id, no timestamps, owner only for PERSONAL keys. */
+  private listEntry(k: EmulatedKey): Record<string, unknown> {
+    const entry: Record<string, unknown> = {
+      prefix: k.prefix,
+      name: k.name,
+      type: k.type,
+      model_ids: k.modelIds,
+      team_name: this.listedTeamName(k),
+    };
+    const owner = k.ownerId === null ? undefined : this.users.byId(k.ownerId);
+    if (owner) entry.owner = UserRegistry.owner(owner);
+    return entry;
+  }
+
+  private deleteKey(prefix: string | undefined, user: EmulatedUser): Outcome {
+    const key = prefix === undefined ? undefined : this.store.get(prefix);
+    if (!key || key.revoked || !canList(user, key)) {
+      const body =
+        this.modes.deleteNotFoundBody === "error"
+          ? { error: "API key not found" }
+          : { detail: this.modes.deleteNotFoundBody === "detail" ? "API key not found" : "Not Found" };
+      return { status: 404, body };
+    }
+    if (!canManage(user, key)) {
+      const status = this.modes.unmanageableDeleteStatus;
+      return { status, body: { detail: status === 403 ? "Not allowed to delete this API key" : "API key not found" } };
+    }
+    this.store.revoke(key.prefix);
+    this.recordKeyEvent("API_KEY_DELETED", key, user);
+    return { status: 200, body: { prefix: key.prefix } };
+  }
+
+  private auditLogPage(query: string, user: EmulatedUser): Outcome {
+    // "In workspaces with several teams only organization admins can read it (others get 403)."
+    if (!user.admin && this.store.teams().length > 1) {
+      return { status: 403, body: { detail: "Only organization admins can read the workspace audit log" } };
+    }
+    try {
+      return { status: 200, body: this.audit.page(parseAuditQuery(query)) };
+    } catch (err) {
+      const [field, msg] = (err as Error).message.split(": ");
+      return { status: 422, body: { detail: [{ loc: ["query", field], msg, type: "value_error" }] } };
+    }
+  }
+
   /** Runs the operation against the store (atomic, synchronous). */
-  private execute(match: MatchedRoute, body: unknown): Outcome {
+  private execute(match: MatchedRoute, body: unknown, user: EmulatedUser): Outcome {
     try {
       switch (match.route) {
         case ROUTES.createKey:
@@ -412,33 +611,45 @@ export class BasetenEmulator {
           const input = parseCreateBody(body);
           let teamId: string | null = null;
           if (match.route === ROUTES.createTeamKey) {
-            if (match.teamId === undefined) throw new EmulatorApiError(404, "Team not found");
+            if (match.teamId === undefined) throw new EmulatorApiError(404, "Team not found", undefined, "detail");
             teamId = match.teamId;
           }
-          const key = this.store.create({ ...input, teamId });
+          const key = this.store.create({ ...input, teamId }, user.userId, {
+            duplicateNameStatus: this.modes.duplicateNameStatus,
+          });
+          this.recordKeyEvent("API_KEY_CREATED", key, user);
           return { status: 200, body: { api_key: key.apiKey } };
         }
         case ROUTES.listKeys:
-          return { status: 200, body: { keys: this.store.live().map(KeyStore.listEntry) } };
-        case ROUTES.deleteKey: {
-          const revoked = match.prefix === undefined ? undefined : this.store.revoke(match.prefix);
-          if (!revoked) throw new EmulatorApiError(404, "API key not found");
-          return { status: 200, body: { prefix: revoked.prefix } };
-        }
+          return {
+            status: 200,
+            body: {
+              keys: this.store
+                .live()
+                .filter((k) => canList(user, k))
+                .map((k) => this.listEntry(k)),
+            },
+          };
+        case ROUTES.deleteKey:
+          return this.deleteKey(match.prefix, user);
         case ROUTES.listTeams: {
           // `?name=` is an exact filter; an empty value filters for the empty name (no team).
           const name = new URLSearchParams(match.query).get("name");
           return { status: 200, body: { teams: this.store.teams(name) } };
         }
-        case ROUTES.me:
-          return { status: 200, body: { ...EMULATOR_USER, workspace_name: "emulator" } };
+        case ROUTES.usersMe:
+          return { status: 200, body: UserRegistry.info(user) };
+        case ROUTES.auditLogs:
+          return this.auditLogPage(match.query, user);
         default:
-          if (match.secret) return executeSecretRoute(this.secretStore, match.secret, body, this.teamless);
-          return { status: 404, body: { error: "Not found" } };
+          if (match.secret)
+            return executeSecretRoute(this.secretStore, match.secret, body, this.teamless, (eventType, secret) =>
+              this.recordSecretEvent(eventType, secret, user),
+            );
+          return { status: 404, body: { detail: "Not Found" } };
       }
     } catch (err) {
-      if (err instanceof EmulatorApiError || err instanceof SecretApiError)
-        return { status: err.status, body: { error: err.message } };
+      if (err instanceof EmulatorApiError) return { status: err.status, body: err.body() };
       throw err;
     }
   }

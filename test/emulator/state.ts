@@ -5,6 +5,7 @@
  */
 import { randomInt } from "crypto";
 import type { EmulatedKey } from "./types";
+import { managesTeam, type EmulatedUser } from "./users";
 
 /** APIKeyCategory in the spec. Out-of-band keys may use other types (Baseten adds new ones). */
 export const KEY_TYPES = [
@@ -26,9 +27,6 @@ const NO_TEAM_TYPES: ReadonlySet<string> = new Set(["PERSONAL", "WORKSPACE_MANAG
  */
 export const NAME_PATTERN = /^[a-z0-9-]{1,255}$/;
 
-/** The single user the emulated workspace has; owner of every PERSONAL key. */
-export const EMULATOR_USER = { user_id: "user-emulator", email: "emulator@example.com", name: "Emulator User" };
-
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const ALNUM = LETTERS + "0123456789";
 
@@ -38,15 +36,33 @@ export function randomString(alphabet: string, length: number): string {
   return out;
 }
 
-/** A failure with the HTTP status the API answers for it. */
+/**
+ * A failure with the HTTP status the API answers for it. With `loc` it is a FastAPI validation
+ * error, answered `422 {"detail": [{"loc", "msg", "type"}]}` (../shared/baseten/README.md: "validation
+ * errors `422 {"detail": [{"loc", "msg", "type"}]}`"); otherwise its body depends on `style`.
+ */
 export class EmulatorApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly loc?: Array<string | number>,
+    /** "error": `{"error": msg}`; "detail": FastAPI's HTTPException `{"detail": msg}`. */
+    readonly style: "error" | "detail" = "error",
   ) {
     super(message);
     this.name = "EmulatorApiError";
   }
+
+  /** The JSON body Baseten would send for this failure. */
+  body(): Record<string, unknown> {
+    if (this.loc) return { detail: [{ loc: this.loc, msg: this.message, type: "value_error" }] };
+    return this.style === "detail" ? { detail: this.message } : { error: this.message };
+  }
+}
+
+/** A FastAPI request-validation failure of one body field. */
+function invalidField(field: string, message: string): EmulatorApiError {
+  return new EmulatorApiError(422, message, ["body", field]);
 }
 
 export interface Team {
@@ -72,20 +88,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Unknown members are ignored, as pydantic does by default for Baseten's FastAPI models.
  */
 export function parseCreateBody(body: unknown): Omit<NewKey, "teamId"> {
-  if (!isPlainObject(body)) throw new EmulatorApiError(400, "Request body must be a JSON object");
+  if (!isPlainObject(body)) throw new EmulatorApiError(422, "Input should be a valid dictionary", ["body"]);
   const { type, name, model_ids: modelIds } = body;
-  if (type === undefined || type === null) throw new EmulatorApiError(400, "Field 'type' is required");
+  if (type === undefined || type === null) throw invalidField("type", "Field required");
   if (typeof type !== "string" || !KNOWN_TYPES.has(type)) {
-    throw new EmulatorApiError(400, `Field 'type' must be one of: ${KEY_TYPES.join(", ")}`);
+    throw invalidField("type", `Input should be ${KEY_TYPES.map((t) => `'${t}'`).join(", ")}`);
   }
   return { type, name: checkName(name), modelIds: checkModelIds(type, modelIds) };
 }
 
 function checkName(name: unknown): string | null {
   if (name === undefined || name === null) return null;
-  if (typeof name !== "string") throw new EmulatorApiError(400, "Field 'name' must be a string or null");
+  if (typeof name !== "string") throw invalidField("name", "Input should be a valid string");
   if (!NAME_PATTERN.test(name)) {
-    throw new EmulatorApiError(400, "Field 'name' must be 1 to 255 characters, using only lowercase letters, digits and hyphens");
+    throw invalidField("name", "Name must be 1 to 255 characters, using only lowercase letters, digits and hyphens");
   }
   return name;
 }
@@ -93,10 +109,10 @@ function checkName(name: unknown): string | null {
 function checkModelIds(type: string, modelIds: unknown, allowAnyType = false): string[] | null {
   if (modelIds === undefined || modelIds === null) return null;
   if (!Array.isArray(modelIds) || !modelIds.every((m) => typeof m === "string")) {
-    throw new EmulatorApiError(400, "Field 'model_ids' must be an array of strings or null");
+    throw invalidField("model_ids", "Input should be a valid list of strings");
   }
   if (!MODEL_SCOPED_TYPES.has(type) && !(allowAnyType && !KNOWN_TYPES.has(type))) {
-    throw new EmulatorApiError(400, "Field 'model_ids' is only allowed for WORKSPACE_INVOKE and WORKSPACE_EXPORT_METRICS keys");
+    throw invalidField("model_ids", "model_ids is only allowed for WORKSPACE_INVOKE and WORKSPACE_EXPORT_METRICS keys");
   }
   // An empty scope means "all models": the list then reports model_ids as null (README).
   return modelIds.length === 0 ? null : [...modelIds];
@@ -105,6 +121,9 @@ function checkModelIds(type: string, modelIds: unknown, allowAnyType = false): s
 function copyKey(k: EmulatedKey): EmulatedKey {
   return { ...k, modelIds: k.modelIds ? [...k.modelIds] : null };
 }
+
+/** Status of a POST whose name is already live in its scope ("a second POST of a live name gets a 4xx"). */
+export type DuplicateNameStatus = 400 | 409 | 422;
 
 export class KeyStore {
   private readonly keys = new Map<string, EmulatedKey>(); // by prefix, insertion order = creation order
@@ -129,29 +148,48 @@ export class KeyStore {
     return this.teamList.filter((t) => name === undefined || name === null || t.name === name).map((t) => ({ ...t }));
   }
 
+  /** The organization default team (`default: true`), if the workspace has one. */
+  defaultTeam(): Team | undefined {
+    return this.teamList.find((t) => t.default);
+  }
+
   /**
-   * Mints a key. `allowUnknownType` is for out-of-band creation, so tests can simulate a key
-   * type Baseten adds later (readers must treat the enum as open).
+   * The scope in which a name must be unique: a personal key's owner, else its team. "In
+   * workspaces with teams, a key created without a team belongs to the default team"
+   * (../shared/baseten/README.md), so a teamless key shares the default team's scope.
    */
-  create(input: NewKey, opts: { allowUnknownType?: boolean } = {}): EmulatedKey {
+  private scopeOf(k: { type: string; ownerId: string | null; teamId: string | null }): string {
+    if (k.type === "PERSONAL") return `owner:${k.ownerId}`;
+    return `team:${k.teamId ?? this.defaultTeam()?.id ?? "workspace"}`;
+  }
+
+  /**
+   * Mints a key for `creator`. `allowUnknownType` is for out-of-band creation, so tests can
+   * simulate a key type Baseten adds later (readers must treat the enum as open).
+   */
+  create(
+    input: NewKey,
+    creator: string,
+    opts: { allowUnknownType?: boolean; duplicateNameStatus?: DuplicateNameStatus } = {},
+  ): EmulatedKey {
     if (typeof input.type !== "string" || input.type === "" || (!opts.allowUnknownType && !KNOWN_TYPES.has(input.type))) {
-      throw new EmulatorApiError(400, `Field 'type' must be one of: ${KEY_TYPES.join(", ")}`);
+      throw invalidField("type", `Input should be ${KEY_TYPES.map((t) => `'${t}'`).join(", ")}`);
     }
     const name = checkName(input.name);
     const modelIds = checkModelIds(input.type, input.modelIds, opts.allowUnknownType);
     let team: Team | undefined;
     if (input.teamId !== null && input.teamId !== undefined) {
       team = this.teamList.find((t) => t.id === input.teamId);
-      if (!team) throw new EmulatorApiError(404, "Team not found");
+      if (!team) throw new EmulatorApiError(404, "Team not found", undefined, "detail");
       if (NO_TEAM_TYPES.has(input.type)) throw new EmulatorApiError(400, `${input.type} keys cannot be team-scoped`);
     }
     const teamId = team ? team.id : null;
-    // Uniqueness is per scope (one team, or workspace-level), among live keys; unnamed keys skip it.
+    const ownerId = input.type === "PERSONAL" ? creator : null;
+    // Uniqueness is per scope, among live keys; unnamed keys skip it (README "Names").
     if (name !== null) {
+      const scope = this.scopeOf({ type: input.type, ownerId, teamId });
       for (const k of this.keys.values()) {
-        if (!k.revoked && k.name === name && k.teamId === teamId) {
-          throw new EmulatorApiError(409, "An API key with this name already exists");
-        }
+        if (!k.revoked && k.name === name && this.scopeOf(k) === scope) throw duplicateName(opts.duplicateNameStatus ?? 409);
       }
     }
     let prefix: string;
@@ -165,11 +203,18 @@ export class KeyStore {
       modelIds,
       teamId,
       teamName: team ? team.name : null,
+      ownerId,
+      createdBy: creator,
       revoked: false,
       createdAt: Date.now(),
     };
     this.keys.set(prefix, key);
     return copyKey(key);
+  }
+
+  get(prefix: string): EmulatedKey | undefined {
+    const k = this.keys.get(prefix);
+    return k ? copyKey(k) : undefined;
   }
 
   /** Revokes a live key; undefined when unknown or already revoked (revocation is permanent). */
@@ -192,17 +237,25 @@ export class KeyStore {
   clear(): void {
     this.keys.clear();
   }
+}
 
-  /** APIKeyInfoV1 as Baseten lists it: no team_id, no timestamps, owner only for PERSONAL keys. */
-  static listEntry(k: EmulatedKey): Record<string, unknown> {
-    const entry: Record<string, unknown> = {
-      prefix: k.prefix,
-      name: k.name,
-      type: k.type,
-      model_ids: k.modelIds,
-      team_name: k.teamName,
-    };
-    if (k.type === "PERSONAL") entry.owner = { ...EMULATOR_USER };
-    return entry;
-  }
+/**
+ * Whether `user`'s listing holds `key`: "your personal API keys and the workspace and team API
+ * keys you can manage; organization admins also get every member's personal API keys" (spec,
+ * `GET /v1/api_keys` description).
+ */
+export function canList(user: EmulatedUser, key: EmulatedKey): boolean {
+  if (key.type === "PERSONAL") return key.ownerId === user.userId || user.admin;
+  return managesTeam(user, key.teamId);
+}
+
+/** Whether `user` may revoke `key`: their own personal keys, and the keys of teams they manage. */
+export function canManage(user: EmulatedUser, key: EmulatedKey): boolean {
+  if (key.type === "PERSONAL") return key.ownerId === user.userId;
+  return managesTeam(user, key.teamId);
+}
+
+function duplicateName(status: DuplicateNameStatus): EmulatorApiError {
+  const message = "An API key with this name already exists";
+  return status === 422 ? invalidField("name", message) : new EmulatorApiError(status, message);
 }

@@ -19,7 +19,39 @@ export interface EmulatorOptions {
    * the default team.
    */
   primaryTeamId?: string;
+  /** Behaviours the sources leave open; see EmulatorModes. */
+  modes?: Partial<EmulatorModes>;
 }
+
+/**
+ * Where Baseten's sources leave room, the emulator can answer each plausible way; the provider
+ * must be right for all of them. Each default is named with its source or reason.
+ */
+export interface EmulatorModes {
+  /**
+   * `team_name` of a key created without a team. "In workspaces with teams, a key created
+   * without a team belongs to the default team, and `team_name` may name it" (README): "null"
+   * or "default" (the default team's name). Default "default": the workspace has teams.
+   */
+  teamlessTeamName: "null" | "default";
+  /**
+   * Body of the 404 for DELETE of an unknown or revoked prefix (undocumented; "the sibling
+   * gateway API answers 404"): `{"error": "API key not found"}`, FastAPI's HTTPException
+   * `{"detail": "API key not found"}`, or FastAPI's route miss `{"detail": "Not Found"}`.
+   */
+  deleteNotFoundBody: "error" | "detail" | "fastapi-not-found";
+  /** "A DELETE on a key the caller may list but not manage can answer 403 (or 404)". Default 403. */
+  unmanageableDeleteStatus: 403 | 404;
+  /** "A second POST of a live name gets a 4xx": 409 (default), 400 or 422. */
+  duplicateNameStatus: 400 | 409 | 422;
+}
+
+export const DEFAULT_MODES: EmulatorModes = {
+  teamlessTeamName: "default",
+  deleteNotFoundBody: "detail",
+  unmanageableDeleteStatus: 403,
+  duplicateNameStatus: 409,
+};
 
 export interface EmulatedKey {
   prefix: string;
@@ -30,6 +62,10 @@ export interface EmulatedKey {
   modelIds: string[] | null;
   teamId: string | null;
   teamName: string | null;
+  /** The owning user of a PERSONAL key; null for workspace and team keys. */
+  ownerId: string | null;
+  /** The user whose management key created it. */
+  createdBy: string;
   revoked: boolean;
   /** Epoch milliseconds. */
   createdAt: number;
@@ -86,8 +122,19 @@ export type FaultKindSpec =
    * on a secret DELETE, delete nothing and answer 200 {"name": <name, default "zzzzzzzz">}.
    */
   | { kind: "wrongTombstone"; prefix?: string; name?: string }
-  /** 200 with body "OK", text/plain, creating/revoking nothing. */
-  | { kind: "nonJson" };
+  /**
+   * 200 with a text/plain body. Without afterCommit: "OK", creating/revoking nothing. With
+   * afterCommit: the operation runs and the body is not JSON ("A 200 can carry a body that is
+   * not JSON", README); for a create it is `api_key=<plaintext>`, the worst plausible case.
+   */
+  | { kind: "nonJson"; afterCommit?: boolean }
+  /**
+   * "A create can time out on our side and still commit at Baseten later" (README). The
+   * request is held without an answer, and its operation runs just before the
+   * `afterRequests`-th next API request is processed (or on `POST /_emulator/late-commits`),
+   * whether or not the client is still waiting. No clock is involved.
+   */
+  | { kind: "lateCommit"; afterRequests?: number };
 
 export type FaultSpec = FaultMatch & {
   /** Default 1: applies to the next N matching API requests. */
@@ -107,7 +154,7 @@ export interface RandomFaultSpec {
   retryAfterSeconds?: number;
 }
 
-export interface EmulatorSettings {
+export interface EmulatorSettings extends Partial<EmulatorModes> {
   latencyMs?: number;
   rateLimitPerSecond?: number | null;
 }
@@ -124,7 +171,8 @@ export const ROUTES = {
   listKeys: "GET /v1/api_keys",
   deleteKey: "DELETE /v1/api_keys/{prefix}",
   listTeams: "GET /v1/teams",
-  me: "GET /v1/users/me",
+  usersMe: "GET /v1/users/me",
+  auditLogs: "GET /v1/audit_logs",
   ...SECRET_ROUTES,
   unmatched: "unmatched",
 } as const;

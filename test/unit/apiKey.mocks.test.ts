@@ -1,6 +1,7 @@
 /**
  * The public ApiKey class under Pulumi's mocks: what it registers with the engine.
  */
+import { PROVIDER_VERSION } from "../../provider/version";
 import * as pulumi from "@pulumi/pulumi";
 
 interface Registration {
@@ -73,7 +74,12 @@ describe("ApiKey under mocks", () => {
   it("sends the program's inputs plus the hidden ones, and no output seeds", async () => {
     await valueOf(key.urn);
     const { __provider, ...inputs } = mockInputs[0];
-    expect(inputs).toEqual({ type: "WORKSPACE_INVOKE", modelIds: ["m1"], resourceName: "inference", providerVersion: "0.1.0" });
+    expect(inputs).toEqual({
+      type: "WORKSPACE_INVOKE",
+      modelIds: ["m1"],
+      resourceName: "inference",
+      providerVersion: PROVIDER_VERSION,
+    });
     expect(typeof __provider).toBe("string");
     expect(__provider).toMatch(/exports\.handler/);
   });

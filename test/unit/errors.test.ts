@@ -8,7 +8,12 @@ describe("errors", () => {
     ['{"error":"bad type"}', "bad type"],
     ['{"message":"nope"}', "nope"],
     ['{"detail":"missing"}', "missing"],
-    ['{"detail":[{"loc":["body","type"],"msg":"field required"}]}', "body.type: field required"],
+    ['{"detail":[{"loc":["body","type"],"msg":"field required"}]}', 'field "type" (body): field required'],
+    [
+      '{"detail":[{"loc":["body","name"],"msg":"bad name","type":"value_error"},{"loc":["body","model_ids",0],"msg":"not a string","type":"string_type"}]}',
+      'field "name" (body): bad name; field "model_ids.0" (body): not a string',
+    ],
+    ['{"error":"key AbCdEfGh.0123456789abcdefghijXYZ is bad"}', "key AbCdEfGh.[REDACTED] is bad"],
     ["<html><title>502 Bad Gateway</title><body>...</body></html>", "502 Bad Gateway"],
     ["plain text", "plain text"],
     ["", undefined],

@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/dynamicProvider";
 import type { ApiKeyOutputs } from "../../provider/types";
+import { PROVIDER_VERSION } from "../../provider/version";
 import { BasetenEmulator } from "../emulator";
 
 let emu: BasetenEmulator;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
-const VERSION = "0.1.0";
+const VERSION = PROVIDER_VERSION;
 
 async function configured(extra: Record<string, string> = {}): Promise<ApiKeyProvider> {
   const provider = createApiKeyProvider();
@@ -126,12 +127,12 @@ describe("create", () => {
     expect(counts()["POST /v1/api_keys"]).toBe(2);
     expect(emu.liveKeys()).toHaveLength(1);
   });
-  it("says how to find a possibly minted key when Baseten's answer has no prefix", async () => {
+  it("keeps a key whose 200 answer had no readable prefix as unconfirmed/<name>, never forgetting it", async () => {
     const p = await configured();
     emu.injectFault({ kind: "respond", status: 200, body: '{"api_key":"nodot"}', method: "POST" });
-    const e = await failureOf(up(p, { type: "PERSONAL", name: "named-key" }));
-    expect(e.message).toMatch(/may have been minted/);
-    expect(e.message).toMatch(/named "named-key".*DELETE \/v1\/api_keys\/<prefix>/);
+    const e = (await failureOf(up(p, { type: "PERSONAL", name: "named-key" }))) as Error & { id?: string };
+    expect(e.id).toBe("unconfirmed/named-key");
+    expect(e.message).toMatch(/may have been minted.*kept in state as "unconfirmed\/named-key"/);
   });
 });
 
@@ -172,9 +173,11 @@ describe("delete", () => {
     expect(counts()["DELETE /v1/api_keys/{prefix}"]).toBe(1);
     expect(emu.liveKeys()).toEqual([]);
   });
-  it("takes 404 as already revoked", async () => {
+  it("takes a 404 as revoked when the user who last saw the key no longer lists it", async () => {
     const p = await configured();
-    await expect(p.delete!("neverwas", {} as never)).resolves.toBeUndefined();
+    const { id, outs } = await up(p, { type: "PERSONAL" });
+    emu.revokeOutOfBand(id);
+    await expect(p.delete!(id, outs)).resolves.toBeUndefined();
   });
   it.each([
     [{ kind: "wrongTombstone", prefix: "otherkey" } as const, /"otherkey", expected "ID"/],
@@ -207,10 +210,11 @@ describe("check and diff through the provider", () => {
   it("keeps a generated name across checks and reports no change", async () => {
     const p = await configured();
     const { inputs, outs, id } = await up(p, { type: "PERSONAL" });
+    emu.clearLog();
     const again = await p.check!(inputs as never, { type: "PERSONAL", resourceName: "svc", providerVersion: VERSION } as never);
     expect(again.inputs?.name).toBe(outs.name);
     expect(await p.diff!(id, outs, again.inputs as never)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(emu.requestLog().filter((r) => r.method !== "POST")).toEqual([]);
+    expect(emu.requestLog()).toEqual([]);
   });
   it("updates in place with no API call when only the provider version changes", async () => {
     const p = await configured();

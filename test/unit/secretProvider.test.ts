@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createSecretProvider, type SecretProvider } from "../../provider/secret/provider";
 import type { SecretOutputs } from "../../provider/secret/types";
 import { isSecretError } from "../../provider/secret/errors";
-import { BasetenEmulator, EMULATOR_USER, SECRET_ROUTES } from "../emulator";
+import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES } from "../emulator";
 
 let emu: BasetenEmulator;
 beforeAll(async () => {
@@ -21,10 +21,11 @@ const LIST = SECRET_ROUTES.listTeamSecrets;
 const POST = SECRET_ROUTES.upsertTeamSecret;
 const DELETE = SECRET_ROUTES.deleteTeamSecret;
 
-async function configured(): Promise<SecretProvider> {
+/** A provider as the engine's host configures it, with the emulator's first user's key unless given another. */
+async function configured(managementKey = emu.managementKey): Promise<SecretProvider> {
   const provider = createSecretProvider();
   const values: Record<string, string> = {
-    "baseten:apiKey": emu.managementKey,
+    "baseten:apiKey": managementKey,
     "baseten:apiUrl": emu.url,
     "baseten:timeoutSeconds": "2",
   };
@@ -239,14 +240,26 @@ describe("delete", () => {
     await expect(p.delete!(id, outs)).resolves.toBeUndefined();
   });
 
-  it("refuses a 404 when the listing was made by another user, naming the ways out", async () => {
+  it("refuses a 404 when the listing was made by another user who cannot read the audit log, naming the ways out", async () => {
     const p = await configured();
     const { id, outs } = await up(p, { name: "tok" });
     emu.deleteSecretOutOfBand("team-default", "tok");
-    const e = await failureOf(p.delete!(id, { ...outs, seenBy: "user-someone-else" }));
+    const member = emu.addUser({ admin: false });
+    const e = await failureOf((await configured(member.apiKey)).delete!(id, outs));
     expect(isSecretError(e, "removal-unproven")).toBe(true);
-    expect(e.message).toMatch(/management key that created it/);
+    expect(e.message).toMatch(/last seen by user user-emulator/);
+    expect(e.message).toMatch(/HTTP 403/);
+    expect(e.message).toMatch(/rerun `pulumi destroy` with the management key of Baseten user user-emulator/);
     expect(e.message).toMatch(/pulumi state delete/);
+  });
+
+  it("accepts a 404 when the audit log, read by an admin who never saw the secret, records its deletion", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    const admin = emu.addUser({ admin: true });
+    await expect((await configured(admin.apiKey)).delete!(id, outs)).resolves.toBeUndefined();
+    expect(count(ROUTES.auditLogs)).toBeGreaterThanOrEqual(1);
   });
 
   it("refuses an HTML 404 (a wrong apiUrl) when the listing still holds the secret", async () => {
@@ -298,13 +311,23 @@ describe("read (refresh)", () => {
     expect(await (await configured()).read!(id, outs)).toEqual({});
   });
 
-  it("keeps a secret another user's listing lacks, failing with the ways out", async () => {
+  it("keeps a secret another user's listing lacks when the audit log is unreadable, failing with the ways out", async () => {
     const p = await configured();
     const { id, outs } = await up(p, { name: "tok" });
     emu.deleteSecretOutOfBand("team-default", "tok");
-    const e = await failureOf((await configured()).read!(id, { ...outs, seenBy: "user-someone-else" }));
+    const member = emu.addUser({ admin: false });
+    const e = await failureOf((await configured(member.apiKey)).read!(id, outs));
     expect(isSecretError(e, "removal-unproven")).toBe(true);
+    expect(e.message).toMatch(/Refresh keeps it/);
     expect(e.message).toMatch(/pulumi state delete/);
+  });
+
+  it("drops a secret another user's listing lacks when the audit log records its deletion", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    const admin = emu.addUser({ admin: true });
+    expect(await (await configured(admin.apiKey)).read!(id, outs)).toEqual({});
   });
 
   it("fails on an unreadable listing instead of dropping the secret", async () => {

@@ -1,11 +1,10 @@
 /**
  * The Secret's pure decisions, by table: `check` (validation, auto-name), `diff` (update vs
- * replace, delete-first for equivalent names, no default-team churn), name equivalence, and
- * the evidence rule for "gone". Fake values only.
+ * replace, delete-first for equivalent names, no default-team churn) and name equivalence.
+ * (The evidence rule for "gone" is the shared provider/evidence.ts.) Fake values only.
  */
 import { canonicalSecretName, secretNamesEquivalent, secretsPath } from "../../provider/client/secrets";
 import { diffSecret } from "../../provider/secret/diff";
-import { decideRemoval } from "../../provider/secret/evidence";
 import { checkSecretInputs } from "../../provider/secret/validation";
 import { UNKNOWN } from "../../provider/validation";
 
@@ -140,32 +139,5 @@ describe("name equivalence (README: non-alphanumeric characters are equivalent)"
 
   it("puts a name in one percent-encoded path segment", () => {
     expect(secretsPath("team/x", "a b/../c")).toBe("/v1/teams/team%2Fx/secrets/a%20b%2F..%2Fc");
-  });
-});
-
-describe("the evidence rule for gone", () => {
-  const seen = { seenBy: "user-1" };
-  it.each([
-    ["a matching tombstone", seen, [{ kind: "tombstone" }], { gone: true, by: "tombstone" }],
-    ["a JSON 404 alone", seen, [{ kind: "not-found", json: true }], { gone: false }],
-    [
-      "a listing by the same user lacking it",
-      seen,
-      [{ kind: "listing", holds: false, listedBy: "user-1" }],
-      { gone: true, by: "listing" },
-    ],
-    ["a listing by another user lacking it", seen, [{ kind: "listing", holds: false, listedBy: "user-2" }], { gone: false }],
-    ["a listing by an unidentified caller", seen, [{ kind: "listing", holds: false }], { gone: false }],
-    [
-      "a listing when nobody is known to have seen it",
-      {},
-      [{ kind: "listing", holds: false, listedBy: "user-1" }],
-      { gone: false },
-    ],
-    ["a listing by the same user holding it", seen, [{ kind: "listing", holds: true, listedBy: "user-1" }], { gone: false }],
-    ["the audit log recording the deletion", {}, [{ kind: "audit-log", recordsDeletion: true }], { gone: true, by: "audit-log" }],
-    ["an audit log that could not be read (403)", {}, [{ kind: "audit-log", recordsDeletion: false }], { gone: false }],
-  ] as const)("%s", (_label, subject, evidence, expected) => {
-    expect(decideRemoval(subject, evidence)).toEqual(expected);
   });
 });

@@ -80,9 +80,9 @@ describe("the serialized provider", () => {
     const { containsSecrets } = await pulumi.runtime.serializeFunction(() => providerText);
     expect(containsSecrets).toBe(false);
   });
-  it("stays small: under 80 KB when the provider is a local module (the package installed from npm is far smaller)", () => {
+  it("stays small: under 128 KB when the provider is a local module (the package installed from npm is far smaller)", () => {
     // Measured: about 64 KB from source in this repo. See bench/ for the installed-package size.
-    expect(Buffer.byteLength(providerText)).toBeLessThan(80 * 1024);
+    expect(Buffer.byteLength(providerText)).toBeLessThan(128 * 1024);
   });
   it("references npm modules instead of embedding them", () => {
     expect(providerText).toContain('require("node-fetch")');

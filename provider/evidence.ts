@@ -1,0 +1,60 @@
+/**
+ * The evidence rule for "gone", shared by every resource (it knows nothing of keys or
+ * secrets). A resource leaves state only on positive evidence, because each weaker signal has
+ * an innocent explanation that would forget a live credential:
+ * - a JSON 404 is also what FastAPI answers for any unknown route (a wrong apiUrl path), and
+ *   what a caller gets for a resource it cannot see;
+ * - a listing holds only what its caller may see: "a key absent from one caller's listing may
+ *   be live" (Baseten's API reference, `GET /v1/api_keys`).
+ * Evidence is: (a) a tombstone naming the resource (checked where the DELETE is sent); (b) the
+ * audit log recording its deletion; (c) a valid listing by the same Baseten user who last saw
+ * the resource (`seenBy`), when nothing limits what that user's listing shows of it.
+ */
+import { isBasetenError } from "./client/errors";
+import type { Caller } from "./types";
+
+/** Everything known about a resource that the caller's listing no longer holds. */
+export interface AbsenceFacts {
+  /** The caller, whose valid listing lacks the resource. */
+  caller: Caller;
+  /** The user whose listing last held it; undefined in state written before it was recorded. */
+  seenBy?: string;
+  /** Why even `seenBy`'s listing might lack it while it is live (e.g. another user's personal key). */
+  listingGap?: string;
+  /** Whether the audit log records its deletion; omitted when there is nothing to look up. */
+  auditLogRecordsDeletion?: () => Promise<boolean>;
+}
+
+/** The outcome: gone, with the evidence, or not proven, with every reason. */
+export type AbsenceVerdict = { gone: true; evidence: "audit-log" | "listing" } | { gone: false; reasons: string[] };
+
+/** Applies (b) and (c) of the rule; see the module comment. At most one audit-log lookup. */
+export async function proveAbsence(facts: AbsenceFacts): Promise<AbsenceVerdict> {
+  const reasons: string[] = [];
+  if (facts.seenBy === undefined) {
+    reasons.push("no Baseten user is recorded as having seen it (state written before 0.2.0), so one listing proves nothing");
+  } else if (facts.seenBy !== facts.caller.userId) {
+    reasons.push(
+      `this management key belongs to Baseten user ${facts.caller.userId}, but it was last seen by user ${facts.seenBy}, ` +
+        `and what one user's listing lacks may be live`,
+    );
+  } else if (facts.listingGap !== undefined) {
+    reasons.push(facts.listingGap);
+  } else {
+    return { gone: true, evidence: "listing" };
+  }
+  if (facts.auditLogRecordsDeletion) {
+    try {
+      if (await facts.auditLogRecordsDeletion()) return { gone: true, evidence: "audit-log" };
+      reasons.push("the audit log (GET /v1/audit_logs) records no deletion of it");
+    } catch (e) {
+      // A 403 proves nothing: in multi-team workspaces only organization admins may read the log.
+      if (isBasetenError(e) && e.status === 403) {
+        reasons.push("the audit log is readable only by organization admins (GET /v1/audit_logs answered HTTP 403)");
+      } else {
+        reasons.push(`reading the audit log failed (${isBasetenError(e) ? (e.status ?? e.kind) : "error"})`);
+      }
+    }
+  }
+  return { gone: false, reasons };
+}

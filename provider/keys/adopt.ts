@@ -1,0 +1,55 @@
+/** Taking over an existing live key instead of minting one (`adoptPrefix`). */
+import { BasetenError } from "../client/errors";
+import type { ProviderRuntime } from "../runtime";
+import { sameSet } from "../sets";
+import { resolveTeam, type ResolvedTeam } from "../teams";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../types";
+import { outputsOf } from "./outputs";
+
+/**
+ * One listing (shared by every adoption and read of the process), no write. Every field the
+ * program sets must match the live key; a field it leaves unset is taken from the key (and
+ * `diff` then leaves it alone).
+ */
+export async function adoptKey(
+  rt: ProviderRuntime,
+  inputs: ApiKeyInputs & { adoptPrefix: string },
+): Promise<{ id: string; outs: ApiKeyOutputs }> {
+  const prefix = inputs.adoptPrefix;
+  const [found, caller] = await Promise.all([rt.keys.get().then((keys) => keys.find((k) => k.prefix === prefix)), rt.caller()]);
+  if (!found) {
+    throw new BasetenError(
+      "not-found",
+      `adoptPrefix: no live Baseten key has prefix ${JSON.stringify(prefix)} (GET /v1/api_keys). Check the prefix on Baseten's API keys page; revoked keys cannot be adopted.`,
+    );
+  }
+  const mismatches: string[] = [];
+  if (found.type !== inputs.type) mismatches.push(`type is ${found.type}, the program says ${inputs.type}`);
+  if (!inputs.autoName && inputs.name !== undefined && found.name !== inputs.name)
+    mismatches.push(`name is ${JSON.stringify(found.name ?? null)}, the program says ${JSON.stringify(inputs.name)}`);
+  if (inputs.modelIds !== undefined && !sameSet(found.modelIds ?? [], inputs.modelIds))
+    mismatches.push(`model ids are ${JSON.stringify(found.modelIds ?? [])}, the program says ${JSON.stringify(inputs.modelIds)}`);
+  // A team given by id is resolved to its name, the only team field Baseten lists.
+  const team: ResolvedTeam =
+    inputs.teamId !== undefined
+      ? await resolveTeam(rt, inputs)
+      : found.teamName !== undefined
+        ? { teamName: found.teamName, teamSelector: inputs.teamName !== undefined ? "teamName" : undefined }
+        : {};
+  const programTeam = inputs.teamName ?? (inputs.teamId !== undefined ? team.teamName : undefined);
+  if (programTeam !== undefined && found.teamName !== programTeam)
+    mismatches.push(`team is ${JSON.stringify(found.teamName ?? null)}, the program says ${JSON.stringify(programTeam)}`);
+  if (mismatches.length) {
+    throw new BasetenError(
+      "configuration",
+      `adoptPrefix: key ${prefix} does not match the program: ${mismatches.join("; ")}. Make the program describe the key as it is.`,
+    );
+  }
+  const outs = outputsOf({ ...inputs, name: found.name ?? inputs.name, modelIds: inputs.modelIds ?? found.modelIds }, team, {
+    prefix,
+    apiKey: "",
+    seenBy: caller.userId,
+    ownerId: found.ownerId,
+  });
+  return { id: prefix, outs };
+}

@@ -1,0 +1,133 @@
+/**
+ * Minting a key, and recovering when the POST's outcome is unknown. The name is known before
+ * the POST, and Baseten refuses a second live key of one name in one scope, which makes two
+ * things safe: a key found under that name after our POST is ours when the name was free
+ * before it, and sending the POST again can never mint a second key of that name.
+ */
+import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
+import type { ProviderRuntime } from "../runtime";
+import { resolveTeam } from "../teams";
+import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
+import { adoptKey } from "./adopt";
+import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
+import { outputsOf } from "./outputs";
+import { describeScope, keysNamedInScope, type KeyScope } from "./scope";
+
+/** Failures after which the POST may or may not have reached Baseten and committed. */
+const UNCERTAIN_CREATE_FAILURES: BasetenErrorKind[] = ["timeout", "network", "server"];
+
+/** How many more POSTs a create may send after an uncertain one. */
+const MAX_CREATE_RECOVERIES = 2;
+
+/**
+ * Mints a key: one POST when nothing fails (plus, once per process, the caller's identity and
+ * one listing shared by every create, which shows the names already taken). After a failure:
+ * - refused connection or DNS failure: nothing was sent; the create fails plainly;
+ * - timeout, lost connection, 5xx, or a 200 whose key is unreadable: the provider lists keys
+ *   and looks for the name it sent, in its scope and with its owner:
+ *   - found: the key is ours (the name was free before). A generated name is revoked
+ *     (tombstone verified) and the POST sent again; an explicit name is kept in state with its
+ *     prefix (its plaintext is lost) and the next `pulumi up` replaces it;
+ *   - not found: the POST is sent again (safe: a late commit of the first one then collides
+ *     by name, answers 4xx, and the listing after it finds the key); when the retries are
+ *     spent, or the listing fails, the resource is kept as `unconfirmed/<name>`;
+ * - any 4xx after an uncertain attempt: a listing decides, as above (a duplicate-name answer
+ *   is our own late commit).
+ */
+export async function createKey(
+  rt: ProviderRuntime,
+  inputs: ApiKeyInputs & { adoptPrefix?: string },
+  providerCode: unknown,
+): Promise<{ id: string; outs: ApiKeyOutputs }> {
+  if (inputs.adoptPrefix !== undefined) return adoptKey(rt, inputs as ApiKeyInputs & { adoptPrefix: string });
+  const team = await resolveTeam(rt, inputs);
+  const caller = await rt.caller();
+  const scope: KeyScope = { type: inputs.type, teamName: team.teamName };
+  await refuseTakenName(rt, inputs.name, scope, caller);
+
+  const kept = (id: string, prefix: string, message: string): KeyKeptInStateError => {
+    const owner = inputs.type === "PERSONAL" ? caller.userId : undefined;
+    const outs = outputsOf(inputs, team, { prefix, apiKey: "", seenBy: caller.userId, ownerId: owner });
+    return new KeyKeptInStateError(message, id, { ...outs, __provider: providerCode }, [message]);
+  };
+  const keptUnconfirmed = (failure: BasetenError, why: string) => {
+    const id = unconfirmedId(inputs.name);
+    return kept(
+      id,
+      "",
+      `${failure.message} A key named ${JSON.stringify(inputs.name)} may have been minted: ${why}. ` +
+        `It is kept in state as ${JSON.stringify(id)} so it is not forgotten: \`pulumi refresh\` finds it by name ` +
+        `(and drops it only when this Baseten user's listing still lacks it), and the next \`pulumi up\` replaces it.`,
+    );
+  };
+
+  let uncertainBefore = false;
+  for (let recovery = 0; ; recovery++) {
+    let failure: BasetenError;
+    try {
+      const created = await rt.client.createKey({
+        type: inputs.type,
+        name: inputs.name,
+        modelIds: inputs.modelIds,
+        teamId: team.teamId,
+      });
+      const owner = inputs.type === "PERSONAL" ? caller.userId : undefined;
+      return {
+        id: created.prefix,
+        outs: outputsOf(inputs, team, { prefix: created.prefix, apiKey: created.apiKey, seenBy: caller.userId, ownerId: owner }),
+      };
+    } catch (e) {
+      if (!isBasetenError(e)) throw e;
+      failure = e;
+    } finally {
+      rt.wrote();
+    }
+    if (wasNeverSent(failure)) throw failure; // nothing reached Baseten: nothing was minted
+    const uncertain = UNCERTAIN_CREATE_FAILURES.includes(failure.kind);
+    const mintedUnreadable = failure.kind === "invalid-response";
+    const maybeOurLateCommit = failure.kind === "request" && uncertainBefore;
+    if (!uncertain && !mintedUnreadable && !maybeOurLateCommit) throw failure;
+    uncertainBefore = true;
+
+    let found;
+    try {
+      found = await keysNamedInScope(rt, await rt.client.listKeys(), inputs.name, scope, caller.userId);
+    } catch (listError) {
+      const why = isBasetenError(listError) ? (listError.status ?? listError.kind) : "error";
+      throw keptUnconfirmed(failure, `the listing that would find it failed too (${why})`);
+    }
+    if (found.length === 0) {
+      if (maybeOurLateCommit) throw failure; // a refusal of the input, not a collision with our key
+      if (uncertain && recovery < MAX_CREATE_RECOVERIES) continue;
+      throw keptUnconfirmed(failure, "Baseten's listing does not show it yet, and Baseten may still commit it");
+    }
+    const ours = found[0];
+    if (inputs.autoName && recovery < MAX_CREATE_RECOVERIES) {
+      // A generated name is this resource's own: revoke the key whose plaintext was lost, mint again.
+      const revoked = await rt.client.revokeKey(ours.prefix);
+      rt.wrote(revoked.outcome === "revoked" ? ours.prefix : undefined);
+      if (revoked.outcome === "revoked") continue;
+    }
+    throw kept(
+      ours.prefix,
+      ours.prefix,
+      `${failure.message} Baseten did mint key ${ours.prefix} named ${JSON.stringify(inputs.name)}, but its plaintext was lost. ` +
+        `It is kept in state so it is not forgotten; the next \`pulumi up\` replaces it (revoking ${ours.prefix}).`,
+    );
+  }
+}
+
+/**
+ * Fails before any POST when the name is already live in the create's scope: that key was not
+ * minted by this create, so a key found under the name later could not be told apart from it.
+ */
+async function refuseTakenName(rt: ProviderRuntime, name: string, scope: KeyScope, caller: Caller): Promise<void> {
+  const taken = await keysNamedInScope(rt, await rt.keysBeforeCreates(), name, scope, caller.userId);
+  if (taken.length === 0) return;
+  throw new BasetenError(
+    "request",
+    `name: a live key named ${JSON.stringify(name)} already exists in ${describeScope(scope)} (prefix ${taken[0].prefix}), ` +
+      `and Baseten allows one live key per name there. Choose another name, take that key over with ` +
+      `adoptPrefix: ${JSON.stringify(taken[0].prefix)}, or revoke it first. Nothing was sent.`,
+  );
+}

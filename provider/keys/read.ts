@@ -1,0 +1,88 @@
+/** Refresh of a key: one listing shared by every read of the process. */
+import { BasetenError } from "../client/errors";
+import { prefixProblem } from "../client/prefix";
+import type { ProviderRuntime } from "../runtime";
+import { sameSet } from "../sets";
+import type { ApiKeyOutputs } from "../types";
+import { absenceUnproven, proveKeyRevoked } from "./gone";
+import { unconfirmedName } from "./keptInState";
+import { keysNamedInScope } from "./scope";
+
+/**
+ * The key as Baseten lists it now, with `seenBy` set to the caller; undefined only when the
+ * evidence rule proves it gone. An `unconfirmed/<name>` id is resolved by name (in the key's
+ * scope, with its owner) to the real prefix.
+ */
+export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOutputs): Promise<ApiKeyOutputs | undefined> {
+  const [listed, caller] = await Promise.all([rt.keys.get(), rt.caller()]);
+  const byName = unconfirmedName(id);
+  if (byName !== undefined) {
+    const named = await keysNamedInScope(rt, listed, byName, { type: stored.type, teamName: stored.teamName }, caller.userId);
+    if (named.length === 0) {
+      // Only the listing of the user who sent the create can show that it minted nothing.
+      const verdict = await proveKeyRevoked(rt, caller, { ...stored, ownerId: stored.seenBy }, undefined);
+      if (verdict.gone) return undefined;
+      throw absenceUnproven(
+        `No live key named ${JSON.stringify(byName)} is in this management key's listing`,
+        stored,
+        verdict.reasons,
+      );
+    }
+    id = named[0].prefix;
+  }
+  const problem = prefixProblem(id);
+  if (problem)
+    throw new BasetenError(
+      "configuration",
+      `The resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix: ${problem}.`,
+    );
+  const found = listed.find((k) => k.prefix === id);
+  if (!found) {
+    const verdict = await proveKeyRevoked(rt, caller, stored, id);
+    if (verdict.gone) return undefined;
+    throw absenceUnproven(
+      `Key ${JSON.stringify(id)} is not in this management key's listing (GET /v1/api_keys)`,
+      stored,
+      verdict.reasons,
+    );
+  }
+  const outs: ApiKeyOutputs = {
+    ...stored,
+    prefix: id,
+    // Baseten never shows the plaintext again: keep it from state.
+    apiKey: stored.apiKey ?? "",
+    type: found.type as ApiKeyOutputs["type"],
+    name: found.name ?? stored.name,
+    // Keep the program's order when the set is the same, so refresh reports no change.
+    modelIds: sameSet(stored.modelIds ?? [], found.modelIds ?? []) ? stored.modelIds : found.modelIds,
+    seenBy: caller.userId,
+  };
+  if (found.ownerId !== undefined) outs.ownerId = found.ownerId;
+  // The listed team (for a teamless key, perhaps the default team) is reported; `diff` compares
+  // only the team the program chose (teamSelector), so this causes no replacement.
+  if (found.teamName !== undefined) outs.teamName = found.teamName;
+  else delete outs.teamName;
+  if (outs.modelIds === undefined) delete outs.modelIds;
+  return outs;
+}
+
+/** The inputs a refreshed resource stands for, so the next preview compares against them. */
+export function inputsOfOutputs(outs: ApiKeyOutputs): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  const keep = [
+    "type",
+    "name",
+    "autoName",
+    "modelIds",
+    "rotationTriggers",
+    "providerVersion",
+    "resourceName",
+    "adoptPrefix",
+  ] as const;
+  for (const k of keep)
+    if ((outs as unknown as Record<string, unknown>)[k] !== undefined)
+      inputs[k] = (outs as unknown as Record<string, unknown>)[k];
+  if (outs.teamSelector === "teamId") inputs.teamId = outs.teamId;
+  if (outs.teamSelector === "teamName") inputs.teamName = outs.teamName;
+  return inputs;
+}

@@ -1,0 +1,110 @@
+/** Destroy of a key: a revocation proven by its tombstone, or by evidence after a 404. */
+import { BasetenError, isBasetenError, withLimit } from "../client/errors";
+import { prefixProblem } from "../client/prefix";
+import type { ProviderRuntime } from "../runtime";
+import type { ApiKeyOutputs, ListedApiKey } from "../types";
+import { proveKeyRevoked, revocationUnproven } from "./gone";
+import { unconfirmedName } from "./keptInState";
+import { keysNamedInScope } from "./scope";
+
+/**
+ * Revokes the key. Resolves only when Baseten's tombstone names it, or, after a JSON 404, when
+ * the evidence rule proves it gone; throws otherwise, so the engine keeps it in state.
+ */
+export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<void> {
+  const byName = unconfirmedName(id);
+  if (byName !== undefined) return revokeByName(rt, byName, stored);
+  const problem = prefixProblem(id);
+  if (problem)
+    throw new BasetenError(
+      "configuration",
+      `Cannot revoke: the resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix (${problem}); no request was sent.`,
+    );
+  let result;
+  try {
+    result = await rt.client.revokeKey(id);
+  } catch (e) {
+    // "A DELETE on a key the caller may list but not manage can answer 403."
+    if (isBasetenError(e) && e.status === 403)
+      throw revocationUnproven(`Baseten refused to revoke key ${JSON.stringify(id)} (HTTP 403 to DELETE ${e.path})`, stored, [
+        e.message,
+      ]);
+    throw e;
+  } finally {
+    rt.wrote();
+  }
+  if (result.outcome === "revoked") {
+    rt.wrote(id);
+    return;
+  }
+  const what = `Baseten answered HTTP 404${result.basetenMessage ? ` (${JSON.stringify(result.basetenMessage)})` : ""} to DELETE /v1/api_keys/${encodeURIComponent(id)}`;
+  const [listed, caller] = await listingAfter404(rt, what);
+  if (listed.some((k) => k.prefix === id)) {
+    throw revocationUnproven(
+      `${what}, yet the key is still in this management key's listing: it may list the key but not revoke it`,
+      stored,
+      [],
+    );
+  }
+  const verdict = await proveKeyRevoked(rt, caller, stored, id);
+  if (!verdict.gone)
+    throw revocationUnproven(
+      `${what} (a 404 alone is also what a wrong path or a key this management key cannot see gets)`,
+      stored,
+      verdict.reasons,
+    );
+}
+
+/** A fresh listing and the caller; when the listing fails too, the apiUrl is the likely cause. */
+async function listingAfter404(rt: ProviderRuntime, what: string) {
+  try {
+    return await Promise.all([rt.client.listKeys(), rt.caller()]);
+  } catch (e) {
+    if (!isBasetenError(e)) throw e;
+    throw withLimit(
+      e,
+      `This came after ${what}. When every request answers 404, baseten:apiUrl (or BASETEN_API_URL) points at the ` +
+        `wrong place: set it to Baseten's API root, e.g. https://api.baseten.co. The key is kept in state.`,
+    );
+  }
+}
+
+/**
+ * An `unconfirmed/<name>` key: revoke every live key of that name in its scope and with its
+ * owner (tombstones verified), or, when none is listed, prove that none was minted.
+ */
+async function revokeByName(rt: ProviderRuntime, name: string, stored: Partial<ApiKeyOutputs>): Promise<void> {
+  const caller = await rt.caller();
+  let named: ListedApiKey[];
+  try {
+    named = await keysNamedInScope(
+      rt,
+      await rt.client.listKeys(),
+      name,
+      { type: stored.type ?? "", teamName: stored.teamName },
+      caller.userId,
+    );
+  } finally {
+    rt.wrote();
+  }
+  if (named.length === 0) {
+    const verdict = await proveKeyRevoked(rt, caller, { ...stored, ownerId: stored.seenBy }, undefined);
+    if (verdict.gone) return;
+    throw revocationUnproven(
+      `No live key named ${JSON.stringify(name)} is in this management key's listing`,
+      stored,
+      verdict.reasons,
+    );
+  }
+  for (const key of named) {
+    const result = await rt.client.revokeKey(key.prefix);
+    rt.wrote(result.outcome === "revoked" ? key.prefix : undefined);
+    if (result.outcome !== "revoked") {
+      throw revocationUnproven(
+        `Baseten answered HTTP 404 to DELETE of key ${key.prefix} named ${JSON.stringify(name)}, which it still lists`,
+        stored,
+        [],
+      );
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Finding a key by name. A name is unique only among the live keys of one scope (a personal
+ * key's owner, or a team), and an organization admin's listing also holds every member's
+ * personal keys, so a match by name must also match the scope and the owner: anything else
+ * could claim (and a later `up` revoke) a key that is not ours.
+ */
+import type { ProviderRuntime } from "../runtime";
+import { defaultTeamName } from "../teams";
+import type { ListedApiKey } from "../types";
+
+/** The scope a key was created in: its type and, for a team key, its team's name. */
+export interface KeyScope {
+  type: string;
+  teamName?: string;
+}
+
+/**
+ * The listed keys named `name` in `scope`: a personal key only when its owner is absent or is
+ * the caller; a team key only in that team; a teamless workspace key only when listed with no
+ * team or under the default team (keys created without a team belong to it).
+ */
+export async function keysNamedInScope(
+  rt: ProviderRuntime,
+  listed: readonly ListedApiKey[],
+  name: string,
+  scope: KeyScope,
+  callerId: string,
+): Promise<ListedApiKey[]> {
+  const named = listed.filter((k) => k.name === name);
+  if (scope.type === "PERSONAL") {
+    return named.filter((k) => k.type === "PERSONAL" && (k.ownerId === undefined || k.ownerId === callerId));
+  }
+  const shared = named.filter((k) => k.type !== "PERSONAL");
+  if (scope.teamName !== undefined) return shared.filter((k) => k.teamName === scope.teamName);
+  // The default team's name is looked up only when a candidate is listed under some team.
+  const teamed = shared.filter((k) => k.teamName !== undefined);
+  const defaultName = teamed.length > 0 ? await defaultTeamName(rt) : undefined;
+  return shared.filter((k) => k.teamName === undefined || k.teamName === defaultName);
+}
+
+/** A scope in words, for messages. */
+export function describeScope(scope: KeyScope): string {
+  if (scope.type === "PERSONAL") return "your personal keys";
+  return scope.teamName !== undefined ? `team ${JSON.stringify(scope.teamName)}` : "the workspace (its default team)";
+}

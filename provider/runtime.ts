@@ -1,0 +1,80 @@
+/**
+ * Per-process state of a configured provider: the client and the lookups that every resource
+ * of one Pulumi command shares, so a command costs one request per lookup, not one per
+ * resource. Knows nothing of keys or secrets beyond the listing it caches.
+ */
+import { BasetenClient } from "./client/baseten";
+import { KeyListCache } from "./keyListCache";
+import type { ResolvedSettings } from "./settings";
+import type { Caller, ListedApiKey, Team } from "./types";
+
+/** A shared lookup: one request per process, retried after a failure. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (!pending) {
+      const p = load();
+      pending = p;
+      p.catch(() => {
+        if (pending === p) pending = undefined;
+      });
+    }
+    return pending;
+  };
+}
+
+export class ProviderRuntime {
+  readonly client: BasetenClient;
+  /** The listing that reads use; made again after every write of this process. */
+  readonly keys: KeyListCache;
+  /** The user the management key belongs to: one `GET /v1/users/me` per process. */
+  readonly caller: () => Promise<Caller>;
+  /** Every team: one `GET /v1/teams` per process. */
+  readonly teams: () => Promise<Team[]>;
+  private readonly teamsByName = new Map<string, Promise<Team[]>>();
+  private readonly beforeCreates: () => Promise<ListedApiKey[]>;
+  /** Prefixes this process revoked (tombstone verified) since `keysBeforeCreates` was listed. */
+  private readonly revokedHere: string[] = [];
+
+  constructor(settings: ResolvedSettings, client?: BasetenClient) {
+    this.client =
+      client ??
+      new BasetenClient({
+        baseUrl: settings.apiUrl,
+        apiKey: settings.apiKey,
+        timeoutMs: settings.timeoutMs,
+        retry: { maxRetries: settings.maxRetries, budgetMs: settings.retryBudgetMs },
+      });
+    this.keys = new KeyListCache(() => this.client.listKeys());
+    this.caller = once(() => this.client.whoAmI());
+    this.teams = once(() => this.client.allTeams());
+    this.beforeCreates = once(() => this.client.listKeys());
+  }
+
+  /** Teams named `name`, one request per name per process. */
+  teamsNamed(name: string): Promise<Team[]> {
+    let p = this.teamsByName.get(name);
+    if (!p) {
+      p = this.client.teamsNamed(name);
+      this.teamsByName.set(name, p);
+      p.catch(() => this.teamsByName.delete(name));
+    }
+    return p;
+  }
+
+  /**
+   * The keys that were live before this process's first create, less those it revoked since:
+   * one listing shared by every create of the process. A key of a name found here was not
+   * minted by this process's creates.
+   */
+  async keysBeforeCreates(): Promise<ListedApiKey[]> {
+    const listed = await this.beforeCreates();
+    return listed.filter((k) => !this.revokedHere.includes(k.prefix));
+  }
+
+  /** Call after a verified revocation, and after any create or revoke attempt. */
+  wrote(revokedPrefix?: string): void {
+    if (revokedPrefix !== undefined) this.revokedHere.push(revokedPrefix);
+    this.keys.invalidate();
+  }
+}

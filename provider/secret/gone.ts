@@ -1,0 +1,58 @@
+/**
+ * The evidence rule (../evidence.ts) applied to secrets: what can prove a secret gone besides
+ * its tombstone, and the message when nothing does.
+ */
+import { proveAbsence, type AbsenceVerdict } from "../evidence";
+import type { ProviderRuntime } from "../runtime";
+import type { Caller } from "../types";
+import { SecretError } from "./errors";
+import type { SecretOutputs } from "./types";
+
+/**
+ * Whether the caller's listing lacking a secret proves it gone: (b) the audit log's
+ * `SECRET_DELETED` entry for exactly this secret id (`search` is a substring match, so the id
+ * is compared here), or (c) a listing by the user who last saw it (`seenBy`).
+ */
+export function proveSecretGone(rt: ProviderRuntime, caller: Caller, stored: Partial<SecretOutputs>): Promise<AbsenceVerdict> {
+  const { secretId, name } = stored;
+  return proveAbsence({
+    caller,
+    seenBy: stored.seenBy,
+    auditLogRecordsDeletion:
+      secretId === undefined || name === undefined
+        ? undefined
+        : async () =>
+            (await rt.client.findAuditLogEntry(
+              "SECRETS",
+              name,
+              (e) => e.eventType === "SECRET_DELETED" && e.eventData.secret_id === secretId,
+            )) !== undefined,
+  });
+}
+
+/** Who to run the command as, for messages. */
+function whichKey(stored: Partial<SecretOutputs>): string {
+  return stored.seenBy !== undefined
+    ? `the management key of Baseten user ${stored.seenBy}, who last saw the secret, or an organization admin's`
+    : "the management key that created the secret, or an organization admin's";
+}
+
+/** Destroy's way out when a deletion cannot be proven. */
+export function deletionUnproven(what: string, stored: Partial<SecretOutputs>, reasons: string[]): SecretError {
+  return new SecretError(
+    "removal-unproven",
+    `${what}, and nothing proves the secret deleted${reasons.length ? `: ${reasons.join("; ")}` : ""}. The secret is kept in state. ` +
+      `Ways out: rerun \`pulumi destroy\` with ${whichKey(stored)} (baseten:apiKey); or delete it by hand on Baseten's ` +
+      `Secrets page, then remove it from the stack with \`pulumi state delete <urn>\`.`,
+  );
+}
+
+/** Refresh's way out when a secret is missing from the listing without proof that it is gone. */
+export function absenceUnproven(what: string, stored: Partial<SecretOutputs>, reasons: string[]): SecretError {
+  return new SecretError(
+    "removal-unproven",
+    `${what}, and nothing proves it deleted${reasons.length ? `: ${reasons.join("; ")}` : ""}. Refresh keeps it rather than ` +
+      `forget a secret that may be live. Ways out: rerun \`pulumi refresh\` with ${whichKey(stored)} (baseten:apiKey); or, ` +
+      `if you know it is gone, remove it from the stack with \`pulumi state delete <urn>\`.`,
+  );
+}

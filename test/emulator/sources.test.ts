@@ -1,0 +1,236 @@
+/**
+ * Emulator behaviours that model Baseten as its sources describe it, each test naming its
+ * source: the spec (../shared/baseten/openapi.json, trimmed copy in test/contract/) or the
+ * facts in ../shared/baseten/README.md ("README" below). Where a source leaves room, each
+ * plausible answer is a mode, and each mode is tested here.
+ */
+import { BasetenEmulator, EMULATOR_USER, WORKSPACE_NAME } from "./index";
+import { api, createKey } from "./test-helpers";
+import { validateResponseBody } from "../contract/schemas";
+
+let emu: BasetenEmulator;
+
+beforeAll(async () => {
+  emu = await BasetenEmulator.start({ rateLimitPerSecond: null });
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+
+const as = (apiKey: string) => ({ auth: `Api-Key ${apiKey}` });
+const prefixes = (res: { json: { keys: Array<{ prefix: string }> } }) => res.json.keys.map((k) => k.prefix).sort();
+
+describe("FastAPI's answers (README: 'Baseten is a FastAPI service')", () => {
+  it.each([
+    ["GET", "/v1/api_keys/abc"],
+    ["GET", "/api/v1/api_keys"],
+    ["DELETE", "/wrong/v1/api_keys/abcdefgh"],
+  ])("answers an unknown route %s %s with 404 {detail: 'Not Found'}, before authentication", async (method, path) => {
+    const res = await api(emu, method, path, { auth: null });
+    expect([res.status, res.json]).toEqual([404, { detail: "Not Found" }]);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+  });
+
+  it("answers a validation error with 422 and a detail list of {loc, msg, type}", async () => {
+    const res = await api(emu, "POST", "/v1/api_keys", { body: { type: "NOPE", name: 7 } });
+    expect(res.status).toBe(422);
+    expect(res.json.detail[0]).toEqual({ loc: ["body", "type"], msg: expect.any(String), type: "value_error" });
+  });
+});
+
+describe("users (spec UserInfoV1; README 'Who sees what')", () => {
+  it("answers GET /v1/users/me with the caller's UserInfoV1, and no role", async () => {
+    const member = emu.addUser({ userId: "user-member", email: "member@example.com", name: "Member" });
+    const admin = await api(emu, "GET", "/v1/users/me");
+    expect(admin.json).toEqual({ ...EMULATOR_USER, workspace_name: WORKSPACE_NAME });
+    const res = await api(emu, "GET", "/v1/users/me", as(member.apiKey));
+    expect(res.json).toEqual({
+      user_id: "user-member",
+      email: "member@example.com",
+      name: "Member",
+      workspace_name: WORKSPACE_NAME,
+    });
+    expect(validateResponseBody("usersMe", res.json)).toEqual([]);
+  });
+
+  it("authenticates each user's own management key and no other", async () => {
+    const member = emu.addUser({});
+    expect((await api(emu, "GET", "/v1/api_keys", as(member.apiKey))).status).toBe(200);
+    expect((await api(emu, "GET", "/v1/api_keys", as(`${member.apiKey}x`))).status).toBe(401);
+  });
+});
+
+describe("who sees which key (spec: GET /v1/api_keys description)", () => {
+  it("lists a member's own personal keys and the keys of teams they manage, but not others' personal keys", async () => {
+    const member = emu.addUser({ userId: "user-m", manages: ["team-ml"] });
+    const mine = await createKey(emu, { type: "PERSONAL", name: "mine" });
+    const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "theirs", userId: "user-m" });
+    const team = await createKey(emu, { type: "WORKSPACE_INVOKE" }, "team-ml");
+    const otherTeam = await createKey(emu, { type: "WORKSPACE_INVOKE" }, "team-default");
+    const listed = await api(emu, "GET", "/v1/api_keys", as(member.apiKey));
+    expect(prefixes(listed)).toEqual([theirs.prefix, team].sort());
+    expect(prefixes(listed)).not.toContain(mine);
+    expect(prefixes(listed)).not.toContain(otherTeam);
+  });
+
+  it("gives organization admins every member's personal keys, each with its owner", async () => {
+    emu.addUser({ userId: "user-m", email: "m@example.com", name: "M" });
+    const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "ci", userId: "user-m" });
+    const res = await api(emu, "GET", "/v1/api_keys");
+    const entry = res.json.keys.find((k: { prefix: string }) => k.prefix === theirs.prefix);
+    expect(entry.owner).toEqual({ user_id: "user-m", email: "m@example.com", name: "M" });
+    expect(validateResponseBody("listKeys", res.json)).toEqual([]);
+  });
+
+  it("lets two users each have a live personal key of the same name (uniqueness is per owner)", async () => {
+    emu.addUser({ userId: "user-m" });
+    emu.createKeyOutOfBand({ type: "PERSONAL", name: "ci", userId: "user-m" });
+    expect((await api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name: "ci" } })).status).toBe(200);
+  });
+});
+
+describe("deleting a key one may list but not manage (issue 9: 'can answer 403 (or 404)')", () => {
+  it.each([403, 404] as const)("answers %s to an admin deleting a member's personal key, and revokes nothing", async (status) => {
+    emu.setModes({ unmanageableDeleteStatus: status });
+    emu.addUser({ userId: "user-m" });
+    const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "ci", userId: "user-m" });
+    const res = await api(emu, "DELETE", `/v1/api_keys/${theirs.prefix}`);
+    expect(res.status).toBe(status);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([theirs.prefix]);
+  });
+
+  it("answers 404 to a member deleting a key they cannot even see", async () => {
+    const member = emu.addUser({ manages: [] });
+    const prefix = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL" });
+    expect((await api(emu, "DELETE", `/v1/api_keys/${prefix}`, as(member.apiKey))).status).toBe(404);
+    expect(emu.liveKeys()).toHaveLength(1);
+  });
+});
+
+describe("DELETE of an unknown or revoked prefix (README: undocumented; 'the sibling gateway API answers 404')", () => {
+  it.each([
+    ["error", { error: "API key not found" }],
+    ["detail", { detail: "API key not found" }],
+    ["fastapi-not-found", { detail: "Not Found" }],
+  ] as const)("answers 404 with body mode %s", async (mode, body) => {
+    emu.setModes({ deleteNotFoundBody: mode });
+    const res = await api(emu, "DELETE", "/v1/api_keys/abcdefgh");
+    expect([res.status, res.json]).toEqual([404, body]);
+  });
+});
+
+describe("teamless keys in a workspace with teams (README: 'belongs to the default team, and team_name may name it')", () => {
+  it("names the default team in team_name by default, and can list it as null", async () => {
+    const prefix = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL", name: "ws" });
+    const teamName = async () => (await api(emu, "GET", "/v1/api_keys")).json.keys[0].team_name;
+    expect(await teamName()).toBe("default");
+    emu.setModes({ teamlessTeamName: "null" });
+    expect(await teamName()).toBeNull();
+    expect(prefix).toBeTruthy();
+  });
+
+  it("treats a teamless key and a default-team key of one name as one scope", async () => {
+    await createKey(emu, { type: "WORKSPACE_MANAGE_ALL", name: "ws" });
+    const res = await api(emu, "POST", "/v1/teams/team-default/api_keys", { body: { type: "WORKSPACE_INVOKE", name: "ws" } });
+    expect(res.status).toBe(409);
+  });
+});
+
+describe("duplicate names (README: 'a second POST of a live name gets a 4xx')", () => {
+  it.each([400, 409, 422] as const)("answers %s in that mode and mints nothing", async (status) => {
+    emu.setModes({ duplicateNameStatus: status });
+    await createKey(emu, { type: "WORKSPACE_MANAGE_ALL", name: "dup-name" });
+    const res = await api(emu, "POST", "/v1/api_keys", { body: { type: "WORKSPACE_MANAGE_ALL", name: "dup-name" } });
+    expect(res.status).toBe(status);
+    if (status === 422) expect(res.json.detail[0].loc).toEqual(["body", "name"]);
+    expect(emu.liveKeys()).toHaveLength(1);
+  });
+});
+
+describe("the audit log (README 'Audit log'; spec ListAuditLogsResponseV1)", () => {
+  it("records API_KEY_CREATED and API_KEY_DELETED with the prefix, newest first", async () => {
+    const prefix = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL", name: "audited" });
+    await api(emu, "DELETE", `/v1/api_keys/${prefix}`);
+    const res = await api(emu, "GET", "/v1/audit_logs?event_type_groups=API_KEYS");
+    expect(res.status).toBe(200);
+    expect(res.json.items.map((i: { event_type: string }) => i.event_type)).toEqual(["API_KEY_DELETED", "API_KEY_CREATED"]);
+    expect(res.json.items[0].event_data).toMatchObject({
+      event_type: "API_KEY_DELETED",
+      prefix,
+      api_key_type: "CREATOR_SERVICE_ACCOUNT",
+    });
+    expect(res.json.pagination).toEqual({ has_more: false, cursor: null });
+    expect(validateResponseBody("auditLogs", res.json)).toEqual([]);
+  });
+
+  it("records out-of-band revocations (as in Baseten's UI) too", async () => {
+    const prefix = await createKey(emu, { type: "PERSONAL" });
+    emu.revokeOutOfBand(prefix);
+    const res = await api(emu, "GET", `/v1/audit_logs?search=${prefix}`);
+    expect(res.json.items[0]).toMatchObject({ event_type: "API_KEY_DELETED", event_data: { prefix } });
+  });
+
+  it("filters `search` as a case-insensitive substring of names and ids", async () => {
+    const prefix = await createKey(emu, { type: "PERSONAL", name: "findme" });
+    const lower = await api(emu, "GET", `/v1/audit_logs?search=${prefix.toLowerCase().slice(0, 5)}`);
+    expect(lower.json.items.map((i: { event_data: { prefix: string } }) => i.event_data.prefix)).toContain(prefix);
+    const byName = await api(emu, "GET", "/v1/audit_logs?search=FINDM");
+    expect(byName.json.items).toHaveLength(1);
+    expect((await api(emu, "GET", "/v1/audit_logs?search=nothing-like-it")).json.items).toEqual([]);
+  });
+
+  it("pages with a cursor, up to 200 entries a page", async () => {
+    for (let i = 0; i < 3; i++) await createKey(emu, { type: "PERSONAL" });
+    const first = await api(emu, "GET", "/v1/audit_logs?limit=2");
+    expect(first.json.items).toHaveLength(2);
+    expect(first.json.pagination.has_more).toBe(true);
+    const second = await api(emu, "GET", `/v1/audit_logs?limit=2&cursor=${first.json.pagination.cursor}`);
+    expect(second.json.items).toHaveLength(1);
+    expect((await api(emu, "GET", "/v1/audit_logs?limit=201")).status).toBe(422);
+  });
+
+  it("answers 403 to a member of a workspace with several teams", async () => {
+    const member = emu.addUser({});
+    const res = await api(emu, "GET", "/v1/audit_logs", as(member.apiKey));
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("late commits (README: 'A create can time out on our side and still commit at Baseten later')", () => {
+  it("holds a create without an answer and commits it before the n-th next request", async () => {
+    emu.injectFault({ kind: "lateCommit", afterRequests: 2, method: "POST" });
+    const controller = new AbortController();
+    const held = api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name: "late" }, signal: controller.signal });
+    const firstList = await api(emu, "GET", "/v1/api_keys"); // 1st request after: nothing yet
+    expect(firstList.json.keys).toEqual([]);
+    controller.abort(); // the client gives up
+    await expect(held).rejects.toThrow();
+    const secondList = await api(emu, "GET", "/v1/api_keys"); // 2nd: the create commits first
+    expect(secondList.json.keys.map((k: { name: string }) => k.name)).toEqual(["late"]);
+  });
+
+  it("commits held creates on demand through the control API", async () => {
+    emu.injectFault({ kind: "lateCommit", afterRequests: 100, method: "POST" });
+    const controller = new AbortController();
+    const held = api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name: "later" }, signal: controller.signal });
+    // Wait (bounded) until the server holds the request, then release it.
+    let committed = 0;
+    for (let i = 0; i < 500 && committed === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      committed = emu.runLateCommits();
+    }
+    expect(committed).toBe(1);
+    expect((await held).status).toBe(200);
+    expect(emu.liveKeys().map((k) => k.name)).toEqual(["later"]);
+  });
+});
+
+describe("a 200 whose body is not JSON (README: 'A 200 can carry a body that is not JSON')", () => {
+  it("mints the key and answers text/plain holding the plaintext (the worst plausible case)", async () => {
+    emu.injectFault({ kind: "nonJson", afterCommit: true, method: "POST" });
+    const res = await api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+    const [key] = emu.liveKeys();
+    expect(res.text).toBe(`api_key=${key.apiKey}`);
+  });
+});
