@@ -13,14 +13,17 @@ import { isolatedPulumiEnv } from "../scripts/pulumiCli";
 import { startCpuClock } from "./cpuTime";
 import type { EmulatorProcess } from "./emulatorProcess";
 import { HostMemorySampler } from "./hostMemory";
-import { NOOP_PROVIDER_PACKAGE, noopKeyClass, type KeyResourceClass } from "./noopResource";
+import { NOOP_PROVIDER_PACKAGE, noopKeyClass, noopSecretClass, type KeyResourceClass } from "./noopResource";
 import { PACKAGE_NAME, type UserInstall } from "./userInstall";
 
 export const PHASES = ["up", "preview", "refresh", "destroy"] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** `provider`: ApiKey from the installed package; `engine`: the no-op resource, no HTTP. */
-export type Variant = "provider" | "engine";
+/**
+ * `provider`: ApiKey from the installed package; `engine`: the no-op resource, no HTTP.
+ * `secret`: Secret from the installed package; `secretEngine`: a no-op resource of its shape.
+ */
+export type Variant = "provider" | "engine" | "secret" | "secretEngine";
 
 export interface PhaseMeasure {
   ms: number;
@@ -50,19 +53,35 @@ export interface StackMeasure extends StateMeasure {
 const TYPE_TOKENS: Record<Variant, string> = {
   provider: "pulumi-nodejs:dynamic/baseten:ApiKey",
   engine: "pulumi-nodejs:dynamic/bench:NoopKey",
+  secret: "pulumi-nodejs:dynamic/baseten:Secret",
+  secretEngine: "pulumi-nodejs:dynamic/bench:NoopSecret",
 };
 
 /** The module each variant's `__provider` must require: the proof it was captured by reference from the user's install. */
 const PROVIDER_MODULES: Record<Variant, string> = {
   provider: `require("${PACKAGE_NAME}/dist/provider/`,
   engine: `require("${NOOP_PROVIDER_PACKAGE}`,
+  secret: `require("${PACKAGE_NAME}/dist/provider/`,
+  secretEngine: `require("${NOOP_PROVIDER_PACKAGE}`,
 };
 
 /** What every key of both variants is: an invoke key for one model, auto-named. */
 const KEY_ARGS = { type: "WORKSPACE_INVOKE", modelIds: ["bench-model"] };
 
+/** The args of resource `i` of a stack: every secret of both secret variants has its own name and a fake value. */
+function argsOf(variant: Variant, label: string, i: number): Record<string, unknown> {
+  if (variant === "secret" || variant === "secretEngine") return { name: `${label}_${i}`, value: `bench-fake-value-${i}` };
+  return KEY_ARGS;
+}
+
 function resourceClass(install: UserInstall, variant: Variant): KeyResourceClass {
   if (variant === "provider") return (install.require(PACKAGE_NAME) as { ApiKey: KeyResourceClass }).ApiKey;
+  if (variant === "secret") return (install.require(PACKAGE_NAME) as { Secret: KeyResourceClass }).Secret;
+  if (variant === "secretEngine")
+    return noopSecretClass(
+      install.require("@pulumi/pulumi") as typeof PulumiSdk,
+      install.require(NOOP_PROVIDER_PACKAGE) as PulumiSdk.dynamic.ResourceProvider,
+    );
   return noopKeyClass(
     install.require("@pulumi/pulumi") as typeof PulumiSdk,
     install.require(NOOP_PROVIDER_PACKAGE) as PulumiSdk.dynamic.ResourceProvider,
@@ -111,7 +130,8 @@ export class BenchStack {
     const dir = path.join(install.dir, "stacks", args.label);
     for (const d of ["backend", "home", "work"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
     const program = async () => {
-      for (let i = 0; i < keys; i++) new Resource(`key-${i}`, KEY_ARGS);
+      const label = args.label.replace(/[^A-Za-z0-9]/g, "_");
+      for (let i = 0; i < keys; i++) new Resource(`key-${i}`, argsOf(variant, label, i));
     };
     const stack = await auto.LocalWorkspace.createOrSelectStack(
       { stackName: "bench", projectName: `baseten-bench-${variant}`, program },
@@ -166,6 +186,11 @@ export class BenchStack {
       const live = (await this.emulator.control.liveKeys()).length;
       const expected = phase === "destroy" ? 0 : this.keys;
       if (live !== expected) throw new Error(`${phase}: Baseten holds ${live} keys, expected ${expected}`);
+    }
+    if (this.variant === "secret") {
+      const held = (await this.emulator.control.secrets()).length;
+      const expected = phase === "destroy" ? 0 : this.keys;
+      if (held !== expected) throw new Error(`${phase}: Baseten holds ${held} secrets, expected ${expected}`);
     }
     return { ms, cpuSeconds, hostPeakKiB, requests };
   }

@@ -22,6 +22,25 @@ export function installNoopProvider(programDir: string): void {
   fs.cpSync(path.join(__dirname, "noop-provider"), target, { recursive: true });
 }
 
+/**
+ * The engine-alone baseline of `Secret`: the same no-op provider under a resource of the
+ * Secret's shape (a `value` input wrapped in `pulumi.secret()`, a secret `value` output).
+ */
+export function noopSecretClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dynamic.ResourceProvider): KeyResourceClass {
+  return class NoopSecret extends pulumi.dynamic.Resource {
+    constructor(name: string, args: Record<string, unknown>) {
+      super(
+        provider,
+        name,
+        { secretId: undefined, ...args, value: pulumi.secret(args.value as string), resourceName: name },
+        { additionalSecretOutputs: ["value"] },
+        "bench",
+        "NoopSecret",
+      );
+    }
+  };
+}
+
 /** The class, built on the SDK and the provider module of the user's program. */
 export function noopKeyClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dynamic.ResourceProvider): KeyResourceClass {
   return class NoopKey extends pulumi.dynamic.Resource {

@@ -2,7 +2,7 @@ import * as path from "path";
 
 /**
  * What a benchmark run measures: `npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25]
- * [--rate-limit] [--tarball <file>]`. Only a run with the defaults rewrites `bench/results.md`,
+ * [--rate-limit] [--tarball <file>] [--secrets 200]`. Only a run with the defaults rewrites `bench/results.md`,
  * so a quick trial (`--sizes 10 --runs 1`) cannot replace the committed table.
  */
 export interface BenchOptions {
@@ -18,6 +18,8 @@ export interface BenchOptions {
   concurrency: number;
   /** A packed package to measure instead of `npm pack` of this checkout (e.g. a release, to compare). */
   tarball?: string;
+  /** Secrets in the Secret stack (one run, against a no-op stack of the same shape); 0 skips it. */
+  secrets: number;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -26,6 +28,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   latencyMs: 25,
   rateLimitPerSecond: null,
   concurrency: 8,
+  secrets: 200,
 };
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -51,6 +54,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         out.latencyMs = n;
         break;
       }
+      case "--secrets": {
+        const v = argv[++i];
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`--secrets needs an integer >= 0, got ${v}`);
+        out.secrets = n;
+        break;
+      }
       case "--rate-limit":
         out.rateLimitPerSecond = 100;
         break;
@@ -62,7 +72,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       }
       default:
         throw new Error(
-          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>]`,
+          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200]`,
         );
     }
   }

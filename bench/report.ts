@@ -21,12 +21,21 @@ export interface SizeMeasure {
   runs: RunMeasure[];
 }
 
+/** The Secret stack against the no-op stack of its shape (one run). */
+export interface SecretsMeasure {
+  count: number;
+  secret: StackMeasure;
+  engine: StackMeasure;
+}
+
 export interface BenchResult {
   options: BenchOptions;
   machine: MachineInfo;
   sdkVersion: string;
   tarballBytes: number;
   sizes: SizeMeasure[];
+  /** Absent when run with `--secrets 0`. */
+  secrets?: SecretsMeasure;
   wallMinutes: number;
   loadAverage: { start: number; end: number };
 }
@@ -220,6 +229,31 @@ export function renderReport(result: BenchResult): string {
     );
   }
   lines.push("");
+
+  if (result.secrets) {
+    const s = result.secrets;
+    lines.push(`## Secrets: ${s.count} \`Secret\` resources against the engine alone (one run)`, "");
+    lines.push(
+      "| phase | Secret | engine alone | Secret / engine alone | CPU s (Secret / engine alone) | requests to Baseten (Secret) |",
+      "|---|---:|---:|---:|---:|---|",
+    );
+    for (const phase of PHASES) {
+      const p = s.secret.phases[phase];
+      const e = s.engine.phases[phase];
+      lines.push(
+        `| ${phase} | ${seconds(p.ms)} | ${seconds(e.ms)} | ${times(ratio(p.ms, e.ms))} | ${p.cpuSeconds.toFixed(1)} / ${e.cpuSeconds.toFixed(1)} | ${requestsText(p.requests)} |`,
+      );
+    }
+    lines.push(
+      "",
+      `\`__provider\` per resource: ${s.secret.providerMaxBytes} B (engine alone ${s.engine.providerMaxBytes} B), ` +
+        `${s.secret.distinctProviderTexts} distinct text per stack; exported state ${kib(s.secret.exportedStateBytes)} ` +
+        `(engine alone ${kib(s.engine.exportedStateBytes)}). All secrets live in one team (the default): the creates in ` +
+        "flight share one listing of it, a create that starts after one of this command's writes lists it again; " +
+        "`refresh` shares one listing per team.",
+      "",
+    );
+  }
 
   lines.push("## Targets (issue 5)", "");
   lines.push("| target | measured | met |", "|---|---|---|");

@@ -24,7 +24,15 @@ import { HostMemorySampler } from "./hostMemory";
 import { describeMachine } from "./machine";
 import { installNoopProvider } from "./noopResource";
 import { isDefaultRun, parseBenchArgs } from "./options";
-import { renderReport, summarize, unmetTargets, type BenchResult, type RunMeasure, type SizeMeasure } from "./report";
+import {
+  renderReport,
+  summarize,
+  unmetTargets,
+  type BenchResult,
+  type RunMeasure,
+  type SecretsMeasure,
+  type SizeMeasure,
+} from "./report";
 import { installPackedPackage, PULUMI_SDK_VERSION, type UserInstall } from "./userInstall";
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -49,12 +57,12 @@ async function measureRun(args: {
     for (const variant of order) {
       stacks[variant] = await BenchStack.open({ install, binDir, emulator, variant, keys, label: `${variant}-${keys}-${run}` });
     }
-    const phases: Record<Variant, Partial<Record<Phase, PhaseMeasure>>> = { provider: {}, engine: {} };
+    const phases: Partial<Record<Variant, Partial<Record<Phase, PhaseMeasure>>>> = { provider: {}, engine: {} };
     const states: Partial<Record<Variant, StateMeasure>> = {};
     for (const phase of PHASES) {
       for (const variant of order) {
         const stack = stacks[variant] as BenchStack;
-        phases[variant][phase] = await stack.run(phase);
+        (phases[variant] as Partial<Record<Phase, PhaseMeasure>>)[phase] = await stack.run(phase);
         if (phase === "up") states[variant] = await stack.inspectState();
       }
     }
@@ -73,6 +81,45 @@ async function measureRun(args: {
       label: `api-${keys}-${run}`,
     });
     return { provider: measure("provider"), engine: measure("engine"), api };
+  } finally {
+    for (const stack of Object.values(stacks)) await stack.close();
+    await emulator.control.reset();
+  }
+}
+
+/**
+ * The Secret stack of `count` secrets against a no-op stack of the same shape, every phase run
+ * for one right after the other, as for keys.
+ */
+async function measureSecrets(args: {
+  install: UserInstall;
+  binDir: string;
+  emulator: EmulatorProcess;
+  count: number;
+}): Promise<SecretsMeasure> {
+  const { install, binDir, emulator, count } = args;
+  const order: Variant[] = ["secretEngine", "secret"];
+  const stacks: Partial<Record<Variant, BenchStack>> = {};
+  try {
+    for (const variant of order) {
+      stacks[variant] = await BenchStack.open({ install, binDir, emulator, variant, keys: count, label: `${variant}-${count}` });
+    }
+    const phases: Partial<Record<Variant, Partial<Record<Phase, PhaseMeasure>>>> = { secret: {}, secretEngine: {} };
+    const states: Partial<Record<Variant, StateMeasure>> = {};
+    for (const phase of PHASES) {
+      for (const variant of order) {
+        const stack = stacks[variant] as BenchStack;
+        (phases[variant] as Partial<Record<Phase, PhaseMeasure>>)[phase] = await stack.run(phase);
+        if (phase === "up") states[variant] = await stack.inspectState();
+      }
+    }
+    const measure = (variant: Variant): StackMeasure => ({
+      variant,
+      keys: count,
+      phases: phases[variant] as Record<Phase, PhaseMeasure>,
+      ...(states[variant] as StateMeasure),
+    });
+    return { count, secret: measure("secret"), engine: measure("secretEngine") };
   } finally {
     for (const stack of Object.values(stacks)) await stack.close();
     await emulator.control.reset();
@@ -99,6 +146,7 @@ async function main(): Promise<void> {
   process.once("exit", cleanUp);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
   const sizes: SizeMeasure[] = [];
+  let secrets: SecretsMeasure | undefined;
   try {
     installNoopProvider(install.dir);
     emulator = await startEmulatorProcess({ latencyMs: options.latencyMs, rateLimitPerSecond: options.rateLimitPerSecond });
@@ -120,6 +168,17 @@ async function main(): Promise<void> {
         log(`${keys} keys: ${phase} provider / engine alone = ${summarize(size, phase).overEngine?.toFixed(2)}x`);
       }
     }
+    if (options.secrets > 0) {
+      secrets = await measureSecrets({ install, binDir, emulator, count: options.secrets });
+      const s = secrets;
+      log(
+        `${s.count} secrets: ` +
+          PHASES.map(
+            (ph) => `${ph} ${(s.secret.phases[ph].ms / 1000).toFixed(1)}s/${(s.engine.phases[ph].ms / 1000).toFixed(1)}s`,
+          ).join(", ") +
+          " (Secret/engine alone)",
+      );
+    }
   } finally {
     await emulator?.stop();
     install.remove();
@@ -132,6 +191,7 @@ async function main(): Promise<void> {
     sdkVersion: PULUMI_SDK_VERSION,
     tarballBytes: install.tarballBytes,
     sizes,
+    secrets,
     wallMinutes: (performance.now() - started) / 60000,
     loadAverage: { start: loadStart, end: os.loadavg()[0] },
   };

@@ -12,9 +12,7 @@ export type SecretErrorReason =
   /** update: Baseten's id changed: the secret was deleted and recreated outside Pulumi. */
   | "replaced-outside"
   /** destroy or refresh: Baseten gave no positive evidence that the secret is gone. */
-  | "removal-unproven"
-  /** create: the write may or may not have reached Baseten. */
-  | "write-uncertain";
+  | "removal-unproven";
 
 const ERROR_NAME = "SecretError";
 
