@@ -122,6 +122,28 @@ describe("Secret through the real engine", () => {
     expect(await ts.refresh({ expectNoChanges: true })).toBeDefined();
   });
 
+  it("4b. renaming to an equivalent name replaces delete-first: the old secret goes before the new one is written", async () => {
+    ts.secrets[0].args = { ...ts.secrets[0].args, name: "hf-access-token" };
+    emu.clearLog();
+    const up = await ts.up();
+    expect(up.summary.resourceChanges).toEqual({ replace: 1, same: 2 });
+    const writes = emu
+      .requestLog()
+      .filter((r) => r.route === POST || r.route === DELETE)
+      .map((r) => [r.route, r.rawPath, r.status]);
+    expect(writes).toEqual([
+      [DELETE, "/v1/teams/team-default/secrets/hf_access_token", 200],
+      [POST, "/v1/teams/team-default/secrets", 200],
+    ]);
+    expect(
+      emu
+        .secrets()
+        .filter((s) => s.teamId === "team-default")
+        .map((s) => [s.name, s.value]),
+    ).toEqual([["hf-access-token", SECOND]]);
+    expect((await ts.secretResources()).map((r) => r.id).sort()).toEqual(["team-default/hf-access-token", "team-ml/team-token"]);
+  });
+
   it("5. destroy with a mismatched tombstone fails and keeps the secret, in state and at Baseten", async () => {
     emu.injectFault({ kind: "wrongTombstone", name: "someone_else", route: DELETE });
     const e = await failureOf(ts.destroy());
