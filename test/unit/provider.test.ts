@@ -207,6 +207,14 @@ describe("delete", () => {
 });
 
 describe("check and diff through the provider", () => {
+  it("reports a plain-http apiUrl during check (so preview fails, not only up), sending nothing", async () => {
+    const p = await configured({ "baseten:apiUrl": "http://api.baseten.co" });
+    const checked = await p.check!({} as never, { type: "PERSONAL", resourceName: "svc", providerVersion: VERSION } as never);
+    expect(checked.failures).toEqual([
+      { property: "baseten", reason: expect.stringMatching(/baseten:apiUrl uses plain http:\/\/ for api\.baseten\.co/) },
+    ]);
+    expect(emu.requestLog()).toEqual([]);
+  });
   it("keeps a generated name across checks and reports no change", async () => {
     const p = await configured();
     const { inputs, outs, id } = await up(p, { type: "PERSONAL" });
