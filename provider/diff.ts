@@ -69,9 +69,15 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
   if (!takenFromKey("modelIds")) changed("modelIds", sameStrings(olds.modelIds, news.modelIds, false));
   const oldTeam = teamSelection(olds, true);
   const newTeam = teamSelection(news, false);
+  // A key the program placed in no team (or adopted) already lives in the team Baseten lists:
+  // naming that very team now is no change.
+  const namesListedTeam =
+    olds.teamSelector === undefined &&
+    ((olds.teamName !== undefined && newTeam === `name:${String(olds.teamName)}`) ||
+      (olds.teamId !== undefined && newTeam === `id:${String(olds.teamId)}`));
   if (
     !takenFromKey("teamId", "teamName") &&
-    (oldTeam !== newTeam || containsUnknown(news.teamId) || containsUnknown(news.teamName))
+    ((oldTeam !== newTeam && !namesListedTeam) || containsUnknown(news.teamId) || containsUnknown(news.teamName))
   ) {
     replaces.push(news.teamName !== undefined || olds.teamSelector === "teamName" ? "teamName" : "teamId");
   }
