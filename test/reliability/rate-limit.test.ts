@@ -105,7 +105,9 @@ describe(`${KEYS} keys against Baseten's rate limit`, () => {
     expect(a.inState).toHaveLength(KEYS);
     expect(a.untracked).toEqual([]);
     expect(a.stale).toEqual([]);
-    console.log(`[${SUITE}] up: ${own.length} provider requests, ${limited.length} answered 429, longest streak ${longestStreak(own)}`);
+    console.log(
+      `[${SUITE}] up: ${own.length} provider requests, ${limited.length} answered 429, longest streak ${longestStreak(own)}`,
+    );
   });
 
   it("a 429 that gives its wait only in the body's retry_after (2 s) is honoured too", async () => {
@@ -156,7 +158,9 @@ describe(`${KEYS} keys against Baseten's rate limit`, () => {
     const a = await checkpoint(fig, emu, [stack]);
     expect(a.inState).toEqual([]);
     expect(a.live).toEqual([]);
-    console.log(`[${SUITE}] destroy: ${own.length} provider requests, ${limited.length} answered 429, longest streak ${longestStreak(own)}`);
+    console.log(
+      `[${SUITE}] destroy: ${own.length} provider requests, ${limited.length} answered 429, longest streak ${longestStreak(own)}`,
+    );
   });
 
   it("no secret appears in any artifact of the runs", async () => {
