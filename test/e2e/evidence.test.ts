@@ -4,6 +4,7 @@
  * listing of the user who last saw it. Management keys come from BASETEN_API_KEY, so each
  * step can run as another Baseten user, as a teammate on another machine would.
  */
+import { failureOf } from "../support/failureOf";
 import { BasetenEmulator } from "../emulator";
 import { TestStack } from "./harness";
 
@@ -11,15 +12,6 @@ jest.setTimeout(10 * 60 * 1000);
 
 let emu: BasetenEmulator;
 let ts: TestStack;
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the command to fail");
-}
 
 const idsInState = async () => (await ts.keyResources()).map((r) => r.id).sort();
 const live = () =>

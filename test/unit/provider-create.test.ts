@@ -6,14 +6,14 @@
  * later", "a 200 can carry a body that is not JSON", admins' listings hold members' personal
  * keys with `owner`).
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { BasetenClient } from "../../provider/client/baseten";
 import type { FetchLike } from "../../provider/client/http";
-import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/dynamicProvider";
 import { createKey } from "../../provider/keys/create";
 import { ProviderRuntime } from "../../provider/runtime";
 import type { ApiKeyOutputs } from "../../provider/types";
 import { PROVIDER_VERSION } from "../../provider/version";
+import { failureOf } from "../support/failureOf";
+import { configuredProvider, upKey } from "./providerHarness";
 import { BasetenEmulator } from "../emulator";
 
 let emu: BasetenEmulator;
@@ -23,31 +23,8 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
-async function providerAs(apiKey: string, extra: Record<string, string> = {}): Promise<ApiKeyProvider> {
-  const provider = createApiKeyProvider();
-  const values: Record<string, string> = { "baseten:apiKey": apiKey, "baseten:apiUrl": emu.url, ...extra };
-  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
-  return provider;
-}
-
-async function up(provider: ApiKeyProvider, args: Record<string, unknown>) {
-  const news = { resourceName: "svc", providerVersion: PROVIDER_VERSION, __provider: "provider-text", ...args };
-  const checked = await provider.check!({} as never, news as never);
-  expect(checked.failures).toEqual([]);
-  const created = await provider.create(checked.inputs as never);
-  return { id: created.id, outs: created.outs as ApiKeyOutputs };
-}
-
-type Kept = Error & { id?: string; properties?: Record<string, unknown> };
-
-async function failureOf(p: Promise<unknown>): Promise<Kept> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Kept;
-  }
-  throw new Error("expected a failure");
-}
+const providerAs = (apiKey: string, extra: Record<string, string> = {}) => configuredProvider(emu, extra, apiKey);
+const up = upKey;
 
 const counts = () => emu.routeCounts();
 const liveNamed = (name: string) => emu.liveKeys().filter((k) => k.name === name);

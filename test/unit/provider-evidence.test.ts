@@ -5,10 +5,10 @@
  * or (c) a listing by the user who last saw it (`seenBy`) that lacks it (for a personal key,
  * that user must own it). Nothing else drops a key: not a 404, not another user's listing.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/dynamicProvider";
 import type { ApiKeyOutputs } from "../../provider/types";
 import { PROVIDER_VERSION } from "../../provider/version";
+import { failureOf } from "../support/failureOf";
+import { configuredProvider, upKey } from "./providerHarness";
 import { BasetenEmulator, EMULATOR_USER } from "../emulator";
 
 let emu: BasetenEmulator;
@@ -18,29 +18,8 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
-async function providerAs(apiKey: string, extra: Record<string, string> = {}): Promise<ApiKeyProvider> {
-  const provider = createApiKeyProvider();
-  const values: Record<string, string> = { "baseten:apiKey": apiKey, "baseten:apiUrl": emu.url, ...extra };
-  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
-  return provider;
-}
-
-async function up(provider: ApiKeyProvider, args: Record<string, unknown>) {
-  const news = { resourceName: "svc", providerVersion: PROVIDER_VERSION, __provider: "provider-text", ...args };
-  const checked = await provider.check!({} as never, news as never);
-  expect(checked.failures).toEqual([]);
-  const created = await provider.create(checked.inputs as never);
-  return { id: created.id, outs: created.outs as ApiKeyOutputs };
-}
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a failure");
-}
+const providerAs = (apiKey: string, extra: Record<string, string> = {}) => configuredProvider(emu, extra, apiKey);
+const up = upKey;
 
 /** State as 0.1.0 wrote it: no seenBy, no ownerId. */
 function asWrittenBy010(outs: ApiKeyOutputs): ApiKeyOutputs {
