@@ -68,8 +68,11 @@ export class ApiKey extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        // Every declared output is seeded, so each is an Output even when the program leaves
+        // its input unset (a generated `name`): the engine fills them from the provider's outputs.
         prefix: undefined,
         apiKey: undefined,
+        name: undefined,
         modelIds: undefined,
         teamId: undefined,
         teamName: undefined,

@@ -3,6 +3,7 @@
  * fields only. `olds` are the stored OUTPUTS, so outputs such as the plaintext `apiKey` must
  * never take part, or every run would report a change.
  */
+import { sameSet } from "./sets";
 import { UNKNOWN } from "./validation";
 
 /** What `diff` tells the engine: whether anything changed, which inputs force a replacement, and in which order. */
@@ -12,15 +13,10 @@ export interface DiffDecision {
   deleteBeforeReplace: boolean;
 }
 
-function sameStrings(a: unknown, b: unknown, ordered: boolean): boolean {
+/** Model ids are a set at Baseten: order does not matter. */
+function sameModels(a: unknown, b: unknown): boolean {
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-  const x = list(a);
-  const y = list(b);
-  if (!ordered) {
-    x.sort();
-    y.sort();
-  }
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+  return sameSet(list(a), list(b));
 }
 
 function sameMap(a: unknown, b: unknown): boolean {
@@ -66,12 +62,18 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
   changed("type", olds.type === news.type);
   // A generated name is kept by `check`; a switch between generated and explicit is a change.
   if (!takenFromKey("name")) changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
-  if (!takenFromKey("modelIds")) changed("modelIds", sameStrings(olds.modelIds, news.modelIds, false));
+  if (!takenFromKey("modelIds")) changed("modelIds", sameModels(olds.modelIds, news.modelIds));
   const oldTeam = teamSelection(olds, true);
   const newTeam = teamSelection(news, false);
+  // A key the program placed in no team (or adopted) already lives in the team Baseten lists:
+  // naming that very team now is no change.
+  const namesListedTeam =
+    olds.teamSelector === undefined &&
+    ((olds.teamName !== undefined && newTeam === `name:${String(olds.teamName)}`) ||
+      (olds.teamId !== undefined && newTeam === `id:${String(olds.teamId)}`));
   if (
     !takenFromKey("teamId", "teamName") &&
-    (oldTeam !== newTeam || containsUnknown(news.teamId) || containsUnknown(news.teamName))
+    ((oldTeam !== newTeam && !namesListedTeam) || containsUnknown(news.teamId) || containsUnknown(news.teamName))
   ) {
     replaces.push(news.teamName !== undefined || olds.teamSelector === "teamName" ? "teamName" : "teamId");
   }

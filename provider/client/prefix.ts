@@ -4,6 +4,7 @@
  * validated only so far as it must be safe to put into one URL path segment, and it is
  * always URL-encoded there.
  */
+import { BasetenError } from "./errors";
 
 /** Longest prefix accepted; Baseten's are about 8 characters. */
 export const MAX_PREFIX_LENGTH = 128;
@@ -19,6 +20,21 @@ export function prefixProblem(prefix: unknown): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(prefix)) return "the prefix contains a control character";
   if (/\s/.test(prefix)) return "the prefix contains whitespace";
   return undefined;
+}
+
+/**
+ * The one guard of resource ids: `id` as a key prefix, or a configuration error (nothing is
+ * sent) saying the state was edited and how to recover. `what` says what was refused.
+ */
+export function prefixOfId(id: unknown, what: string): string {
+  const problem = prefixProblem(id);
+  if (problem === undefined) return id as string;
+  throw new BasetenError(
+    "configuration",
+    `${what}: the resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix (${problem}); no request was sent. ` +
+      `The state was edited by hand: fix the id with \`pulumi stack export\`/\`pulumi stack import\`, or ` +
+      `\`pulumi state delete\` the resource and revoke the key on Baseten's API keys page.`,
+  );
 }
 
 /** The path of one key: `/v1/api_keys/<encoded prefix>`; throws on an unsafe prefix. */

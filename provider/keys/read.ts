@@ -1,6 +1,5 @@
 /** Refresh of a key: one listing shared by every read of the process. */
-import { BasetenError } from "../client/errors";
-import { prefixProblem } from "../client/prefix";
+import { prefixOfId } from "../client/prefix";
 import type { ProviderRuntime } from "../runtime";
 import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
@@ -30,12 +29,7 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
     }
     id = named[0].prefix;
   }
-  const problem = prefixProblem(id);
-  if (problem)
-    throw new BasetenError(
-      "configuration",
-      `The resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix: ${problem}.`,
-    );
+  prefixOfId(id, "Cannot refresh");
   const found = listed.find((k) => k.prefix === id);
   if (!found) {
     const verdict = await proveKeyRevoked(rt, caller, stored, id);

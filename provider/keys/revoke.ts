@@ -1,6 +1,6 @@
 /** Destroy of a key: a revocation proven by its tombstone, or by evidence after a 404. */
-import { BasetenError, isBasetenError, withLimit } from "../client/errors";
-import { prefixProblem } from "../client/prefix";
+import { isBasetenError, withLimit } from "../client/errors";
+import { prefixOfId } from "../client/prefix";
 import type { ProviderRuntime } from "../runtime";
 import type { ApiKeyOutputs, ListedApiKey } from "../types";
 import { proveKeyRevoked, revocationUnproven } from "./gone";
@@ -14,12 +14,7 @@ import { keysNamedInScope } from "./scope";
 export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<void> {
   const byName = unconfirmedName(id);
   if (byName !== undefined) return revokeByName(rt, byName, stored);
-  const problem = prefixProblem(id);
-  if (problem)
-    throw new BasetenError(
-      "configuration",
-      `Cannot revoke: the resource id ${JSON.stringify(String(id).slice(0, 100))} is not a key prefix (${problem}); no request was sent.`,
-    );
+  prefixOfId(id, "Cannot revoke");
   let result;
   try {
     result = await rt.client.revokeKey(id);

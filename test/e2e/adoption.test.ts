@@ -4,6 +4,7 @@
  * Pulumi (verified by listing, no POST), later runs leave it alone, and `destroy` revokes it
  * with the tombstone check. Each step is checked on Pulumi's side and on Baseten's.
  */
+import { failureOf } from "../support/failureOf";
 import { BasetenEmulator, type EmulatedKey } from "../emulator";
 import { leaks, TestStack } from "./harness";
 
@@ -22,15 +23,6 @@ const LIST = "GET /v1/api_keys";
 const count = (route: string) => emu.routeCounts()[route] ?? 0;
 const writes = () => count(POST) + count(POST_TEAM) + count(DELETE);
 const secrets = () => [...emu.allKeys().map((k) => k.apiKey), emu.managementKey];
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the command to fail");
-}
 
 beforeAll(async () => {
   emu = await BasetenEmulator.start();

@@ -91,6 +91,14 @@ export class TestStack {
     return self;
   }
 
+  /**
+   * Changes environment variables of the next commands, as a user who exports another
+   * BASETEN_API_KEY would (with `credentials: "env"` the provider reads it at run time).
+   */
+  setEnv(vars: Record<string, string>): void {
+    Object.assign((this.stack.workspace as LocalWorkspace).envVars, vars);
+  }
+
   /** An `onOutput` that records into the transcript (and optionally a local buffer). */
   recorder(local?: string[]): (out: string) => void {
     return (out: string) => {

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { failureOf } from "../support/failureOf";
 import { BasetenEmulator } from "../emulator";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
 import { leaks, TestStack } from "./harness";
@@ -38,15 +39,6 @@ const livePrefixesAtBaseten = () =>
     .liveKeys()
     .map((k) => k.prefix)
     .sort();
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the command to fail");
-}
 
 describe("ApiKey through the real engine", () => {
   it("1. up creates a personal key, an invoke key for two models and a team key by name, one POST each", async () => {

@@ -5,13 +5,15 @@
  * `providerVersion`, so a new version makes the next `up` an in-place update with no API call
  * that rewrites `__provider`, and from then on `destroy` runs the new code.
  *
- * The previous build is this checkout packed; the new release is that package at the next
- * version with two observable changes (see newReleaseEdits). Both are installed in turn into a
- * user's program folder outside the repository and run by the real engine.
+ * The previous build is release 0.1.0 itself, built from this repository's history (commit
+ * 897f2ff, `git archive`); the new release is this checkout packed, with two observable changes
+ * (see newReleaseEdits). Both are installed in turn into a user's program folder outside the
+ * repository and run by the real engine.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { BasetenEmulator } from "../emulator";
+import { packCommit, RELEASE_0_1_0 } from "../package/packCommit";
 import {
   installTarball,
   installUserProgram,
@@ -58,8 +60,8 @@ function newReleaseEdits(from: string, to: string): FileEdit[] {
     },
     {
       file: "dist/provider/dynamicProvider.js",
-      from: "async delete(id) {",
-      to: `async delete(id) {\n            await runtimeOf(this).teamsNamed("delete-code-of-${to}");`,
+      from: "async delete(id, props) {",
+      to: `async delete(id, props) {\n            await runtimeOf(this).teamsNamed("delete-code-of-${to}");`,
     },
     {
       file: "dist/provider/client/prefix.js",
@@ -71,10 +73,10 @@ function newReleaseEdits(from: string, to: string): FileEdit[] {
 
 beforeAll(async () => {
   tmp = makeTempDir("upgrade");
-  previous = packCheckout(tmp);
-  const [major, minor] = previous.version.split(".").map(Number);
-  next = `${major}.${minor + 1}.0`;
-  nextTarball = repackAs(previous.tarball, tmp, next, newReleaseEdits(previous.version, next));
+  previous = packCommit(RELEASE_0_1_0, tmp);
+  const checkout = packCheckout(tmp);
+  next = checkout.version;
+  nextTarball = repackAs(checkout.tarball, tmp, next, newReleaseEdits(next, next));
   programDir = path.join(tmp, "program");
   installUserProgram(programDir, previous.tarball);
   emu = await BasetenEmulator.start();
@@ -103,7 +105,8 @@ describe("a new version of the package takes over existing keys", () => {
   let before: Record<string, { value: unknown; secret: boolean }>;
   let providerTextBefore: string;
 
-  it("the previous build creates the keys of two stacks", async () => {
+  it("release 0.1.0 creates the keys of two stacks", async () => {
+    expect(previous.version).toBe("0.1.0");
     upgraded.keys = [
       { name: "deployer", args: { type: "PERSONAL" } },
       // An explicit name: a replacement would revoke it first; an update must not touch it.
@@ -147,6 +150,16 @@ describe("a new version of the package takes over existing keys", () => {
     else expect(providerText).toMatch(REQUIRE_OF_PACKAGE);
 
     expect((await upgraded.up({ expectNoChanges: true })).summary.resourceChanges).toEqual({ same: 3 });
+  });
+
+  it("refresh of the upgraded 0.1.0 state records who saw each key (one /v1/users/me, one listing), then plans no change", async () => {
+    const seenBefore = (await upgraded.keyResources()).map((r) => r.outputs.seenBy);
+    expect(seenBefore).toEqual([undefined, undefined]); // 0.1.0 recorded no seenBy, and the update sent nothing
+    emu.clearLog();
+    await upgraded.refresh();
+    expect(emu.routeCounts()).toMatchObject({ "GET /v1/api_keys": 1, "GET /v1/users/me": 1, "DELETE /v1/api_keys/{prefix}": 0 });
+    expect((await upgraded.keyResources()).map((r) => r.outputs.seenBy)).toEqual(["user-emulator", "user-emulator"]);
+    expect((await upgraded.preview()).changeSummary).toEqual({ same: 3 });
   });
 
   it("destroy then runs the new delete: its marker request comes first, then one verified DELETE per key", async () => {

@@ -457,6 +457,10 @@ export class BasetenEmulator {
       return;
     }
     const outcome = run();
+    if (fault?.kind === "respond") {
+      // afterCommit: the operation ran; the client gets the scripted answer instead.
+      return this.sendText(ctx, res, fault.status, fault.body ?? "", fault.contentType ?? "application/json");
+    }
     if (fault?.kind === "nonJson") {
       const created = (outcome.body as { api_key?: string } | null)?.api_key;
       return this.sendText(ctx, res, outcome.status, created ? `api_key=${created}` : "OK", "text/plain");
@@ -480,6 +484,7 @@ export class BasetenEmulator {
   ): Promise<boolean> {
     switch (fault.kind) {
       case "respond": {
+        if (fault.afterCommit) return false;
         const contentType = fault.contentType ?? "application/json";
         if (this.clientGone(res)) this.record(ctx, 0, { clientClosed: true });
         else if (fault.bodyBytes !== undefined) {

@@ -106,6 +106,12 @@ export type FaultKindSpec =
       headers?: Record<string, string>;
       /** Stream this many bytes of "x" (e.g. 50 MB) instead of `body`. */
       bodyBytes?: number;
+      /**
+       * Run the operation first (a key is minted or revoked), then send this answer instead of
+       * the real one: an answer damaged on its way back ("a 200 can carry a body that is not
+       * JSON", README).
+       */
+      afterCommit?: boolean;
     }
   /** 429 {"error":"Rate limit exceeded. Please try again later.","retry_after":N} + Retry-After. */
   | { kind: "rateLimited"; retryAfterSeconds: number }

@@ -66,6 +66,11 @@ async function main(request) {
       result = { summary: r.summary, outputs: r.outputs };
       break;
     }
+    case "refresh": {
+      const r = await stack.refresh({ onOutput, ...opts });
+      result = { summary: r.summary };
+      break;
+    }
     case "destroy": {
       const r = await stack.destroy({ onOutput });
       result = { summary: r.summary };

@@ -278,6 +278,10 @@ export class DrivenStack {
     return this.run<{ summary: automation.UpdateSummary; outputs: automation.OutputMap; text: string }>("up", opts);
   }
 
+  refresh(opts: { expectNoChanges?: boolean } = {}) {
+    return this.run<{ summary: automation.UpdateSummary; text: string }>("refresh", opts);
+  }
+
   destroy() {
     return this.run<{ summary: automation.UpdateSummary; text: string }>("destroy");
   }

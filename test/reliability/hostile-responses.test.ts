@@ -147,13 +147,12 @@ describe("up, when Baseten's answer to a create is broken", () => {
   beforeEach(freshTarget);
 
   it("truncated JSON after Baseten minted the key (explicit name): a clear error; the key is kept in state, then replaced", async () => {
-    // Baseten minted "rel-garbled" and the answer was cut: the emulator's fault answers
-    // without minting, so the key it would have minted is made out of band first.
-    const minted = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: "rel-garbled" });
-    emu.injectFault({ ...respond('{"api_key": "'), route: POST });
+    // Baseten minted "rel-garbled" and the answer was cut on its way back.
+    emu.injectFault({ kind: "respond", status: 200, body: '{"api_key": "', route: POST, afterCommit: true });
     stack.keys = [...stack.keys, { name: "garbled", args: { type: "WORKSPACE_MANAGE_ALL", name: "rel-garbled" } }];
     const up = await stack.up();
     expect(up.ok).toBe(false);
+    const minted = emu.liveKeys().find((k) => k.name === "rel-garbled")!;
     expect(up.error?.message).toMatch(/Baseten's answer to POST \/v1\/api_keys is not valid: the body is not JSON/);
     expect(up.error?.message).toContain(`Baseten did mint key ${minted.prefix} named "rel-garbled"`);
     const resource = keyResourcesOf(await stack.exportState()).find((r) => r.urn.endsWith("::garbled"));
@@ -171,11 +170,18 @@ describe("up, when Baseten's answer to a create is broken", () => {
     stack.keys = [...stack.keys, { name: "flooded", args: { type: "WORKSPACE_MANAGE_ALL" } }];
     const up = await stack.up();
     expect(up.ok).toBe(false);
+    // Whether Baseten minted it is unknown and no listing shows it: kept, never forgotten.
     expect(up.error?.message).toMatch(
-      /the body exceeds 1048576 bytes\. A key may have been minted\. Look for a key named "flooded-[a-z0-9]{7}"/,
+      /the body exceeds 1048576 bytes\. A key named "flooded-[a-z0-9]{7}" may have been minted: .* kept in state as "unconfirmed\/flooded-[a-z0-9]{7}"/,
     );
+    const pending = keyResourcesOf(await stack.exportState()).find((r) => r.urn.endsWith("::flooded"));
+    expect(pending?.id).toMatch(/^unconfirmed\/flooded-[a-z0-9]{7}$/);
     await expectKeptAndAgreeing();
+    // Removing it from the program: the same user's listing proves none was minted.
     stack.keys = stack.keys.filter((k) => k.name !== "flooded");
+    const cleanup = await stack.up();
+    expect({ ok: cleanup.ok, error: cleanup.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expect(keyResourcesOf(await stack.exportState()).find((r) => r.urn.endsWith("::flooded"))).toBeUndefined();
   });
 });
 

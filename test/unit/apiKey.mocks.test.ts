@@ -65,15 +65,15 @@ describe("ApiKey under mocks", () => {
     await valueOf(key.urn);
     expect(registrations[0].additionalSecretOutputs).toEqual(["name", "apiKey"]);
   });
-  it("exposes the seeded outputs", async () => {
-    expect(await valueOf(key.prefix)).toBe("abcdEFGH");
-    expect(await valueOf(key.id)).toBe("abcdEFGH");
-    expect(await valueOf(key.type)).toBe("WORKSPACE_INVOKE");
-    expect(await valueOf(key.modelIds)).toEqual(["m1"]);
+  it("makes every declared output an Output, even those whose input the program leaves unset", async () => {
+    // A key with a generated name: `name` is not an input here, and must still be an Output.
+    const outputs = ["prefix", "apiKey", "name", "type", "modelIds", "teamId", "teamName"] as const;
+    for (const o of outputs) expect(pulumi.Output.isInstance(key[o])).toBe(true);
   });
   it("sends the program's inputs plus the hidden ones, and no output seeds", async () => {
     await valueOf(key.urn);
     const { __provider, ...inputs } = mockInputs[0];
+    // The output seeds (prefix, apiKey, name, ...) are undefined, so they are not sent as inputs.
     expect(inputs).toEqual({
       type: "WORKSPACE_INVOKE",
       modelIds: ["m1"],

@@ -128,11 +128,43 @@ describe("list", () => {
     await client({ timeoutMs: 200 }).listKeys();
     expect(await settledCountOf("GET /v1/api_keys", 2)).toBe(2);
   });
-  it("gives up after the retry budget with the last error", async () => {
+  it("gives up on a 5xx without Retry-After after maxRetries, saying which limit ended it", async () => {
     emu.injectFault({ kind: "serverError", method: "GET", times: 10 });
     const e = await failureOf(client({ retry: { maxRetries: 2 } }).listKeys());
     expect(e.kind).toBe("server");
     expect(countOf("GET /v1/api_keys")).toBe(3);
+    expect(e.message).toMatch(/Gave up after 3 attempts in .* s: all 2 retries \(baseten:maxRetries\) were used\./);
+  });
+});
+
+describe("retries are bounded by time, not by count", () => {
+  /** A clock that advances only when the client sleeps: exact and instant. */
+  function fakeTime() {
+    let now = 0;
+    return { now: () => now, sleep: async (ms: number) => void (delays.push(ms), (now += ms)) };
+  }
+
+  it("retries a crowded rate limit past maxRetries while its waits fit the budget", async () => {
+    emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 1, method: "GET", times: 12 });
+    await expect(client({ ...fakeTime(), retry: { maxRetries: 2, budgetMs: 120000 } }).listKeys()).resolves.toEqual([]);
+    expect(countOf("GET /v1/api_keys")).toBe(13);
+    expect(delays).toEqual(Array(12).fill(1000));
+  });
+
+  it("stops when Baseten's Retry-After would pass the budget, and says what limited it", async () => {
+    emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 37, method: "GET", times: 3 });
+    const e = await failureOf(client({ ...fakeTime(), retry: { budgetMs: 60000 } }).listKeys());
+    expect(e.kind).toBe("rate-limited");
+    expect(delays).toEqual([37000]);
+    expect(e.message).toMatch(
+      /Gave up after 2 attempts in 37 s: Baseten asked to wait 37 s, which would pass the retry budget of 60 s \(baseten:retryBudgetSeconds\)\./,
+    );
+  });
+
+  it("honours a 503's Retry-After within the budget, beyond maxRetries", async () => {
+    emu.injectFault({ kind: "respond", status: 503, method: "GET", times: 3, headers: { "retry-after": "2" }, body: "{}" });
+    await expect(client({ ...fakeTime(), retry: { maxRetries: 1 } }).listKeys()).resolves.toEqual([]);
+    expect(delays).toEqual([2000, 2000, 2000]);
   });
   it("bounds memory on a 50 MB body", async () => {
     emu.injectFault({

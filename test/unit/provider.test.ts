@@ -2,10 +2,10 @@
  * The dynamic provider's lifecycle methods, called as the engine's provider host calls them,
  * against the real emulator over loopback HTTP.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/dynamicProvider";
-import type { ApiKeyOutputs } from "../../provider/types";
+import { createApiKeyProvider } from "../../provider/dynamicProvider";
 import { PROVIDER_VERSION } from "../../provider/version";
+import { failureOf } from "../support/failureOf";
+import { configuredProvider, upKey } from "./providerHarness";
 import { BasetenEmulator } from "../emulator";
 
 let emu: BasetenEmulator;
@@ -17,37 +17,9 @@ beforeEach(() => emu.reset());
 
 const VERSION = PROVIDER_VERSION;
 
-async function configured(extra: Record<string, string> = {}): Promise<ApiKeyProvider> {
-  const provider = createApiKeyProvider();
-  const values: Record<string, string> = {
-    "baseten:apiKey": emu.managementKey,
-    "baseten:apiUrl": emu.url,
-    "baseten:timeoutSeconds": "2",
-    ...extra,
-  };
-  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
-  return provider;
-}
-
-/** check then create, as `pulumi up` does for a new resource. */
-async function up(provider: ApiKeyProvider, args: Record<string, unknown>) {
-  const news = { resourceName: "svc", providerVersion: VERSION, __provider: "serialized-provider-text", ...args };
-  const checked = await provider.check!({} as never, news as never);
-  expect(checked.failures).toEqual([]);
-  const created = await provider.create(checked.inputs as never);
-  return { inputs: checked.inputs as unknown as Record<string, unknown>, id: created.id, outs: created.outs as ApiKeyOutputs };
-}
-
+const configured = (extra: Record<string, string> = {}) => configuredProvider(emu, extra);
+const up = upKey;
 const counts = () => emu.routeCounts();
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("create", () => {
   it("mints a personal key with one POST; the id is the prefix", async () => {
@@ -207,6 +179,14 @@ describe("delete", () => {
 });
 
 describe("check and diff through the provider", () => {
+  it("reports a plain-http apiUrl during check (so preview fails, not only up), sending nothing", async () => {
+    const p = await configured({ "baseten:apiUrl": "http://api.baseten.co" });
+    const checked = await p.check!({} as never, { type: "PERSONAL", resourceName: "svc", providerVersion: VERSION } as never);
+    expect(checked.failures).toEqual([
+      { property: "baseten", reason: expect.stringMatching(/baseten:apiUrl uses plain http:\/\/ for api\.baseten\.co/) },
+    ]);
+    expect(emu.requestLog()).toEqual([]);
+  });
   it("keeps a generated name across checks and reports no change", async () => {
     const p = await configured();
     const { inputs, outs, id } = await up(p, { type: "PERSONAL" });

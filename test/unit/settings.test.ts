@@ -1,4 +1,4 @@
-import { resolveSettings, validateApiUrl } from "../../provider/settings";
+import { checkSettings, resolveSettings, validateApiUrl } from "../../provider/settings";
 
 const KEY = "fake-management-key-0123456789";
 
@@ -35,11 +35,38 @@ describe("resolveSettings", () => {
     expect(() => resolveSettings({ apiKey: KEY }, { BASETEN_MAX_RETRIES: "lots" })).toThrow(
       /BASETEN_MAX_RETRIES must be a non-negative integer/,
     );
+    expect(resolveSettings({ apiKey: KEY }, {})).toMatchObject({ timeoutMs: 30000, maxRetries: 4, retryBudgetMs: 120000 });
+    expect(resolveSettings({ apiKey: KEY, retryBudgetSeconds: "5" }, { BASETEN_RETRY_BUDGET_SECONDS: "9" }).retryBudgetMs).toBe(
+      5000,
+    );
+    expect(resolveSettings({ apiKey: KEY }, { BASETEN_RETRY_BUDGET_SECONDS: "0" }).retryBudgetMs).toBe(0);
+  });
+  it("refuses a timeout of 0, which would mean no time at all, naming the default", () => {
+    expect(() => resolveSettings({ apiKey: KEY, timeoutSeconds: "0" }, {})).toThrow(
+      /baseten:timeoutSeconds must be greater than 0 .*default is 30/,
+    );
+  });
+});
+
+describe("checkSettings (run by check, so preview reports them)", () => {
+  it("reports a plain-http or malformed URL and bad limits without needing the key", () => {
+    expect(checkSettings({ apiUrl: "http://api.baseten.co", timeoutSeconds: "0" }, {})).toEqual([
+      expect.stringMatching(/baseten:apiUrl uses plain http/),
+      expect.stringMatching(/timeoutSeconds must be greater than 0/),
+    ]);
+    expect(checkSettings({}, { BASETEN_API_URL: "nope" })).toEqual([expect.stringMatching(/BASETEN_API_URL is not a URL/)]);
+    expect(checkSettings({}, {})).toEqual([]);
   });
 });
 
 describe("validateApiUrl", () => {
-  it.each(["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "https://api.baseten.co"])("accepts %s", (url) => {
+  it.each([
+    "http://127.0.0.1:8080",
+    "http://localhost:1",
+    "http://[::1]:2",
+    "https://api.baseten.co",
+    "https://gw.example.com/baseten",
+  ])("accepts %s", (url) => {
     expect(() => validateApiUrl(url, "baseten:apiUrl")).not.toThrow();
   });
   it.each([
@@ -48,6 +75,10 @@ describe("validateApiUrl", () => {
     ["ftp://x.test", /https/],
     ["not a url", /not a URL/],
     ["https://user:pw@api.baseten.co", /credentials/],
+    ["https://api.baseten.co/?team=x", /query string or fragment/],
+    ["https://api.baseten.co/#v1", /query string or fragment/],
+    ["https://api.baseten.co/v1", /ends with \/v1.*https:\/\/api\.baseten\.co\./],
+    ["https://gw.example.com/baseten/v1/", /ends with \/v1.*https:\/\/gw\.example\.com\/baseten\./],
   ])("rejects %s", (url, why) => {
     expect(() => validateApiUrl(url, "baseten:apiUrl")).toThrow(why);
   });

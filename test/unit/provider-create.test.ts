@@ -1,0 +1,228 @@
+/**
+ * Creates that never claim another's key or strand their own (issue 10), through the
+ * provider's lifecycle methods against the emulator. Sources for the emulator's behaviours:
+ * ../shared/baseten/README.md ("names are unique among live keys of a scope; a second POST of
+ * a live name gets a 4xx", "a create can time out on our side and still commit at Baseten
+ * later", "a 200 can carry a body that is not JSON", admins' listings hold members' personal
+ * keys with `owner`).
+ */
+import { BasetenClient } from "../../provider/client/baseten";
+import type { FetchLike } from "../../provider/client/http";
+import { createKey } from "../../provider/keys/create";
+import { ProviderRuntime } from "../../provider/runtime";
+import type { ApiKeyOutputs } from "../../provider/types";
+import { PROVIDER_VERSION } from "../../provider/version";
+import { failureOf } from "../support/failureOf";
+import { configuredProvider, upKey } from "./providerHarness";
+import { BasetenEmulator } from "../emulator";
+
+let emu: BasetenEmulator;
+beforeAll(async () => {
+  emu = await BasetenEmulator.start({ rateLimitPerSecond: null });
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+
+const providerAs = (apiKey: string, extra: Record<string, string> = {}) => configuredProvider(emu, extra, apiKey);
+const up = upKey;
+
+const counts = () => emu.routeCounts();
+const liveNamed = (name: string) => emu.liveKeys().filter((k) => k.name === name);
+/** A client timeout short enough for a held (lateCommit) request to fail on the client. */
+const SHORT_TIMEOUT = { "baseten:timeoutSeconds": "0.5", "baseten:maxRetries": "0" };
+
+describe("request counts", () => {
+  it("costs one POST per key plus one listing and one /v1/users/me per process", async () => {
+    const p = await providerAs(emu.managementKey);
+    for (let i = 0; i < 5; i++) await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    expect(counts()).toMatchObject({ "POST /v1/api_keys": 5, "GET /v1/api_keys": 1, "GET /v1/users/me": 1 });
+  });
+});
+
+describe("never claim or revoke a key that is not ours (10.1)", () => {
+  it("refuses, before any POST, a name already live in the create's scope, naming the key and the fixes", async () => {
+    const p = await providerAs(emu.managementKey);
+    const existing = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: "deployer" });
+    const e = await failureOf(up(p, { type: "WORKSPACE_INVOKE", name: "deployer" }));
+    expect(e.message).toMatch(
+      new RegExp(
+        `name: a live key named "deployer" already exists in the workspace .*prefix ${existing.prefix}.*adoptPrefix.*Nothing was sent`,
+      ),
+    );
+    expect(counts()["POST /v1/api_keys"]).toBe(0);
+  });
+
+  it("creates a personal key of a name another member's personal key has (other owner, other scope)", async () => {
+    emu.addUser({ userId: "user-member" });
+    const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "ci", userId: "user-member" });
+    const p = await providerAs(emu.managementKey); // an admin: its listing holds the member's key
+    const { id } = await up(p, { type: "PERSONAL", name: "ci" });
+    expect(
+      liveNamed("ci")
+        .map((k) => k.prefix)
+        .sort(),
+    ).toEqual([id, theirs.prefix].sort());
+  });
+
+  it("after a 5xx, finds its own key by name and never the member's same-named personal key", async () => {
+    emu.addUser({ userId: "user-member" });
+    const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "ci", userId: "user-member" });
+    const p = await providerAs(emu.managementKey);
+    emu.injectFault({ kind: "serverError", method: "POST" });
+    const { id } = await up(p, { type: "PERSONAL", name: "ci" });
+    expect(counts()["POST /v1/api_keys"]).toBe(2);
+    expect(
+      emu
+        .liveKeys()
+        .map((k) => k.prefix)
+        .sort(),
+    ).toEqual([id, theirs.prefix].sort());
+  });
+
+  it("resolves an unconfirmed/<name> id to its own scope's key, not a same-named key in another team", async () => {
+    emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: "svc-key", teamId: "team-ml" });
+    const p = await providerAs(emu.managementKey);
+    const stored = {
+      type: "WORKSPACE_INVOKE",
+      name: "svc-key",
+      autoName: false,
+      providerVersion: PROVIDER_VERSION,
+      prefix: "",
+      apiKey: "",
+      seenBy: "user-emulator",
+    } as ApiKeyOutputs;
+    // Nothing of that name in the workspace scope: the same user's listing proves none was minted.
+    expect(await p.read!("unconfirmed/svc-key", stored)).toEqual({});
+    await expect(p.delete!("unconfirmed/svc-key", stored)).resolves.toBeUndefined();
+    expect(liveNamed("svc-key")).toHaveLength(1);
+  });
+});
+
+describe("late commits end tracked (10.2)", () => {
+  it("a generated name: the timed-out POST commits later; the next POST collides; the listing finds ours; mint again", async () => {
+    const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
+    // The held POST commits just before the 2nd request after it: after the listing, before the re-POST.
+    emu.injectFault({ kind: "lateCommit", afterRequests: 2, method: "POST" });
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    const named = emu.allKeys().filter((k) => k.name === outs.name);
+    expect(named.filter((k) => !k.revoked).map((k) => k.prefix)).toEqual([id]);
+    expect(named.filter((k) => k.revoked)).toHaveLength(1); // the late commit, revoked with its tombstone verified
+    expect(outs.apiKey).toBe(named.find((k) => k.prefix === id)!.apiKey);
+  });
+
+  it("an explicit name: the late commit is ours and is kept in state with its prefix, never left untracked", async () => {
+    const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
+    emu.injectFault({ kind: "lateCommit", afterRequests: 2, method: "POST" });
+    const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL", name: "fixed" }));
+    const [key] = liveNamed("fixed");
+    expect(e.id).toBe(key.prefix);
+    expect(e.properties).toMatchObject({ prefix: key.prefix, apiKey: "", name: "fixed", seenBy: "user-emulator" });
+    expect(e.message).toMatch(/Baseten did mint key .* the next `pulumi up` replaces it/);
+  });
+
+  it.each([400, 409, 422] as const)(
+    "takes a %s duplicate-name answer after an uncertain POST as our late commit",
+    async (status) => {
+      emu.setModes({ duplicateNameStatus: status });
+      const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
+      emu.injectFault({ kind: "lateCommit", afterRequests: 2, method: "POST" });
+      const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL", name: "dupe" }));
+      expect(e.id).toBe(liveNamed("dupe")[0].prefix);
+    },
+  );
+
+  it("never concludes 'none was minted': a POST whose outcome stays unknown is kept as unconfirmed/<name>", async () => {
+    const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
+    emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST", times: 3 });
+    const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL", name: "pending" }));
+    expect(e.id).toBe("unconfirmed/pending");
+    expect(e.message).toMatch(/may still commit it/);
+    // Later the first POST commits; refresh finds it by name and tracks its prefix.
+    expect(emu.runLateCommits()).toBe(3);
+    const [key] = liveNamed("pending");
+    const read = await (
+      await providerAs(emu.managementKey)
+    ).read!("unconfirmed/pending", e.properties as unknown as ApiKeyOutputs);
+    expect(read.id).toBe(key.prefix);
+  });
+});
+
+describe("certain failures are not uncertain (10.3)", () => {
+  // A refused connection cannot be produced by a live server, so the POST alone goes through a
+  // fetch that fails as Node does; every other request reaches the emulator.
+  const refusingPosts = (code: string) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const realFetch = require("node-fetch") as FetchLike;
+    const fetch: FetchLike = async (url, init) => {
+      if (init.method === "POST") throw Object.assign(new Error(`connect ${code} 127.0.0.1`), { code });
+      return realFetch(url, init);
+    };
+    const client = new BasetenClient({ baseUrl: emu.url, apiKey: emu.managementKey, fetch, retry: { maxRetries: 0 } });
+    return new ProviderRuntime(
+      { apiKey: emu.managementKey, apiUrl: emu.url, timeoutMs: 2000, maxRetries: 0, retryBudgetMs: 0 },
+      client,
+    );
+  };
+
+  it.each(["ECONNREFUSED", "ENOTFOUND"])("fails plainly after %s, keeping nothing in state", async (code) => {
+    const inputs = { type: "PERSONAL", name: "refused", autoName: false, providerVersion: PROVIDER_VERSION } as const;
+    const e = await failureOf(createKey(refusingPosts(code), inputs, "provider-text"));
+    expect(e.id).toBeUndefined();
+    expect(e.message).toMatch(new RegExp(`POST /v1/api_keys was never sent: ${code}`));
+    expect(counts()["GET /v1/api_keys"]).toBe(1); // the listing before the POST, and no recovery listing
+  });
+
+  it("but a connection reset after sending is uncertain, and recovered by listing", async () => {
+    const p = await providerAs(emu.managementKey);
+    emu.injectFault({ kind: "reset", afterCommit: true, method: "POST" });
+    const e = await failureOf(up(p, { type: "PERSONAL", name: "reset-after" }));
+    expect(e.id).toBe(liveNamed("reset-after")[0].prefix);
+  });
+});
+
+describe("errors carry no plaintext (10.4)", () => {
+  it("never quotes a non-JSON 200 that holds the minted key, and keeps that key tracked", async () => {
+    const p = await providerAs(emu.managementKey);
+    emu.injectFault({ kind: "nonJson", afterCommit: true, method: "POST" });
+    const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL", name: "garbled" }));
+    const [key] = liveNamed("garbled");
+    expect(e.message).not.toContain(key.apiKey.split(".")[1]);
+    expect(JSON.stringify(e.properties)).not.toContain(key.apiKey.split(".")[1]);
+    expect(e.message).toMatch(/not JSON .*not shown/);
+    expect(e.id).toBe(key.prefix);
+  });
+
+  it("masks anything shaped <prefix>.<secret> in a quoted error body", async () => {
+    const p = await providerAs(emu.managementKey);
+    emu.injectFault({
+      kind: "respond",
+      status: 400,
+      method: "POST",
+      body: JSON.stringify({ error: "key AbCdEfGh.abcdefghijklmnopqrstuvwxyz0123 rejected" }),
+    });
+    const e = await failureOf(up(p, { type: "PERSONAL", name: "masked" }));
+    expect(e.message).toContain("AbCdEfGh.[REDACTED]");
+    expect(e.message).not.toContain("abcdefghijklmnopqrstuvwxyz0123");
+  });
+});
+
+describe("a 422's detail list (10.6)", () => {
+  it("names each field and Baseten's words", async () => {
+    const p = await providerAs(emu.managementKey);
+    emu.injectFault({
+      kind: "respond",
+      status: 422,
+      method: "POST",
+      body: JSON.stringify({
+        detail: [
+          { loc: ["body", "name"], msg: "String should match pattern '^[a-z0-9-]+$'", type: "string_pattern_mismatch" },
+          { loc: ["body", "model_ids", 0], msg: "Input should be a valid string", type: "string_type" },
+        ],
+      }),
+    });
+    const e = await failureOf(up(p, { type: "WORKSPACE_INVOKE", name: "fine", modelIds: ["m1"] }));
+    expect(e.message).toMatch(
+      /HTTP 422: field "name" \(body\): String should match pattern .*; field "model_ids\.0" \(body\): Input should be a valid string/,
+    );
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * "A key leaves state only on positive evidence" (issue 9), through the provider's lifecycle
+ * methods against the emulator in each of the modes Baseten's sources leave open. Evidence is
+ * (a) a tombstone naming the key, (b) an API_KEY_DELETED audit entry for exactly its prefix,
+ * or (c) a listing by the user who last saw it (`seenBy`) that lacks it (for a personal key,
+ * that user must own it). Nothing else drops a key: not a 404, not another user's listing.
+ */
+import type { ApiKeyOutputs } from "../../provider/types";
+import { PROVIDER_VERSION } from "../../provider/version";
+import { failureOf } from "../support/failureOf";
+import { configuredProvider, upKey } from "./providerHarness";
+import { BasetenEmulator, EMULATOR_USER } from "../emulator";
+
+let emu: BasetenEmulator;
+beforeAll(async () => {
+  emu = await BasetenEmulator.start({ rateLimitPerSecond: null });
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+
+const providerAs = (apiKey: string, extra: Record<string, string> = {}) => configuredProvider(emu, extra, apiKey);
+const up = upKey;
+
+/** State as 0.1.0 wrote it: no seenBy, no ownerId. */
+function asWrittenBy010(outs: ApiKeyOutputs): ApiKeyOutputs {
+  const { seenBy: _s, ownerId: _o, ...rest } = outs;
+  void _s;
+  void _o;
+  return { ...rest, providerVersion: "0.1.0" };
+}
+
+const live = () => emu.liveKeys().map((k) => k.prefix);
+const auditReads = () => emu.routeCounts()["GET /v1/audit_logs"];
+
+describe("what the provider records", () => {
+  it("records the creating user as seenBy (one /v1/users/me per process), and the owner of a personal key", async () => {
+    const p = await providerAs(emu.managementKey);
+    const a = await up(p, { type: "PERSONAL" });
+    const b = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    expect(a.outs).toMatchObject({ seenBy: EMULATOR_USER.user_id, ownerId: EMULATOR_USER.user_id });
+    expect(b.outs.seenBy).toBe(EMULATOR_USER.user_id);
+    expect(b.outs.ownerId).toBeUndefined();
+    expect(emu.routeCounts()["GET /v1/users/me"]).toBe(1);
+  });
+
+  it("records the reader as seenBy on refresh, so 0.1.0 state gains it on its first read", async () => {
+    const p = await providerAs(emu.managementKey);
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    const read = await (await providerAs(emu.managementKey)).read!(id, asWrittenBy010(outs));
+    expect(read.props).toMatchObject({ seenBy: EMULATOR_USER.user_id });
+  });
+});
+
+describe("delete", () => {
+  it.each(["error", "detail", "fastapi-not-found"] as const)(
+    "(c) takes a 404 (body mode %s) as revoked when the same user's listing lacks the key",
+    async (mode) => {
+      emu.setModes({ deleteNotFoundBody: mode });
+      const p = await providerAs(emu.managementKey);
+      const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+      emu.revokeOutOfBand(id);
+      await expect(p.delete!(id, outs)).resolves.toBeUndefined();
+    },
+  );
+
+  it("(b) takes a 404 as revoked when the audit log records API_KEY_DELETED for exactly this prefix", async () => {
+    const p = await providerAs(emu.managementKey);
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    emu.revokeOutOfBand(id);
+    emu.clearLog();
+    await expect((await providerAs(emu.managementKey)).delete!(id, asWrittenBy010(outs))).resolves.toBeUndefined();
+    expect(auditReads()).toBe(1);
+  });
+
+  it("ignores audit entries whose prefix only contains this one (search is a substring match)", async () => {
+    const p = await providerAs(emu.managementKey);
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    // A revoked key whose prefix differs only in case: the log's search finds it, the provider must not.
+    const lookalike = id.toLowerCase() === id ? id.toUpperCase() : id.toLowerCase();
+    emu.revokeOutOfBand(id);
+    const stored = { ...asWrittenBy010(outs), prefix: lookalike };
+    const e = await failureOf((await providerAs(emu.managementKey)).delete!(lookalike, stored));
+    expect(e.message).toMatch(/nothing proves the key revoked.*audit log .* records no deletion/);
+  });
+
+  it("fails without evidence: a 404 for a key seen by another user, with the audit log closed to members", async () => {
+    const member = emu.addUser({ userId: "user-member", manages: ["workspace", "team-default"] });
+    const adminP = await providerAs(emu.managementKey);
+    const { id, outs } = await up(adminP, { type: "WORKSPACE_MANAGE_ALL" });
+    emu.revokeOutOfBand(id);
+    const e = await failureOf((await providerAs(member.apiKey)).delete!(id, outs));
+    expect(e.message).toMatch(/^Revoking Baseten API key ".+": Baseten answered HTTP 404/);
+    expect(e.message).toMatch(/last seen by user user-emulator/);
+    expect(e.message).toMatch(/readable only by organization admins \(GET \/v1\/audit_logs answered HTTP 403\)/);
+    expect(e.message).toMatch(/management key of Baseten user user-emulator.*pulumi state delete/);
+  });
+
+  it.each([403, 404] as const)(
+    "keeps a member's personal key that an admin may list but not revoke (DELETE answers %s)",
+    async (status) => {
+      emu.setModes({ unmanageableDeleteStatus: status });
+      const member = emu.addUser({ userId: "user-member" });
+      const memberP = await providerAs(member.apiKey);
+      const { id, outs } = await up(memberP, { type: "PERSONAL" });
+      const e = await failureOf((await providerAs(emu.managementKey)).delete!(id, outs));
+      expect(e.message).toMatch(status === 403 ? /refused to revoke.*HTTP 403/ : /still in this management key's listing/);
+      expect(e.message).toMatch(/kept in state/);
+      expect(live()).toEqual([id]);
+    },
+  );
+
+  it("names baseten:apiUrl when a wrong path answers FastAPI's 404 to the DELETE and to the listing", async () => {
+    const p = await providerAs(emu.managementKey);
+    const { id, outs } = await up(p, { type: "PERSONAL" });
+    const wrong = await providerAs(emu.managementKey, { "baseten:apiUrl": `${emu.url}/not-the-api` });
+    const e = await failureOf(wrong.delete!(id, outs));
+    expect(e.message).toMatch(/Baseten answered HTTP 404 \("Not Found"\) to DELETE/);
+    expect(e.message).toMatch(/baseten:apiUrl .*points at the wrong place/);
+    expect(live()).toEqual([id]);
+  });
+});
+
+describe("refresh", () => {
+  it("(c) drops a key the same user's listing no longer holds", async () => {
+    const p = await providerAs(emu.managementKey);
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    emu.revokeOutOfBand(id);
+    expect(await (await providerAs(emu.managementKey)).read!(id, outs)).toEqual({});
+  });
+
+  it("keeps and fails on a member's personal key that another member cannot see", async () => {
+    const owner = emu.addUser({ userId: "user-owner" });
+    const other = emu.addUser({ userId: "user-other" });
+    const { id, outs } = await up(await providerAs(owner.apiKey), { type: "PERSONAL" });
+    const e = await failureOf((await providerAs(other.apiKey)).read!(id, outs));
+    expect(e.message).toMatch(/^Refreshing Baseten API key ".+": Key ".+" is not in this management key's listing/);
+    expect(e.message).toMatch(/Refresh keeps it rather than forget a key that may be live/);
+    expect(live()).toEqual([id]);
+  });
+
+  it("(b) drops a 0.1.0 key (no seenBy) revoked out of band, on the audit log's word", async () => {
+    const p = await providerAs(emu.managementKey);
+    const { id, outs } = await up(p, { type: "WORKSPACE_INVOKE" });
+    emu.revokeOutOfBand(id);
+    expect(await (await providerAs(emu.managementKey)).read!(id, asWrittenBy010(outs))).toEqual({});
+  });
+
+  it("does not take an admin's listing as proof for a member's personal key it saw (the owner's listing is)", async () => {
+    emu.addUser({ userId: "user-member" });
+    const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "laptop", userId: "user-member" });
+    const adminP = await providerAs(emu.managementKey);
+    const adopted = await up(adminP, { type: "PERSONAL", adoptPrefix: theirs.prefix });
+    expect(adopted.outs).toMatchObject({ seenBy: EMULATOR_USER.user_id, ownerId: "user-member" });
+    // The audit log is the only evidence left; with no deletion recorded, refresh must fail.
+    const hidden = { ...adopted.outs, prefix: "Gonezzzz" };
+    const e = await failureOf((await providerAs(emu.managementKey)).read!("Gonezzzz", hidden));
+    expect(e.message).toMatch(/personal key of user user-member, and only its owner's listing is sure to show it/);
+  });
+
+  it("shares one /v1/users/me and one listing among many reads", async () => {
+    const p = await providerAs(emu.managementKey);
+    const made = [];
+    for (let i = 0; i < 10; i++) made.push(await up(p, { type: "WORKSPACE_MANAGE_ALL" }));
+    emu.clearLog();
+    const fresh = await providerAs(emu.managementKey);
+    await Promise.all(made.map(({ id, outs }) => fresh.read!(id, outs)));
+    expect(emu.routeCounts()).toMatchObject({ "GET /v1/api_keys": 1, "GET /v1/users/me": 1, "GET /v1/audit_logs": 0 });
+  });
+
+  it("copies a shared failure per key instead of stacking every key's context on one message", async () => {
+    const p = await providerAs(emu.managementKey);
+    const a = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    const b = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    const wrong = await providerAs("fake-wrong-management-key-0123456789");
+    const [ea, eb] = await Promise.all([failureOf(wrong.read!(a.id, a.outs)), failureOf(wrong.read!(b.id, b.outs))]);
+    expect(ea.message).toMatch(new RegExp(`^Refreshing Baseten API key "${a.id}": Baseten answered HTTP 401`));
+    expect(eb.message).toMatch(new RegExp(`^Refreshing Baseten API key "${b.id}": Baseten answered HTTP 401`));
+    expect(ea.message).not.toContain(b.id);
+    expect(ea.message).toMatch(/use the management key stored with the stack's last `pulumi up`.*--run-program/);
+  });
+});
+
+describe("no replacement churn for the default team (issue 9.4)", () => {
+  it("a teamless key listed under the default team refreshes to inputs that plan no change", async () => {
+    const p = await providerAs(emu.managementKey);
+    const news = { type: "WORKSPACE_INVOKE", modelIds: ["m1"], resourceName: "svc", providerVersion: PROVIDER_VERSION };
+    const checked = await p.check!({} as never, news as never);
+    const created = await p.create(checked.inputs as never);
+    const read = await (await providerAs(emu.managementKey)).read!(created.id, created.outs as ApiKeyOutputs);
+    expect(read.props).toMatchObject({ teamName: "default" });
+    const again = await p.check!(read.inputs as never, news as never);
+    expect(await p.diff!(created.id, read.props as ApiKeyOutputs, again.inputs as never)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+});
