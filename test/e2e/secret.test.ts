@@ -6,6 +6,7 @@
  */
 import { BasetenEmulator, ROUTES, SECRET_ROUTES } from "../emulator";
 import { leaks, SECRET_SIG, TestStack } from "./harness";
+import { failureOf } from "../support/failureOf";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -29,15 +30,6 @@ afterAll(async () => {
   await ts?.remove();
   await emu?.stop();
 });
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the command to fail");
-}
 
 /** The value appears nowhere but inside secret envelopes: state, state files, output, the request log. */
 async function expectValueOnlyInEnvelopes(): Promise<void> {

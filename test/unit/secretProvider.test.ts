@@ -7,6 +7,7 @@ import { createSecretProvider, type SecretProvider } from "../../provider/secret
 import type { SecretOutputs } from "../../provider/secret/types";
 import { isSecretError } from "../../provider/secret/errors";
 import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES } from "../emulator";
+import { failureOf } from "../support/failureOf";
 
 let emu: BasetenEmulator;
 beforeAll(async () => {
@@ -49,15 +50,6 @@ const teamlessRequests = () =>
     .filter((r) =>
       [SECRET_ROUTES.listSecrets, SECRET_ROUTES.upsertSecret, SECRET_ROUTES.deleteSecret].includes(r.route as never),
     );
-
-async function failureOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("create", () => {
   it("lists the default team, then writes with one team-scoped POST; id is <teamId>/<name>", async () => {
