@@ -8,6 +8,7 @@ import type { SecretOutputs } from "../../provider/secret/types";
 import { isSecretError } from "../../provider/secret/errors";
 import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES } from "../emulator";
 import { failureOf } from "../support/failureOf";
+import { validateRequestBody } from "../contract/schemas";
 
 let emu: BasetenEmulator;
 beforeAll(async () => {
@@ -154,6 +155,28 @@ describe("create", () => {
     expect(e.message).toMatch(/HTTP 422/);
     expect(e.message).not.toContain(VALUE);
     expect(e.message).toMatch(/refused secret name "tok"/);
+  });
+
+  it("sends spec-valid upsert bodies (UpsertSecretRequestV1) on the team route only", async () => {
+    const p = await configured();
+    await up(p, { name: "a" });
+    await up(p, { name: "b", teamId: "team-ml" });
+    const upserts = emu.requestLog().filter((r) => r.method === "POST");
+    expect(upserts.map((r) => r.route)).toEqual([POST, POST]);
+    for (const r of upserts) expect(validateRequestBody("upsertTeamSecret", r.requestBody)).toEqual([]);
+  });
+
+  it("writes once after Baseten's rate limit turned the POST away (a 429 proves nothing was written)", async () => {
+    emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 0, route: POST });
+    const p = await configured();
+    const { outs } = await up(p, { name: "tok" });
+    expect(
+      emu
+        .requestLog()
+        .filter((r) => r.route === POST)
+        .map((r) => r.status),
+    ).toEqual([429, 200]);
+    expect(emu.secrets().map((s) => s.id)).toEqual([outs.secretId]);
   });
 
   it("fails clearly when no team has the given name, sending no secret request", async () => {
