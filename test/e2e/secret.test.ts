@@ -136,6 +136,25 @@ describe("Secret through the real engine", () => {
     expect((await ts.secretResources()).map((r) => r.id).sort()).toEqual(["team-default/hf-access-token", "team-ml/team-token"]);
   });
 
+  it("4c. up refuses a name that exists at Baseten (equivalent spelling), writing nothing; adoptExisting takes it over in place", async () => {
+    const theirs = emu.upsertSecretOutOfBand({ teamId: "team-ml", name: "shared.token", value: "fake-theirs-0004" });
+    ts.secrets.push({ name: "shared", args: { name: "shared-token", value: FIRST, teamId: "team-ml" } });
+    emu.clearLog();
+    const e = await failureOf(ts.up());
+    expect(e.message).toMatch(/already has a secret named "shared\.token"/);
+    expect(e.message).toMatch(/adoptExisting: true/);
+    expect(count(POST)).toBe(0);
+    expect(emu.secrets().find((s) => s.id === theirs.id)?.value).toBe("fake-theirs-0004");
+    expect((await ts.secretResources()).map((r) => r.id)).not.toContain("team-ml/shared-token");
+
+    ts.secrets[2].args = { ...ts.secrets[2].args, adoptExisting: true };
+    const up = await ts.up();
+    expect(up.summary.resourceChanges).toMatchObject({ create: 1 });
+    expect(up.outputs.sharedSecretId.value).toBe(theirs.id);
+    expect(emu.secrets().find((s) => s.id === theirs.id)?.value).toBe(FIRST);
+    expect(leaks(ts.transcript.join(""), ["fake-theirs-0004", ...VALUES])).toEqual([]);
+  });
+
   it("5. destroy with a mismatched tombstone fails and keeps the secret, in state and at Baseten", async () => {
     emu.injectFault({ kind: "wrongTombstone", name: "someone_else", route: DELETE });
     const e = await failureOf(ts.destroy());
