@@ -16,7 +16,8 @@ export async function adoptKey(
   inputs: ApiKeyInputs & { adoptPrefix: string },
 ): Promise<{ id: string; outs: ApiKeyOutputs }> {
   const prefix = inputs.adoptPrefix;
-  const [found, caller] = await Promise.all([rt.keys.get().then((keys) => keys.find((k) => k.prefix === prefix)), rt.caller()]);
+  const found = (await rt.keys.get()).find((k) => k.prefix === prefix);
+  const caller = await rt.caller();
   if (!found) {
     throw new BasetenError(
       "not-found",

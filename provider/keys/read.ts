@@ -13,8 +13,11 @@ import { keysNamedInScope } from "./scope";
  * scope, with its owner) to the real prefix.
  */
 export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOutputs): Promise<ApiKeyOutputs | undefined> {
-  const [listed, caller] = await Promise.all([rt.keys.get(), rt.caller()]);
   const byName = unconfirmedName(id);
+  if (byName === undefined) prefixOfId(id, "Cannot refresh"); // before any request
+  // In this order, so a failure names the same request every time.
+  const listed = await rt.keys.get();
+  const caller = await rt.caller();
   if (byName !== undefined) {
     const named = await keysNamedInScope(rt, listed, byName, { type: stored.type, teamName: stored.teamName }, caller.userId);
     if (named.length === 0) {

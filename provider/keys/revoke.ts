@@ -53,7 +53,8 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
 /** A fresh listing and the caller; when the listing fails too, the apiUrl is the likely cause. */
 async function listingAfter404(rt: ProviderRuntime, what: string) {
   try {
-    return await Promise.all([rt.client.listKeys(), rt.caller()]);
+    const listed = await rt.client.listKeys();
+    return [listed, await rt.caller()] as const;
   } catch (e) {
     if (!isBasetenError(e)) throw e;
     throw withLimit(

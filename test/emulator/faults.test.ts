@@ -26,6 +26,13 @@ describe("scripted faults", () => {
     expect(statuses).toEqual([500, 500, 500, 200]);
   });
 
+  it("lets `skip` matching requests through before applying a fault", async () => {
+    emu.injectFault({ kind: "serverError", times: 2, skip: 1 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await list()).status);
+    expect(statuses).toEqual([200, 500, 500, 200]);
+  });
+
   it("matches by method, leaving other methods untouched", async () => {
     emu.injectFault({ kind: "serverError", method: "post" });
     expect((await list()).status).toBe(200);

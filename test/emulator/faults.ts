@@ -55,6 +55,9 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
   if (spec.times !== undefined && (typeof spec.times !== "number" || !(spec.times >= 1))) {
     throw new Error("times must be a number >= 1");
   }
+  if (spec.skip !== undefined && !(Number.isInteger(spec.skip) && (spec.skip as number) >= 0)) {
+    throw new Error("skip must be an integer >= 0");
+  }
   for (const field of ["method", "route", "pathPrefix"]) {
     if (spec[field] !== undefined && typeof spec[field] !== "string") throw new Error(`${field} must be a string`);
   }
@@ -110,12 +113,12 @@ function matches(spec: FaultSpec, req: FaultRequest): boolean {
 }
 
 export class FaultInjector {
-  private queue: Array<{ spec: FaultSpec; remaining: number }> = [];
+  private queue: Array<{ spec: FaultSpec; remaining: number; skip: number }> = [];
   private random: { spec: RandomFaultSpec; next: () => number } | null = null;
 
   inject(spec: FaultSpec): void {
     const checked = checkFaultSpec(spec);
-    this.queue.push({ spec: { ...checked }, remaining: checked.times ?? 1 });
+    this.queue.push({ spec: { ...checked }, remaining: checked.times ?? 1, skip: checked.skip ?? 0 });
   }
 
   clear(): void {
@@ -135,7 +138,17 @@ export class FaultInjector {
 
   /** Picks the fault for one API request, consuming it: scripted faults first, then random. */
   take(req: FaultRequest): FaultSpec | undefined {
-    const index = this.queue.findIndex((f) => matches(f.spec, req));
+    // A fault still skipping lets its matching request through (and counts it).
+    let index = -1;
+    for (const [i, f] of this.queue.entries()) {
+      if (!matches(f.spec, req)) continue;
+      if (f.skip > 0) {
+        f.skip -= 1;
+        continue;
+      }
+      index = i;
+      break;
+    }
     if (index >= 0) {
       const entry = this.queue[index];
       entry.remaining -= 1;

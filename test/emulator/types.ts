@@ -145,6 +145,8 @@ export type FaultKindSpec =
 export type FaultSpec = FaultMatch & {
   /** Default 1: applies to the next N matching API requests. */
   times?: number;
+  /** Default 0: lets this many matching requests through untouched before applying. */
+  skip?: number;
 } & FaultKindSpec;
 
 export type RandomFaultKind = "rateLimited" | "serverError" | "badGatewayHtml" | "reset" | "latency";

@@ -14,6 +14,9 @@ import { BasetenEmulator, type LoggedRequest } from "../emulator";
 import { checkpoint } from "./support/agreement";
 import { suiteFigures } from "./support/figures";
 import { DELETE, isAllowedPath, LIST, mark, since } from "./support/requests";
+
+const ME = "GET /v1/users/me";
+const AUDIT = "GET /v1/audit_logs";
 import { SecretScan } from "./support/secrets";
 import { API_KEY_TYPE, manyKeys, ReliabilityStack, type StateExport } from "./support/stack";
 import * as fs from "fs";
@@ -106,7 +109,13 @@ describe("at the provider, for each crafted prefix", () => {
     const deletes = log.filter((r) => r.route === DELETE);
     if (deletes.length === 0) expect(outcomes[0]).toMatch(/^delete: .*not a key prefix/);
     else expect(deletes).toHaveLength(1);
-    expect(log.filter((r) => r.route !== DELETE && r.route !== LIST)).toEqual([]);
+    // Beyond DELETE and listings: only the caller's identity, and the audit log searched for
+    // exactly this prefix (after the DELETE's 404, looking for evidence that it is gone).
+    for (const r of log.filter((x) => x.route !== DELETE && x.route !== LIST && x.route !== ME)) {
+      expect(r.route).toBe(AUDIT);
+      expect(new URLSearchParams(r.rawPath.split("?")[1]).get("search")).toBe(prefix);
+    }
+    if (deletes.length === 0) expect(log.filter((r) => r.route === AUDIT)).toEqual([]);
   });
 });
 
@@ -170,7 +179,9 @@ describe("through the real engine", () => {
     );
     const log = since(emu, from);
     expectOnlySafeRequests(log, ids);
-    expect(log.filter((r) => r.route !== LIST)).toEqual([]);
+    // Ids that cannot be a prefix are refused before any request; the others are looked up in
+    // the listing (with the caller's identity), and the audit log searched for each.
+    expect(log.filter((r) => ![LIST, ME, AUDIT].includes(r.route))).toEqual([]);
   });
 
   it("destroy of the tampered state sends nothing off /v1/api_keys/<one segment>, and no DELETE for an id that cannot be one", async () => {
