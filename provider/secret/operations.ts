@@ -168,7 +168,10 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
   const team = await resolveSecretTeam(rt, inputs);
   const lockKey = `${team.teamId}\u0000${canonicalSecretName(inputs.name)}`;
   return rt.exclusive(lockKey, async () => {
-    const [listing, seenBy] = await Promise.all([rt.listing(team.teamId), rt.callerUserId()]);
+    // The caller first, then the listing: shared lookups run in a fixed order, so the
+    // request log (and a fault injected by position) is the same on every run.
+    const seenBy = await rt.callerUserId();
+    const listing = await rt.listing(team.teamId);
     const existing = listing.secrets.find((s) => secretNamesEquivalent(s.name, inputs.name));
     if (existing && inputs.adoptExisting !== true) {
       throw new SecretError(
@@ -263,7 +266,8 @@ export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, 
 
 /** Refresh: the secret as Baseten lists it now (value kept from state), or undefined when proven gone. */
 export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretOutputs | undefined> {
-  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.shared.caller()]);
+  const caller = await rt.shared.caller();
+  const listing = await rt.listing(stored.teamId);
   const found = listing.secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
   if (found) {
     return { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName, seenBy: caller.userId };
@@ -287,7 +291,8 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
   }
   if (result.outcome === "deleted") return "deleted";
   const said = `Baseten answered HTTP 404${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to the DELETE of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)}`;
-  const [listing, caller] = await Promise.all([rt.listing(stored.teamId), rt.shared.caller()]);
+  const caller = await rt.shared.caller();
+  const listing = await rt.listing(stored.teamId);
   if (listing.secrets.some((s) => secretNamesEquivalent(s.name, stored.name))) {
     throw deletionUnproven(`${said}, yet the team's listing still holds it`, stored, []);
   }
