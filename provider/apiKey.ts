@@ -78,6 +78,9 @@ export class ApiKey extends pulumi.dynamic.Resource {
         teamName: undefined,
         ...args,
         resourceName: name,
+        // A generated name is derived from the project, the stack, the resource name and the
+        // inputs that force a replacement, so the preview shows the name up creates.
+        nameScope: `${pulumi.getProject()}/${pulumi.getStack()}`,
         providerVersion: PROVIDER_VERSION,
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },

@@ -4,7 +4,7 @@
  * never take part, or every run would report a change.
  */
 import { sameSet } from "./sets";
-import { UNKNOWN } from "./validation";
+import { UNKNOWN } from "./unknown";
 
 /** What `diff` tells the engine: whether anything changed, which inputs force a replacement, and in which order. */
 export interface DiffDecision {
@@ -61,7 +61,11 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
 
   changed("type", olds.type === news.type);
   // A generated name is kept by `check`; a switch between generated and explicit is a change.
-  if (!takenFromKey("name")) changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
+  // A generated name follows from the other inputs (see naming.ts), which are compared below; a
+  // replacement's stored name may carry "-r<n>". A switch between generated and explicit is a change.
+  const bothGenerated = olds.autoName === true && news.autoName === true;
+  if (!takenFromKey("name") && !bothGenerated)
+    changed("name", olds.name === news.name && Boolean(olds.autoName) === Boolean(news.autoName));
   if (!takenFromKey("modelIds")) changed("modelIds", sameModels(olds.modelIds, news.modelIds));
   const oldTeam = teamSelection(olds, true);
   const newTeam = teamSelection(news, false);

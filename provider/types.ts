@@ -36,6 +36,8 @@ export interface ApiKeyInputs {
   providerVersion: string;
   /** The Pulumi resource name, the stem of a generated `name`. */
   resourceName?: string;
+  /** `<project>/<stack>` of the program: part of what a generated `name` is derived from. */
+  nameScope?: string;
 }
 
 /** The outputs of an `ApiKey`: what the engine stores as the resource's state. */

@@ -4,11 +4,11 @@
  * nothing is sent to Baseten.
  */
 import { prefixProblem } from "./client/prefix";
-import { autoName, nameProblem } from "./naming";
+import { autoName, derivedSuffix, nameProblem, sanitizeName, MAX_NAME_LENGTH } from "./naming";
+import { UNKNOWN } from "./unknown";
 import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "./types";
 
-/** The value the engine puts in place of a value not known until apply (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 
 /** Most model ids one key may be scoped to. Baseten documents no bound; ours keeps requests small. */
 export const MAX_MODEL_IDS = 1000;
@@ -41,6 +41,7 @@ const KNOWN_INPUTS = [
   "autoName",
   "providerVersion",
   "resourceName",
+  "nameScope",
   "__provider",
 ];
 
@@ -48,6 +49,32 @@ const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
 function typeOf(v: unknown): string {
   return Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`;
+}
+
+/**
+ * The generated name of a key: derived from `nameScope` (project and stack, given by the
+ * ApiKey class), the resource name and the replacement-forcing inputs, so a preview shows the
+ * name up creates; unknown while any of them is; random only for callers that give no scope.
+ */
+function generatedName(news: Record<string, unknown>): string {
+  const resourceName = typeof news.resourceName === "string" ? news.resourceName : "key";
+  if (typeof news.nameScope !== "string") return autoName(resourceName);
+  const suffix = derivedSuffix({
+    nameScope: news.nameScope,
+    resourceName,
+    type: news.type,
+    modelIds: news.modelIds ?? undefined,
+    teamId: news.teamId ?? undefined,
+    teamName: news.teamName ?? undefined,
+    rotationTriggers: news.rotationTriggers ?? undefined,
+  });
+  if (suffix === undefined) return UNKNOWN;
+  // Room for the suffix and for a replacement's "-r<n>" (see naming.ts).
+  const base =
+    sanitizeName(resourceName)
+      .slice(0, MAX_NAME_LENGTH - 8 - 6)
+      .replace(/-+$/, "") || "key";
+  return `${base}-${suffix}`;
 }
 
 /**
@@ -91,7 +118,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
       inputs.name = olds.name;
       inputs.autoName = true;
     } else {
-      inputs.name = autoName(typeof news.resourceName === "string" ? news.resourceName : "key");
+      inputs.name = generatedName(news);
       inputs.autoName = true;
     }
   } else if (!isUnknown(name)) {

@@ -6,6 +6,7 @@
  */
 import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
 import type { ProviderRuntime } from "../runtime";
+import { replacementName } from "../naming";
 import { resolveTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
 import { adoptKey } from "./adopt";
@@ -43,7 +44,8 @@ export async function createKey(
   const team = await resolveTeam(rt, inputs);
   const caller = await rt.caller();
   const scope: KeyScope = { type: inputs.type, teamName: team.teamName };
-  await refuseTakenName(rt, inputs.name, scope, caller);
+  if (inputs.autoName) inputs = { ...inputs, name: await freeGeneratedName(rt, inputs.name, scope, caller) };
+  else await refuseTakenName(rt, inputs.name, scope, caller);
 
   const kept = (id: string, prefix: string, message: string): KeyKeptInStateError => {
     const owner = inputs.type === "PERSONAL" ? caller.userId : undefined;
@@ -115,6 +117,27 @@ export async function createKey(
         `It is kept in state so it is not forgotten; the next \`pulumi up\` replaces it (revoking ${ours.prefix}).`,
     );
   }
+}
+
+/** Most "-r<n>" names tried for one generated name. */
+const MAX_REPLACEMENT_NAMES = 20;
+
+/**
+ * A generated name still held by a live key of the scope (the key being replaced by
+ * `pulumi up --replace`, whose inputs, and so whose derived name, did not change): the first
+ * free `<name>-r<n>`, deterministic, so recovery by name looks for the name actually sent.
+ */
+async function freeGeneratedName(rt: ProviderRuntime, name: string, scope: KeyScope, caller: Caller): Promise<string> {
+  const live = await rt.keysBeforeCreates();
+  for (let n = 0; n <= MAX_REPLACEMENT_NAMES; n++) {
+    const candidate = n === 0 ? name : replacementName(name, n);
+    if ((await keysNamedInScope(rt, live, candidate, scope, caller.userId)).length === 0) return candidate;
+  }
+  throw new BasetenError(
+    "request",
+    `name: ${name} and ${MAX_REPLACEMENT_NAMES} replacement names (${replacementName(name, 1)} ...) are all held by live keys in ${describeScope(scope)}. ` +
+      `Revoke the keys no stack tracks (GET /v1/api_keys lists them), or set name. Nothing was sent.`,
+  );
 }
 
 /**

@@ -78,6 +78,7 @@ describe("ApiKey under mocks", () => {
       type: "WORKSPACE_INVOKE",
       modelIds: ["m1"],
       resourceName: "inference",
+      nameScope: "project/stack",
       providerVersion: PROVIDER_VERSION,
     });
     expect(typeof __provider).toBe("string");

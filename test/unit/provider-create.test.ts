@@ -98,6 +98,34 @@ describe("never claim or revoke a key that is not ours (10.1)", () => {
   });
 });
 
+describe("generated names", () => {
+  it("takes the first free <name>-r<n> when its derived name is still held in its scope (pulumi up --replace)", async () => {
+    const p = await providerAs(emu.managementKey);
+    const first = await up(p, { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev" });
+    // The same inputs again, as a forced replacement re-creates them before revoking the old key.
+    const again = await up(await providerAs(emu.managementKey), { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev" });
+    expect(again.outs.name).toBe(`${first.outs.name}-r1`);
+    const third = await up(await providerAs(emu.managementKey), { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev" });
+    expect(third.outs.name).toBe(`${first.outs.name}-r2`);
+  });
+
+  it("reports no change when the stored name carries -r<n> and the inputs are the same", async () => {
+    const p = await providerAs(emu.managementKey);
+    const news = { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev", resourceName: "svc", providerVersion: PROVIDER_VERSION };
+    await up(p, news);
+    const replaced = await up(await providerAs(emu.managementKey), news);
+    const checked = await p.check!(
+      { ...news, name: replaced.outs.name.replace(/-r1$/, ""), autoName: true } as never,
+      news as never,
+    );
+    expect(await p.diff!(replaced.id, replaced.outs, checked.inputs as never)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+});
+
 describe("late commits end tracked (10.2)", () => {
   it("a generated name: the timed-out POST commits later; the next POST collides; the listing finds ours; mint again", async () => {
     const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);

@@ -15,9 +15,21 @@ describe("check", () => {
     const second = checkInputs(first, base).inputs;
     expect(second.name).toBe(first.name);
   });
-  it("generates a new name when re-checked without old inputs (a replacement)", () => {
+  it("without a nameScope (a caller other than the ApiKey class), draws a random name", () => {
     const first = checkInputs({}, base).inputs;
     expect(checkInputs({}, base).inputs.name).not.toBe(first.name);
+  });
+  it("with the nameScope the ApiKey class passes, derives the name: the same at preview and at up", () => {
+    const scoped = { ...base, nameScope: "proj/dev" };
+    const first = checkInputs({}, scoped).inputs;
+    expect(first.name).toMatch(/^svc-[a-z0-9]{7}$/);
+    expect(checkInputs({}, scoped).inputs.name).toBe(first.name);
+    // A replacement re-checks without old inputs: a changed trigger gives another name.
+    expect(checkInputs({}, { ...scoped, rotationTriggers: { q: "2" } }).inputs.name).not.toBe(first.name);
+  });
+  it("reports a derived name as unknown while an input it derives from is unknown", () => {
+    const { inputs } = checkInputs({}, { ...base, nameScope: "proj/dev", type: "WORKSPACE_INVOKE", modelIds: UNKNOWN });
+    expect(inputs.name).toBe(UNKNOWN);
   });
   it("keeps an explicit name and marks it explicit", () => {
     const { inputs, failures } = checkInputs({}, { ...base, name: "my-key" });
