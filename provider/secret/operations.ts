@@ -304,7 +304,7 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
 /** The inputs a refreshed secret stands for, so the next preview compares against them. */
 export function secretInputsOfOutputs(outs: SecretOutputs): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
-  for (const k of ["name", "autoName", "value", "adoptExisting", "providerVersion", "resourceName"] as const)
+  for (const k of ["name", "autoName", "value", "adoptExisting", "providerVersion", "resourceName", "nameScope"] as const)
     if (outs[k] !== undefined) inputs[k] = outs[k];
   if (outs.teamSelector === "teamId") inputs.teamId = outs.teamId;
   if (outs.teamSelector === "teamName") inputs.teamName = outs.teamName;

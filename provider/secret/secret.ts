@@ -71,6 +71,8 @@ export class Secret extends pulumi.dynamic.Resource {
         // `additionalSecretOutputs` protects only outputs: the input must be a secret too.
         value: args.value === undefined ? undefined : pulumi.secret(args.value),
         resourceName: name,
+        // Project and stack: a generated name derives from them, so preview shows the name up writes.
+        nameScope: `${pulumi.getProject()}/${pulumi.getStack()}`,
         providerVersion: PROVIDER_VERSION,
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },

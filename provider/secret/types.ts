@@ -19,6 +19,8 @@ export interface SecretInputs {
   providerVersion: string;
   /** The Pulumi resource name, the stem of a generated `name`. */
   resourceName?: string;
+  /** `<project>/<stack>`, from which a generated `name` is derived. */
+  nameScope?: string;
 }
 
 /** The outputs of a `Secret`: what the engine stores as the resource's state. */

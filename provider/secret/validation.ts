@@ -3,7 +3,7 @@
  * alphabet for secret names, so only what is certainly invalid is refused here (a 4xx from
  * Baseten names the rest). The value is validated but never quoted.
  */
-import { autoName } from "../naming";
+import { autoName, derivedSuffix, MAX_NAME_LENGTH, sanitizeName } from "../naming";
 import { UNKNOWN, type CheckFailure } from "../validation";
 import type { SecretInputs } from "./types";
 
@@ -20,6 +20,7 @@ const KNOWN_INPUTS = [
   "autoName",
   "providerVersion",
   "resourceName",
+  "nameScope",
   "__provider",
 ];
 const PUBLIC_INPUTS = 5;
@@ -38,6 +39,30 @@ export function secretNameProblem(name: string): string | undefined {
   if (name.includes("/")) return "must not contain '/': the name is one segment of Baseten's URL path";
   if (/[\u0000-\u001f\u007f]/.test(name)) return "must not contain control characters (newlines, tabs, ...)";
   return undefined;
+}
+
+/**
+ * The generated name of a new secret, derived like a key's (../naming.ts): from `nameScope`
+ * (project and stack, given by the Secret class), the resource name and the team, so
+ * `pulumi preview` shows the very name `pulumi up` writes (models read secrets by name);
+ * unknown while the team is; random only for callers that give no scope.
+ */
+function generatedSecretName(news: Record<string, unknown>): string {
+  const resourceName = typeof news.resourceName === "string" ? news.resourceName : "secret";
+  if (typeof news.nameScope !== "string") return autoName(resourceName);
+  const suffix = derivedSuffix({
+    nameScope: news.nameScope,
+    resourceName,
+    type: "baseten:Secret",
+    teamId: news.teamId ?? undefined,
+    teamName: news.teamName ?? undefined,
+  });
+  if (suffix === undefined) return UNKNOWN;
+  const base =
+    sanitizeName(resourceName)
+      .slice(0, MAX_NAME_LENGTH - 8)
+      .replace(/-+$/, "") || "secret";
+  return `${base}-${suffix}`;
 }
 
 /** The checked inputs, and every problem found (none means valid). */
@@ -79,7 +104,7 @@ export function checkSecretInputs(olds: Record<string, unknown>, news: Record<st
   if (name === undefined || name === null) {
     delete inputs.name;
     if (olds.autoName === true && typeof olds.name === "string" && olds.name) inputs.name = olds.name;
-    else inputs.name = autoName(typeof news.resourceName === "string" ? news.resourceName : "secret");
+    else inputs.name = generatedSecretName(news);
     inputs.autoName = true;
   } else {
     inputs.autoName = false;

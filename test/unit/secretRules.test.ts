@@ -59,6 +59,26 @@ describe("check", () => {
   });
 });
 
+describe("check: generated names (preview shows the name up writes)", () => {
+  const scoped = { ...base, nameScope: "proj/dev" };
+  it("derives the same name from project, stack, resource name and team on every check of a new secret", () => {
+    const first = checkSecretInputs({}, scoped).inputs.name;
+    expect(first).toMatch(/^svc-[a-z0-9]{7}$/);
+    expect(checkSecretInputs({}, scoped).inputs.name).toBe(first);
+  });
+  it.each([
+    ["another stack", { nameScope: "proj/prod" }],
+    ["another resource name", { resourceName: "other" }],
+    ["another team", { teamName: "ml-platform" }],
+  ])("derives another name for %s", (_label, extra) => {
+    expect(checkSecretInputs({}, { ...scoped, ...extra }).inputs.name).not.toBe(checkSecretInputs({}, scoped).inputs.name);
+  });
+  it("is unknown while the team is unknown, and ignores the value", () => {
+    expect(checkSecretInputs({}, { ...scoped, teamId: UNKNOWN }).inputs.name).toBe(UNKNOWN);
+    expect(checkSecretInputs({}, { ...scoped, value: "fake-other" }).inputs.name).toBe(checkSecretInputs({}, scoped).inputs.name);
+  });
+});
+
 describe("diff", () => {
   const olds = {
     ...base,
