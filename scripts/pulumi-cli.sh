@@ -78,7 +78,8 @@ go_build() {
     go mod init "baseten-apikey/$name" >/dev/null 2>&1
     [ -z "$replace" ] || go mod edit -replace "$replace"
     say "resolving $name $version (go get) ..."
-    go get -tool "$pkg@$version" >&2 || die "go get $pkg@$version failed: is the Go module proxy reachable (go env GOPROXY)?"
+    go get -tool "$pkg@$version" >&2 ||
+      die "go get $pkg@$version failed (Go's message is above): is the Go module proxy reachable (go env GOPROXY), and does that version hold the package?"
     go get "$module@$version" "$sdk_module@$version" >&2 || die "could not pin $module and sdk/v3 to $version"
     for m in "$module" "$sdk_module"; do
       [ "$(go list -m -f '{{.Version}}' "$m")" = "$version" ] || die "$m resolved to $(go list -m -f '{{.Version}}' "$m"), not $version"
