@@ -10,7 +10,8 @@
 //   node scripts/packed-manifest.js restore   (postpack) puts the saved file back
 //
 // A pack that died between the two leaves the saved copy behind; the next strip or restore
-// puts it back first, so package.json is never lost.
+// puts it back first (unless package.json got its `prepare` back meanwhile), so neither the
+// script nor later edits are lost.
 const fs = require("fs");
 const path = require("path");
 
@@ -18,9 +19,11 @@ const root = path.resolve(__dirname, "..");
 const manifest = path.join(root, "package.json");
 const saved = path.join(root, ".tmp", "package.json.before-pack");
 
+/** Puts the saved package.json back, unless package.json has its `prepare` already (the saved copy is then stale). */
 function restore() {
   if (!fs.existsSync(saved)) return;
-  fs.copyFileSync(saved, manifest);
+  const current = JSON.parse(fs.readFileSync(manifest, "utf8"));
+  if (!current.scripts?.prepare) fs.copyFileSync(saved, manifest);
   fs.rmSync(saved);
 }
 
