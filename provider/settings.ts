@@ -69,7 +69,8 @@ export function validateApiUrl(raw: string, source: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw configurationError(`${source} is not a URL: ${JSON.stringify(raw)}. Set it like https://api.baseten.co.`);
+    // Not echoed: a value that is no URL may be a key pasted into the wrong setting.
+    throw configurationError(`${source} is not a URL (${raw.length} characters, not shown). Set it like https://api.baseten.co.`);
   }
   if (url.username || url.password) {
     throw configurationError(

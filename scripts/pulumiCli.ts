@@ -10,7 +10,7 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 
 let cached: string | undefined;
 
-/** The folder holding `pulumi` and `pulumi-resource-pulumi-nodejs`. */
+/** The folder holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`. */
 export function pulumiBinDir(): string {
   if (cached) return cached;
   try {
@@ -24,8 +24,8 @@ export function pulumiBinDir(): string {
   } catch (e) {
     throw new Error(
       `The Pulumi CLI is required for this suite and could not be provided: ${(e as Error).message}\n` +
-        `Run \`bash scripts/pulumi-cli.sh\` (it builds the CLI from Go modules; needs Go >= 1.25) ` +
-        `or put pulumi >= v3.216 on PATH, then rerun.`,
+        `Run \`bash scripts/pulumi-cli.sh\` (it builds the CLI and the Node.js language host from Go modules; ` +
+        `needs Go >= 1.25) or put a Pulumi install >= v3.216 on PATH, then rerun.`,
     );
   }
 }
@@ -33,7 +33,7 @@ export function pulumiBinDir(): string {
 /**
  * Environment of an isolated Pulumi run: a file:// backend and a private PULUMI_HOME under
  * `dir`, no update checks, no plugin downloads, and the CLI's bin folder first on PATH (the
- * engine finds the dynamic-provider host there).
+ * CLI finds the language host and the dynamic-provider host there).
  */
 export function isolatedPulumiEnv(dir: string, binDir: string): Record<string, string> {
   return {

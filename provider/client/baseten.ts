@@ -4,9 +4,9 @@
  * 200 body against the shape Baseten's spec promises, and checks tombstones.
  */
 import type { Caller, ListedApiKey, Team } from "../types";
-import { BasetenError, basetenMessageOf, invalidResponse, type RequestTarget } from "./errors";
+import { BasetenError, basetenMessageOf, invalidResponse, maskKeys, type RequestTarget } from "./errors";
 import { HttpTransport, type HttpOptions, type HttpResult } from "./http";
-import { apiKeyPath, prefixOfApiKey } from "./prefix";
+import { apiKeyPath, MAX_PREFIX_LENGTH, prefixOfApiKey } from "./prefix";
 import type { ApiKeyInfoWire, CreateApiKeyRequestWire } from "./wire";
 
 /** What `createKey` sends. */
@@ -101,9 +101,28 @@ function toListedKey(raw: unknown, target: RequestTarget): ListedApiKey {
 /** Baseten's API-key and team operations, typed, validated and with tombstones checked. */
 export class BasetenClient {
   private readonly http: HttpTransport;
+  /** Epoch ms by which this client's retries must end (one operation's budget), if any. */
+  private readonly deadline?: number;
 
-  constructor(options: HttpOptions) {
-    this.http = new HttpTransport(options);
+  constructor(options: HttpOptions | { transport: HttpTransport; deadline?: number }) {
+    if ("transport" in options) {
+      this.http = options.transport;
+      this.deadline = options.deadline;
+    } else {
+      this.http = new HttpTransport(options);
+    }
+  }
+
+  /**
+   * The same client, with every retry of every request ending by `deadline` (epoch ms): one
+   * time budget for one operation, however many requests it sends.
+   */
+  withDeadline(deadline: number): BasetenClient {
+    return new BasetenClient({ transport: this.http, deadline });
+  }
+
+  private send(method: string, path: string, body?: unknown, allow404 = false): Promise<HttpResult> {
+    return this.http.request(method, path, body, { allow404, deadline: this.deadline });
   }
 
   /** Mints a key: exactly one POST unless Baseten turned the first attempt away (see retry.ts). */
@@ -113,7 +132,7 @@ export class BasetenClient {
     const body: CreateApiKeyRequestWire = { type: request.type };
     if (request.name !== undefined) body.name = request.name;
     if (request.modelIds !== undefined) body.model_ids = request.modelIds;
-    const result = await this.http.request("POST", path, body);
+    const result = await this.send("POST", path, body);
     const parsed = parseJson(result, target);
     const apiKey = isRecord(parsed) ? parsed.api_key : undefined;
     if (typeof apiKey !== "string") {
@@ -129,7 +148,7 @@ export class BasetenClient {
   /** Every live key the management key can see (revoked keys drop out of the list). */
   async listKeys(): Promise<ListedApiKey[]> {
     const target = { method: "GET", path: "/v1/api_keys" };
-    const result = await this.http.request(target.method, target.path);
+    const result = await this.send(target.method, target.path);
     const parsed = parseJson(result, target);
     if (!isRecord(parsed) || !Array.isArray(parsed.keys)) {
       throw invalidResponse(target, "the body has no `keys` array", result.status);
@@ -140,7 +159,7 @@ export class BasetenClient {
   /** The user the management key belongs to (`GET /v1/users/me`). */
   async whoAmI(): Promise<Caller> {
     const target = { method: "GET", path: "/v1/users/me" };
-    const result = await this.http.request(target.method, target.path);
+    const result = await this.send(target.method, target.path);
     const parsed = parseJson(result, target);
     if (!isRecord(parsed) || typeof parsed.user_id !== "string" || parsed.user_id === "") {
       throw invalidResponse(target, "the body has no string `user_id`", result.status);
@@ -149,23 +168,24 @@ export class BasetenClient {
   }
 
   /**
-   * The newest audit-log entry of `group` (e.g. `API_KEYS`) whose resource matches `search`
-   * and for which `matches` holds, or undefined when the log has none. `search` is Baseten's
-   * case-insensitive substring filter, so `matches` must compare exactly. Throws a BasetenError
+   * The newest audit-log entry of `group` (e.g. `API_KEYS`), among those `search` selects (all
+   * when undefined), for which `matches` holds, or undefined when the pages read have none.
+   * `search` is Baseten's case-insensitive substring filter, so `matches` must compare exactly. Throws a BasetenError
    * (kind "authentication" for 403: in multi-team workspaces only organization admins may read
    * the log).
    */
   async findAuditLogEntry(
     group: string,
-    search: string,
+    search: string | undefined,
     matches: (entry: AuditLogEntry) => boolean,
   ): Promise<AuditLogEntry | undefined> {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_AUDIT_PAGES; page++) {
-      const query = new URLSearchParams({ event_type_groups: group, search, limit: "200" });
+      const query = new URLSearchParams({ event_type_groups: group, limit: "200" });
+      if (search !== undefined) query.set("search", search);
       if (cursor !== undefined) query.set("cursor", cursor);
       const target = { method: "GET", path: `/v1/audit_logs?${query}` };
-      const result = await this.http.request(target.method, target.path);
+      const result = await this.send(target.method, target.path);
       const parsed = parseJson(result, target);
       if (!isRecord(parsed) || !Array.isArray(parsed.items) || !isRecord(parsed.pagination)) {
         throw invalidResponse(target, "the body has no `items` array and `pagination`", result.status);
@@ -189,7 +209,7 @@ export class BasetenClient {
   async revokeKey(prefix: string): Promise<RevokeResult> {
     const path = apiKeyPath(prefix);
     const target = { method: "DELETE", path };
-    const result = await this.http.request("DELETE", path, undefined, { allow404: true });
+    const result = await this.send("DELETE", path, undefined, true);
     if (result.status === 404) {
       if (isJsonContentType(result.contentType)) {
         return { outcome: "not-found", basetenMessage: basetenMessageOf(result.bodyText) };
@@ -207,9 +227,10 @@ export class BasetenClient {
     let shown: string;
     try {
       received = (JSON.parse(result.bodyText) as { prefix?: unknown } | null)?.prefix;
+      // Quoted from a 2xx body: capped and masked, in case it holds a key.
       shown =
         typeof received === "string"
-          ? JSON.stringify(received.slice(0, 100))
+          ? JSON.stringify(maskKeys(received.slice(0, MAX_PREFIX_LENGTH)))
           : "no prefix (the tombstone has no string `prefix`)";
     } catch {
       shown = "no prefix (the body is not JSON)";
@@ -242,7 +263,7 @@ export class BasetenClient {
 
   private async listTeams(path: string): Promise<Team[]> {
     const target = { method: "GET", path };
-    const result = await this.http.request("GET", path);
+    const result = await this.send("GET", path);
     const parsed = parseJson(result, target);
     if (!isRecord(parsed) || !Array.isArray(parsed.teams)) {
       throw invalidResponse(target, "the body has no `teams` array", result.status);

@@ -100,10 +100,17 @@ export class HttpTransport {
    * (`retry.budgetMs`, waits included) and, for failures that give no `Retry-After`, by
    * `retry.maxRetries`; the final error says which limit ended them.
    */
-  async request(method: string, path: string, body?: unknown, flags: { allow404?: boolean } = {}): Promise<HttpResult> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    flags: { allow404?: boolean; deadline?: number } = {},
+  ): Promise<HttpResult> {
     const target: RequestTarget = { method, path };
     const { retry, now } = this.options;
     const started = now();
+    // The operation's budget, when the request is part of one, bounds its retries too.
+    const endBy = Math.min(started + retry.budgetMs, flags.deadline ?? Infinity);
     let unhintedRetries = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(target, body, attempt, flags.allow404 === true);
@@ -121,7 +128,7 @@ export class HttpTransport {
         );
       }
       const delay = retryDelayMs(attempt, retry, outcome.serverRequestedMs, this.options.random);
-      if (now() - started + delay > retry.budgetMs) {
+      if (now() + delay > endBy) {
         const asked =
           outcome.serverRequestedMs !== undefined
             ? `Baseten asked to wait ${Math.ceil(outcome.serverRequestedMs / 1000)} s, `

@@ -12,7 +12,7 @@ import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
 import { adoptKey } from "./adopt";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
 import { outputsOf } from "./outputs";
-import { describeScope, keysNamedInScope, type KeyScope } from "./scope";
+import { callerListsScope, describeScope, keysNamedInScope, type KeyScope } from "./scope";
 
 /** Failures after which the POST may or may not have reached Baseten and committed. */
 const UNCERTAIN_CREATE_FAILURES: BasetenErrorKind[] = ["timeout", "network", "server"];
@@ -46,10 +46,13 @@ export async function createKey(
   const scope: KeyScope = { type: inputs.type, teamName: team.teamName };
   if (inputs.autoName) inputs = { ...inputs, name: await freeGeneratedName(rt, inputs.name, scope, caller) };
   else await refuseTakenName(rt, inputs.name, scope, caller);
+  // Recorded only when this user's listing is sure to show the key (see callerListsScope).
+  const seenBy = (await callerListsScope(rt, await rt.keysBeforeCreates(), scope, caller.userId)) ? caller.userId : undefined;
+  const ownerId = inputs.type === "PERSONAL" ? caller.userId : undefined;
+  const client = rt.operationClient();
 
   const kept = (id: string, prefix: string, message: string): KeyKeptInStateError => {
-    const owner = inputs.type === "PERSONAL" ? caller.userId : undefined;
-    const outs = outputsOf(inputs, team, { prefix, apiKey: "", seenBy: caller.userId, ownerId: owner });
+    const outs = outputsOf(inputs, team, { prefix, apiKey: "", seenBy, ownerId });
     return new KeyKeptInStateError(message, id, { ...outs, __provider: providerCode }, [message]);
   };
   const keptUnconfirmed = (failure: BasetenError, why: string) => {
@@ -59,24 +62,32 @@ export async function createKey(
       "",
       `${failure.message} A key named ${JSON.stringify(inputs.name)} may have been minted: ${why}. ` +
         `It is kept in state as ${JSON.stringify(id)} so it is not forgotten: \`pulumi refresh\` finds it by name ` +
-        `(and drops it only when this Baseten user's listing still lacks it), and the next \`pulumi up\` replaces it.`,
+        `(and drops it only on evidence that none is live), and the next \`pulumi up\` replaces it.`,
     );
   };
+  const keptWithPrefix = (failure: BasetenError, prefix: string, extra = "") =>
+    kept(
+      prefix,
+      prefix,
+      `${failure.message} Baseten did mint key ${prefix} named ${JSON.stringify(inputs.name)}, but its plaintext was lost.${extra} ` +
+        `It is kept in state so it is not forgotten; the next \`pulumi up\` replaces it (revoking ${prefix}).`,
+    );
 
+  // Once a POST may have reached Baseten, no failure may end the create untracked: a late
+  // commit of that POST would be a live key no state knows.
   let uncertainBefore = false;
   for (let recovery = 0; ; recovery++) {
     let failure: BasetenError;
     try {
-      const created = await rt.client.createKey({
+      const created = await client.createKey({
         type: inputs.type,
         name: inputs.name,
         modelIds: inputs.modelIds,
         teamId: team.teamId,
       });
-      const owner = inputs.type === "PERSONAL" ? caller.userId : undefined;
       return {
         id: created.prefix,
-        outs: outputsOf(inputs, team, { prefix: created.prefix, apiKey: created.apiKey, seenBy: caller.userId, ownerId: owner }),
+        outs: outputsOf(inputs, team, { prefix: created.prefix, apiKey: created.apiKey, seenBy, ownerId }),
       };
     } catch (e) {
       if (!isBasetenError(e)) throw e;
@@ -84,38 +95,39 @@ export async function createKey(
     } finally {
       rt.wrote();
     }
-    if (wasNeverSent(failure)) throw failure; // nothing reached Baseten: nothing was minted
-    const uncertain = UNCERTAIN_CREATE_FAILURES.includes(failure.kind);
+    const uncertain = !wasNeverSent(failure) && UNCERTAIN_CREATE_FAILURES.includes(failure.kind);
     const mintedUnreadable = failure.kind === "invalid-response";
-    const maybeOurLateCommit = failure.kind === "request" && uncertainBefore;
-    if (!uncertain && !mintedUnreadable && !maybeOurLateCommit) throw failure;
+    if (!uncertain && !mintedUnreadable && !uncertainBefore) throw failure; // a certain refusal: nothing minted
     uncertainBefore = true;
 
     let found;
     try {
-      found = await keysNamedInScope(rt, await rt.client.listKeys(), inputs.name, scope, caller.userId);
+      found = await keysNamedInScope(rt, await client.listKeys(), inputs.name, scope, caller.userId);
     } catch (listError) {
       const why = isBasetenError(listError) ? (listError.status ?? listError.kind) : "error";
       throw keptUnconfirmed(failure, `the listing that would find it failed too (${why})`);
     }
     if (found.length === 0) {
-      if (maybeOurLateCommit) throw failure; // a refusal of the input, not a collision with our key
+      // Not listed (yet). Sending the POST again is safe: a late commit of an earlier one then
+      // collides by name, answers 4xx, and the listing after that finds it.
       if (uncertain && recovery < MAX_CREATE_RECOVERIES) continue;
       throw keptUnconfirmed(failure, "Baseten's listing does not show it yet, and Baseten may still commit it");
     }
-    const ours = found[0];
+    const ours = found[0]; // the name was free before this create's first POST
     if (inputs.autoName && recovery < MAX_CREATE_RECOVERIES) {
       // A generated name is this resource's own: revoke the key whose plaintext was lost, mint again.
-      const revoked = await rt.client.revokeKey(ours.prefix);
-      rt.wrote(revoked.outcome === "revoked" ? ours.prefix : undefined);
-      if (revoked.outcome === "revoked") continue;
+      let revoked = false;
+      try {
+        revoked = (await client.revokeKey(ours.prefix)).outcome === "revoked";
+      } catch (revokeError) {
+        const why = isBasetenError(revokeError) ? (revokeError.status ?? revokeError.kind) : "error";
+        throw keptWithPrefix(failure, ours.prefix, ` Revoking it to mint again failed (${why}).`);
+      } finally {
+        rt.wrote(revoked ? ours.prefix : undefined);
+      }
+      if (revoked) continue;
     }
-    throw kept(
-      ours.prefix,
-      ours.prefix,
-      `${failure.message} Baseten did mint key ${ours.prefix} named ${JSON.stringify(inputs.name)}, but its plaintext was lost. ` +
-        `It is kept in state so it is not forgotten; the next \`pulumi up\` replaces it (revoking ${ours.prefix}).`,
-    );
+    throw keptWithPrefix(failure, ours.prefix);
   }
 }
 

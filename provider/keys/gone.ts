@@ -4,37 +4,41 @@
  */
 import { BasetenError } from "../client/errors";
 import { proveAbsence, type AbsenceVerdict } from "../evidence";
-import type { ProviderRuntime } from "../runtime";
+import type { BasetenClient } from "../client/baseten";
 import type { ApiKeyOutputs, Caller } from "../types";
 
 /**
+ * Whose listing can prove a key gone: for a personal key its owner's ("your personal API
+ * keys" are always listed to the owner; an admin's view of members' keys is not promised to
+ * last), for any other key the user who last saw it.
+ */
+function witnessOf(stored: Partial<ApiKeyOutputs>): string | undefined {
+  return stored.type === "PERSONAL" ? stored.ownerId : stored.seenBy;
+}
+
+/**
  * Whether the caller's listing lacking a key proves it revoked, by (b) the audit log's
- * `API_KEY_DELETED` entry for exactly this prefix (Baseten's `search` is a case-insensitive
- * substring match, so the prefix is compared exactly here), or (c) a listing by the user who
- * last saw it, which for a personal key must be its owner (an admin's view of a member's
- * personal keys is not promised to stay).
+ * `API_KEY_DELETED` entry for exactly this prefix, or (c) a listing by its witness (see
+ * witnessOf). The log is searched by the key's name, which Baseten documents as searchable
+ * (a case-insensitive substring match on resource names and ids; whether a prefix counts as
+ * an id is not said), and every entry's prefix is compared exactly.
  */
 export function proveKeyRevoked(
-  rt: ProviderRuntime,
+  client: BasetenClient,
   caller: Caller,
   stored: Partial<ApiKeyOutputs>,
   prefix: string | undefined,
 ): Promise<AbsenceVerdict> {
-  const personalOfAnother =
-    stored.type === "PERSONAL" && (stored.ownerId === undefined || stored.ownerId !== stored.seenBy)
-      ? `it is a personal key${stored.ownerId ? ` of user ${stored.ownerId}` : " whose owner is not recorded"}, and only its owner's listing is sure to show it`
-      : undefined;
   return proveAbsence({
     caller,
-    seenBy: stored.seenBy,
-    listingGap: personalOfAnother,
+    seenBy: witnessOf(stored),
     auditLogRecordsDeletion:
       prefix === undefined
         ? undefined
         : async () =>
-            (await rt.client.findAuditLogEntry(
+            (await client.findAuditLogEntry(
               "API_KEYS",
-              prefix,
+              stored.name || undefined,
               (e) => e.eventType === "API_KEY_DELETED" && e.eventData.prefix === prefix,
             )) !== undefined,
   });
@@ -42,8 +46,9 @@ export function proveKeyRevoked(
 
 /** Who to run the command as, for messages. */
 function whichKey(stored: Partial<ApiKeyOutputs>): string {
-  return stored.seenBy !== undefined
-    ? `the management key of Baseten user ${stored.seenBy}, who last saw the key, or an organization admin's`
+  const witness = witnessOf(stored);
+  return witness !== undefined
+    ? `the management key of Baseten user ${witness}, who ${stored.type === "PERSONAL" ? "owns" : "last saw"} the key, or an organization admin's`
     : "the management key that created the key, or an organization admin's";
 }
 

@@ -22,7 +22,7 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
     const named = await keysNamedInScope(rt, listed, byName, { type: stored.type, teamName: stored.teamName }, caller.userId);
     if (named.length === 0) {
       // Only the listing of the user who sent the create can show that it minted nothing.
-      const verdict = await proveKeyRevoked(rt, caller, { ...stored, ownerId: stored.seenBy }, undefined);
+      const verdict = await proveKeyRevoked(rt.operationClient(), caller, stored, undefined);
       if (verdict.gone) return undefined;
       throw absenceUnproven(
         `No live key named ${JSON.stringify(byName)} is in this management key's listing`,
@@ -35,7 +35,7 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
   prefixOfId(id, "Cannot refresh");
   const found = listed.find((k) => k.prefix === id);
   if (!found) {
-    const verdict = await proveKeyRevoked(rt, caller, stored, id);
+    const verdict = await proveKeyRevoked(rt.operationClient(), caller, stored, id);
     if (verdict.gone) return undefined;
     throw absenceUnproven(
       `Key ${JSON.stringify(id)} is not in this management key's listing (GET /v1/api_keys)`,

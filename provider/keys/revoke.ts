@@ -1,4 +1,5 @@
 /** Destroy of a key: a revocation proven by its tombstone, or by evidence after a 404. */
+import type { BasetenClient } from "../client/baseten";
 import { isBasetenError, withLimit } from "../client/errors";
 import { prefixOfId } from "../client/prefix";
 import type { ProviderRuntime } from "../runtime";
@@ -12,12 +13,13 @@ import { keysNamedInScope } from "./scope";
  * the evidence rule proves it gone; throws otherwise, so the engine keeps it in state.
  */
 export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<void> {
+  const client = rt.operationClient();
   const byName = unconfirmedName(id);
-  if (byName !== undefined) return revokeByName(rt, byName, stored);
+  if (byName !== undefined) return revokeByName(rt, client, byName, stored);
   prefixOfId(id, "Cannot revoke");
   let result;
   try {
-    result = await rt.client.revokeKey(id);
+    result = await client.revokeKey(id);
   } catch (e) {
     // "A DELETE on a key the caller may list but not manage can answer 403."
     if (isBasetenError(e) && e.status === 403)
@@ -33,7 +35,7 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
     return;
   }
   const what = `Baseten answered HTTP 404${result.basetenMessage ? ` (${JSON.stringify(result.basetenMessage)})` : ""} to DELETE /v1/api_keys/${encodeURIComponent(id)}`;
-  const [listed, caller] = await listingAfter404(rt, what);
+  const [listed, caller] = await listingAfter404(rt, client, what);
   if (listed.some((k) => k.prefix === id)) {
     throw revocationUnproven(
       `${what}, yet the key is still in this management key's listing: it may list the key but not revoke it`,
@@ -41,19 +43,22 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
       [],
     );
   }
-  const verdict = await proveKeyRevoked(rt, caller, stored, id);
-  if (!verdict.gone)
-    throw revocationUnproven(
-      `${what} (a 404 alone is also what a wrong path or a key this management key cannot see gets)`,
-      stored,
-      verdict.reasons,
-    );
+  const verdict = await proveKeyRevoked(client, caller, stored, id);
+  if (verdict.gone) {
+    rt.wrote(id); // proven revoked: a later create of this process may reuse its name
+    return;
+  }
+  throw revocationUnproven(
+    `${what} (a 404 alone is also what a wrong path or a key this management key cannot see gets)`,
+    stored,
+    verdict.reasons,
+  );
 }
 
 /** A fresh listing and the caller; when the listing fails too, the apiUrl is the likely cause. */
-async function listingAfter404(rt: ProviderRuntime, what: string) {
+async function listingAfter404(rt: ProviderRuntime, client: BasetenClient, what: string) {
   try {
-    const listed = await rt.client.listKeys();
+    const listed = await client.listKeys();
     return [listed, await rt.caller()] as const;
   } catch (e) {
     if (!isBasetenError(e)) throw e;
@@ -69,13 +74,18 @@ async function listingAfter404(rt: ProviderRuntime, what: string) {
  * An `unconfirmed/<name>` key: revoke every live key of that name in its scope and with its
  * owner (tombstones verified), or, when none is listed, prove that none was minted.
  */
-async function revokeByName(rt: ProviderRuntime, name: string, stored: Partial<ApiKeyOutputs>): Promise<void> {
+async function revokeByName(
+  rt: ProviderRuntime,
+  client: BasetenClient,
+  name: string,
+  stored: Partial<ApiKeyOutputs>,
+): Promise<void> {
   const caller = await rt.caller();
   let named: ListedApiKey[];
   try {
     named = await keysNamedInScope(
       rt,
-      await rt.client.listKeys(),
+      await client.listKeys(),
       name,
       { type: stored.type ?? "", teamName: stored.teamName },
       caller.userId,
@@ -84,7 +94,7 @@ async function revokeByName(rt: ProviderRuntime, name: string, stored: Partial<A
     rt.wrote();
   }
   if (named.length === 0) {
-    const verdict = await proveKeyRevoked(rt, caller, { ...stored, ownerId: stored.seenBy }, undefined);
+    const verdict = await proveKeyRevoked(client, caller, stored, undefined);
     if (verdict.gone) return;
     throw revocationUnproven(
       `No live key named ${JSON.stringify(name)} is in this management key's listing`,
@@ -93,7 +103,7 @@ async function revokeByName(rt: ProviderRuntime, name: string, stored: Partial<A
     );
   }
   for (const key of named) {
-    const result = await rt.client.revokeKey(key.prefix);
+    const result = await client.revokeKey(key.prefix);
     rt.wrote(result.outcome === "revoked" ? key.prefix : undefined);
     if (result.outcome !== "revoked") {
       throw revocationUnproven(

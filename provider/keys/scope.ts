@@ -26,16 +26,47 @@ export async function keysNamedInScope(
   scope: KeyScope,
   callerId: string,
 ): Promise<ListedApiKey[]> {
-  const named = listed.filter((k) => k.name === name);
+  return keysInScope(
+    rt,
+    listed.filter((k) => k.name === name),
+    scope,
+    callerId,
+  );
+}
+
+/** The listed keys in `scope` (see keysNamedInScope), whatever their names. */
+export async function keysInScope(
+  rt: ProviderRuntime,
+  listed: readonly ListedApiKey[],
+  scope: KeyScope,
+  callerId: string,
+): Promise<ListedApiKey[]> {
   if (scope.type === "PERSONAL") {
-    return named.filter((k) => k.type === "PERSONAL" && (k.ownerId === undefined || k.ownerId === callerId));
+    return listed.filter((k) => k.type === "PERSONAL" && (k.ownerId === undefined || k.ownerId === callerId));
   }
-  const shared = named.filter((k) => k.type !== "PERSONAL");
+  const shared = listed.filter((k) => k.type !== "PERSONAL");
   if (scope.teamName !== undefined) return shared.filter((k) => k.teamName === scope.teamName);
   // The default team's name is looked up only when a candidate is listed under some team.
   const teamed = shared.filter((k) => k.teamName !== undefined);
   const defaultName = teamed.length > 0 ? await defaultTeamName(rt) : undefined;
   return shared.filter((k) => k.teamName === undefined || k.teamName === defaultName);
+}
+
+/**
+ * Whether the caller's listing is sure to show a key created in `scope`, so that the caller
+ * may be recorded as having seen it (`seenBy`) before any listing held it: a personal key is
+ * always in its owner's listing ("your personal API keys"), and a team's keys are listed to
+ * whoever manages that team, which the listing `listed` proves when it holds any key of the
+ * scope. Otherwise the first listing that holds the key records it.
+ */
+export async function callerListsScope(
+  rt: ProviderRuntime,
+  listed: readonly ListedApiKey[],
+  scope: KeyScope,
+  callerId: string,
+): Promise<boolean> {
+  if (scope.type === "PERSONAL") return true;
+  return (await keysInScope(rt, listed, scope, callerId)).length > 0;
 }
 
 /** A scope in words, for messages. */

@@ -59,7 +59,7 @@ beforeAll(async () => {
   await call("GET", "/v1/api_keys"); // the empty list
   await call("GET", "/v1/users/me");
   await call("GET", "/v1/audit_logs?event_type_groups=API_KEYS&limit=200"); // every key type, created and deleted
-  await call("GET", `/v1/audit_logs?search=${prefixes[4]}&limit=1`); // a page with more after it
+  await call("GET", "/v1/audit_logs?limit=1"); // a page with more after it
   await call("GET", "/v1/audit_logs?search=nothing-matches"); // an empty page
 });
 afterAll(() => emu.stop());

@@ -3,7 +3,8 @@
  * `AuditLogEventApiKeyCreatedV1`, `AuditLogEventApiKeyDeletedV1`; ../shared/baseten/README.md
  * "Audit log"): entries newest first, up to 200 a page with a cursor; `event_type_groups`
  * filters by group (`API_KEYS`, `SECRETS`); `search` is a case-insensitive substring match on
- * resource names and ids. Other event types are not produced by this emulator.
+ * resource names and ids (not on a key's prefix: the sources do not say it counts as an id).
+ * Other event types are not produced by this emulator.
  */
 export interface AuditEntry {
   id: string;
@@ -52,7 +53,12 @@ export class AuditLog {
       if (q.groups.length && !q.groups.includes(GROUP_OF[e.event_type] ?? "")) return false;
       if (q.userIds.length && !q.userIds.includes(e.userId)) return false;
       if (needle) {
-        const haystack = [e.id, ...Object.values(e.event_data).map(String), ...e.searchable];
+        // "resource names and IDs": the entry's and the resource's ids and names. A key prefix is
+        // neither (the spec gives keys an `api_key_id` apart from their `prefix`), so it is not matched.
+        const ids = Object.entries(e.event_data)
+          .filter(([k]) => k.endsWith("_id"))
+          .map(([, v]) => String(v));
+        const haystack = [e.id, ...ids, ...e.searchable];
         if (!haystack.some((h) => h.toLowerCase().includes(needle))) return false;
       }
       return true;

@@ -7,6 +7,7 @@
  *   -> rate limit (429) -> fault (scripted, then random) -> operation -> response -> log.
  * Faults are chosen only after auth and rate limiting, so a 401 or 429 never consumes one.
  */
+import { createHash } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { performance } from "perf_hooks";
@@ -75,6 +76,11 @@ function auditKeyType(key: EmulatedKey): string {
     default:
       return "CREATOR_SERVICE_ACCOUNT";
   }
+}
+
+/** A stable, opaque id for a key (the spec's `api_key_id`), unrelated in text to its prefix. */
+function opaqueId(prefix: string): string {
+  return createHash("sha256").update(`api-key:${prefix}`).digest("hex").slice(0, 24);
 }
 
 /** A create held by a `lateCommit` fault until its turn comes. */
@@ -243,7 +249,7 @@ export class BasetenEmulator {
       event_type: eventType,
       event_data: {
         event_type: eventType,
-        api_key_id: `apikey-${key.prefix}`,
+        api_key_id: opaqueId(key.prefix),
         api_key_type: auditKeyType(key),
         prefix: key.prefix,
       },

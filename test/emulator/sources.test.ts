@@ -163,18 +163,21 @@ describe("the audit log (README 'Audit log'; spec ListAuditLogsResponseV1)", () 
   });
 
   it("records out-of-band revocations (as in Baseten's UI) too", async () => {
-    const prefix = await createKey(emu, { type: "PERSONAL" });
+    const prefix = await createKey(emu, { type: "PERSONAL", name: "ui-revoked" });
     emu.revokeOutOfBand(prefix);
-    const res = await api(emu, "GET", `/v1/audit_logs?search=${prefix}`);
+    const res = await api(emu, "GET", "/v1/audit_logs?search=ui-revoked");
     expect(res.json.items[0]).toMatchObject({ event_type: "API_KEY_DELETED", event_data: { prefix } });
   });
 
-  it("filters `search` as a case-insensitive substring of names and ids", async () => {
+  it("filters `search` as a case-insensitive substring of resource names and ids, not of prefixes", async () => {
     const prefix = await createKey(emu, { type: "PERSONAL", name: "findme" });
-    const lower = await api(emu, "GET", `/v1/audit_logs?search=${prefix.toLowerCase().slice(0, 5)}`);
-    expect(lower.json.items.map((i: { event_data: { prefix: string } }) => i.event_data.prefix)).toContain(prefix);
     const byName = await api(emu, "GET", "/v1/audit_logs?search=FINDM");
     expect(byName.json.items).toHaveLength(1);
+    const { api_key_id: keyId } = byName.json.items[0].event_data;
+    expect(keyId).not.toContain(prefix);
+    expect((await api(emu, "GET", `/v1/audit_logs?search=${keyId.slice(2, 12).toUpperCase()}`)).json.items).toHaveLength(1);
+    // The sources do not say a prefix is searchable: the emulator takes the strict reading.
+    expect((await api(emu, "GET", `/v1/audit_logs?search=${prefix}`)).json.items).toEqual([]);
     expect((await api(emu, "GET", "/v1/audit_logs?search=nothing-like-it")).json.items).toEqual([]);
   });
 

@@ -1,15 +1,17 @@
 /**
- * Runs an example of examples/ through the real engine against the emulator: its index.ts, as
- * written, is the program (with ts-node, in a fresh Node process per command, like `pulumi up`
- * in the example's folder; there is no Node.js language host here, see README "The Pulumi
- * CLI"). The example imports `@pulumi-baseten/api-key`, which in this checkout is linked to the
- * checkout (scripts/link-self.js), so it runs this checkout's dist/.
+ * Runs an example of examples/ as a project folder through the real CLI against the emulator:
+ * a copy of the example's folder (its Pulumi.yaml, index.ts and other files, as written) is the
+ * project, and the CLI runs it with the Node.js language host as `pulumi up` typed in that
+ * folder does. The copy lives under this checkout's .tmp/, so the program resolves
+ * `@pulumi-baseten/api-key` (linked to this checkout by scripts/link-self.js, hence its
+ * dist/), `@pulumi/pulumi`, ts-node and TypeScript from the checkout's node_modules, as the
+ * example does in place; a copy, so that concurrent runs never share stack config files.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { BasetenEmulator } from "../emulator";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
-import { DrivenStack, makeTempDir } from "../package/userProgram";
+import { ProjectStack } from "../package/projectStack";
 
 export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
 
@@ -17,35 +19,42 @@ export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 export interface ExampleRun {
-  stack: DrivenStack;
+  stack: ProjectStack;
   /** The project name in the example's Pulumi.yaml: the namespace of its config. */
   project: string;
-  /** A temp folder for the run (state, work dir); removed by `remove`. */
+  /** A temp folder for the run (the project's copy, state); removed by `remove`. */
   dir: string;
   remove(): Promise<void>;
 }
 
-/** Opens a stack running examples/<name> against `emu`, with `config` (keys without the project prefix). */
+/** Opens a stack of a copy of examples/<name> against `emu`, with `config` (keys without the project prefix). */
 export async function openExample(name: string, emu: BasetenEmulator, config: Record<string, string> = {}): Promise<ExampleRun> {
-  const programDir = path.join(EXAMPLES_DIR, name);
+  const exampleDir = path.join(EXAMPLES_DIR, name);
   const dist = path.join(REPO_ROOT, "dist", "provider", "index.js");
   if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm test does).`);
-  const project = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8"))?.[1];
+  const linked = path.join(REPO_ROOT, "node_modules", "@pulumi-baseten", "api-key");
+  if (!fs.existsSync(path.join(linked, "dist", "provider", "index.js"))) {
+    throw new Error(`${linked} does not lead to this checkout's build: run \`npm ci\` (its prepare script links it).`);
+  }
+  const project = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(exampleDir, "Pulumi.yaml"), "utf8"))?.[1];
   if (!project) throw new Error(`examples/${name}/Pulumi.yaml has no name`);
-  const dir = makeTempDir(`example-${name}`);
-  const workDir = path.join(dir, "work");
-  fs.mkdirSync(workDir);
-  const stack = await DrivenStack.open({
-    programDir,
-    workDir,
+  fs.mkdirSync(path.join(REPO_ROOT, ".tmp"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(REPO_ROOT, ".tmp", `example-${name}-`));
+  const projectDir = path.join(dir, name);
+  // The example's own files only: a node_modules of its own (from an `npm install` there) would
+  // hold the published package instead of this checkout's.
+  fs.cpSync(exampleDir, projectDir, {
+    recursive: true,
+    filter: (src) => !/(^|\/)(node_modules|Pulumi\.[^/]+\.yaml)$/.test(path.relative(exampleDir, src)),
+  });
+  const stack = await ProjectStack.open({
+    projectDir,
     stateDir: path.join(dir, "state"),
     stackName: "dev",
-    projectName: project,
-    entry: path.join(programDir, "index.ts"),
-    typescript: true,
     config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${project}:${k}`, v])),
     apiUrl: emu.url,
     managementKey: emu.managementKey,
+    transpileOnly: true,
   });
   return {
     stack,

@@ -1,7 +1,8 @@
 /**
  * The path a user takes: `npm pack` of this checkout, `npm install` of the tarball into a
- * fresh program folder outside the repository, TypeScript against the installed types, then
- * preview, up and destroy through the real engine against the emulator, with the provider
+ * fresh project folder outside the repository (Pulumi.yaml, a JavaScript program), TypeScript
+ * against the installed types, then preview, up and destroy through the CLI in that folder
+ * (the Node.js language host runs the program) against the emulator, with the provider
  * captured from the user's node_modules.
  */
 import { execFileSync } from "child_process";
@@ -9,16 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { BasetenEmulator } from "../emulator";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
-import {
-  installUserProgram,
-  KEY_TYPE_TOKEN,
-  makeTempDir,
-  PACKAGE_NAME,
-  packCheckout,
-  PULUMI_SDK_VERSION,
-  DrivenStack,
-  type PackResult,
-} from "./userProgram";
+import { ProjectStack } from "./projectStack";
+import { createUserProject } from "./userProject";
+import { KEY_TYPE_TOKEN, makeTempDir, PACKAGE_NAME, packCheckout, PULUMI_SDK_VERSION, type PackResult } from "./userProgram";
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -26,22 +20,25 @@ let emu: BasetenEmulator;
 let tmp: string;
 let programDir: string;
 let packed: PackResult;
-let user: DrivenStack;
+let npmOutput: string;
+let user: ProjectStack;
 
 const POST = "POST /v1/api_keys";
 const DELETE = "DELETE /v1/api_keys/{prefix}";
 const count = (route: string) => emu.routeCounts()[route] ?? 0;
 const secrets = () => [...emu.allKeys().map((k) => k.apiKey), emu.managementKey];
 const leaked = (text: string) => secrets().filter((s) => text.includes(s));
+/** The scripts npm runs when a package is installed (or lists in its install-scripts warning). */
+const INSTALL_TIME_SCRIPTS = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
 
 beforeAll(async () => {
   tmp = makeTempDir("packed");
   packed = packCheckout(tmp);
   programDir = path.join(tmp, "program");
-  installUserProgram(programDir, packed.tarball);
+  npmOutput = createUserProject(programDir, packed.tarball, [{ name: "deployer", args: { type: "PERSONAL" } }]);
   emu = await BasetenEmulator.start();
-  user = await DrivenStack.open({
-    programDir,
+  user = await ProjectStack.open({
+    projectDir: programDir,
     stateDir: path.join(tmp, "state"),
     stackName: "dev",
     apiUrl: emu.url,
@@ -78,6 +75,24 @@ describe("the packed package, installed by npm into a user's program", () => {
     expect(sdk.version).toBe(PULUMI_SDK_VERSION);
   });
 
+  it("its manifest has no install-time script, names only shipped files, and npm installs it without a warning about it", () => {
+    const installed = path.join(programDir, "node_modules", ...PACKAGE_NAME.split("/"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+    expect(Object.keys(manifest.scripts ?? {}).filter((s) => INSTALL_TIME_SCRIPTS.includes(s))).toEqual([]);
+    expect(manifest.files).toEqual(["dist/provider/**/*.js", "dist/provider/**/*.d.ts", "README.md"]);
+    const entryPoints = [manifest.main, manifest.types, manifest.exports["."].types, manifest.exports["."].default];
+    expect(entryPoints).toEqual([
+      "dist/provider/index.js",
+      "dist/provider/index.d.ts",
+      "./dist/provider/index.d.ts",
+      "./dist/provider/index.js",
+    ]);
+    for (const entry of entryPoints) expect(packed.files).toContain(path.posix.normalize(entry));
+    expect(manifest.exports["./package.json"]).toBe("./package.json");
+    // npm 11 lists every installed package with install-time scripts ("install-scripts ...").
+    expect(npmOutput.split("\n").filter((line) => line.includes(PACKAGE_NAME))).toEqual([]);
+  });
+
   it.each(["commonjs", "node16"])(
     "TypeScript (module %s) accepts a user's program against the installed types and rejects a wrong key type",
     (moduleKind) => {
@@ -103,15 +118,14 @@ describe("the packed package, installed by npm into a user's program", () => {
     },
   );
 
-  it("preview shows one key to create and sends nothing to Baseten", async () => {
-    user.keys = [{ name: "deployer", args: { type: "PERSONAL" } }];
+  it("preview in the project folder shows one key to create and sends nothing to Baseten", async () => {
     const preview = await user.preview({ diff: true });
     expect(preview.changeSummary).toEqual({ create: 2 }); // the key and the stack
     expect(preview.text).toContain(`+ ${KEY_TYPE_TOKEN}: (create)`);
     expect(emu.requestLog()).toEqual([]);
   });
 
-  it("up mints the key with one POST; state holds the provider as a require of the installed package, and no secret", async () => {
+  it("up in the project folder mints the key with one POST; state holds the provider as a require of the installed package, and no secret", async () => {
     const up = await user.up();
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
     expect(count(POST)).toBe(1);

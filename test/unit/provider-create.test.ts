@@ -144,7 +144,7 @@ describe("late commits end tracked (10.2)", () => {
     const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL", name: "fixed" }));
     const [key] = liveNamed("fixed");
     expect(e.id).toBe(key.prefix);
-    expect(e.properties).toMatchObject({ prefix: key.prefix, apiKey: "", name: "fixed", seenBy: "user-emulator" });
+    expect(e.properties).toMatchObject({ prefix: key.prefix, apiKey: "", name: "fixed" });
     expect(e.message).toMatch(/Baseten did mint key .* the next `pulumi up` replaces it/);
   });
 
@@ -158,6 +158,33 @@ describe("late commits end tracked (10.2)", () => {
       expect(e.id).toBe(liveNamed("dupe")[0].prefix);
     },
   );
+
+  it.each([
+    ["a 429 whose wait passes the budget", { kind: "rateLimited", retryAfterSeconds: 3600 }],
+    ["a 401", { kind: "respond", status: 401, body: '{"error":"Invalid API key"}' }],
+    ["a 404", { kind: "respond", status: 404, body: '{"detail":"Not Found"}' }],
+  ] as const)("keeps the create as unconfirmed/<name> when the POST after an uncertain one gets %s", async (_what, second) => {
+    const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
+    emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST" });
+    emu.injectFault({ ...second, method: "POST" });
+    const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL", name: "second-fails" }));
+    expect(e.id).toBe("unconfirmed/second-fails");
+    expect(emu.runLateCommits()).toBe(1); // the first POST commits later: still tracked by name
+    const read = await (
+      await providerAs(emu.managementKey)
+    ).read!("unconfirmed/second-fails", e.properties as unknown as ApiKeyOutputs);
+    expect(read.id).toBe(liveNamed("second-fails")[0].prefix);
+  });
+
+  it("keeps our late-committed key with its prefix when revoking it (to mint again) fails", async () => {
+    const p = await providerAs(emu.managementKey, { ...SHORT_TIMEOUT, "baseten:maxRetries": "0" });
+    emu.injectFault({ kind: "lateCommit", afterRequests: 2, method: "POST" });
+    emu.injectFault({ kind: "serverError", method: "DELETE" });
+    const e = await failureOf(up(p, { type: "WORKSPACE_MANAGE_ALL" }));
+    const [key] = emu.liveKeys();
+    expect(e.id).toBe(key.prefix);
+    expect(e.message).toMatch(/Revoking it to mint again failed \(500\)/);
+  });
 
   it("never concludes 'none was minted': a POST whose outcome stays unknown is kept as unconfirmed/<name>", async () => {
     const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);

@@ -33,14 +33,29 @@ const live = () => emu.liveKeys().map((k) => k.prefix);
 const auditReads = () => emu.routeCounts()["GET /v1/audit_logs"];
 
 describe("what the provider records", () => {
-  it("records the creating user as seenBy (one /v1/users/me per process), and the owner of a personal key", async () => {
+  it("records the creator as seenBy only where its listing is sure to show the key (one /v1/users/me per process)", async () => {
     const p = await providerAs(emu.managementKey);
-    const a = await up(p, { type: "PERSONAL" });
-    const b = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
-    expect(a.outs).toMatchObject({ seenBy: EMULATOR_USER.user_id, ownerId: EMULATOR_USER.user_id });
-    expect(b.outs.seenBy).toBe(EMULATOR_USER.user_id);
-    expect(b.outs.ownerId).toBeUndefined();
-    expect(emu.routeCounts()["GET /v1/users/me"]).toBe(1);
+    // A personal key is always in its owner's listing.
+    const personal = await up(p, { type: "PERSONAL" });
+    expect(personal.outs).toMatchObject({ seenBy: EMULATOR_USER.user_id, ownerId: EMULATOR_USER.user_id });
+    // A team key: only when the listing before the create already held a key of that team.
+    const first = await up(p, { type: "WORKSPACE_INVOKE", teamName: "ml-platform" });
+    expect(first.outs.seenBy).toBeUndefined();
+    const second = await up(await providerAs(emu.managementKey), { type: "WORKSPACE_INVOKE", teamName: "ml-platform" });
+    expect(second.outs.seenBy).toBe(EMULATOR_USER.user_id);
+    expect(second.outs.ownerId).toBeUndefined();
+    expect(emu.routeCounts()["GET /v1/users/me"]).toBe(2); // one per provider process
+  });
+
+  it("does not record as seenBy a creator who cannot list the key (a create in a team it does not manage)", async () => {
+    const member = emu.addUser({ userId: "user-member", manages: ["team-ml"] });
+    emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", teamId: "team-default" }); // a key the member cannot see
+    const { id, outs } = await up(await providerAs(member.apiKey), { type: "WORKSPACE_INVOKE", teamName: "default" });
+    expect(outs.seenBy).toBeUndefined();
+    // So the member's listing, which never holds the key, cannot drop it.
+    const e = await failureOf((await providerAs(member.apiKey)).read!(id, outs));
+    expect(e.message).toMatch(/no Baseten user's listing is known to have held it/);
+    expect(live()).toContain(id);
   });
 
   it("records the reader as seenBy on refresh, so 0.1.0 state gains it on its first read", async () => {
@@ -58,8 +73,11 @@ describe("delete", () => {
       emu.setModes({ deleteNotFoundBody: mode });
       const p = await providerAs(emu.managementKey);
       const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+      const seen = (await p.read!(id, outs)).props as ApiKeyOutputs; // a listing held it: seenBy
       emu.revokeOutOfBand(id);
-      await expect(p.delete!(id, outs)).resolves.toBeUndefined();
+      emu.clearLog();
+      await expect(p.delete!(id, seen)).resolves.toBeUndefined();
+      expect(auditReads()).toBe(0); // the listing alone was the evidence
     },
   );
 
@@ -72,25 +90,28 @@ describe("delete", () => {
     expect(auditReads()).toBe(1);
   });
 
-  it("ignores audit entries whose prefix only contains this one (search is a substring match)", async () => {
+  it("takes only an entry for exactly this prefix: another key of the same name revoked before is no evidence", async () => {
     const p = await providerAs(emu.managementKey);
-    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
-    // A revoked key whose prefix differs only in case: the log's search finds it, the provider must not.
-    const lookalike = id.toLowerCase() === id ? id.toUpperCase() : id.toLowerCase();
-    emu.revokeOutOfBand(id);
-    const stored = { ...asWrittenBy010(outs), prefix: lookalike };
-    const e = await failureOf((await providerAs(emu.managementKey)).delete!(lookalike, stored));
-    expect(e.message).toMatch(/nothing proves the key revoked.*audit log .* records no deletion/);
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL", name: "same-name" });
+    emu.revokeOutOfBand(id); // the log now holds API_KEY_DELETED for this name, and this prefix
+    // A key of the same name whose prefix merely contains the other's, or differs in case.
+    for (const other of [`${id}x`, id.toLowerCase() === id ? id.toUpperCase() : id.toLowerCase()]) {
+      const stored = { ...asWrittenBy010(outs), prefix: other };
+      const e = await failureOf((await providerAs(emu.managementKey)).delete!(other, stored));
+      expect(e.message).toMatch(/nothing proves the key revoked.*audit log .* records no deletion/);
+    }
   });
 
   it("fails without evidence: a 404 for a key seen by another user, with the audit log closed to members", async () => {
     const member = emu.addUser({ userId: "user-member", manages: ["workspace", "team-default"] });
     const adminP = await providerAs(emu.managementKey);
-    const { id, outs } = await up(adminP, { type: "WORKSPACE_MANAGE_ALL" });
+    const created = await up(adminP, { type: "WORKSPACE_MANAGE_ALL" });
+    const { id } = created;
+    const outs = (await adminP.read!(id, created.outs)).props as ApiKeyOutputs; // seen by the admin
     emu.revokeOutOfBand(id);
     const e = await failureOf((await providerAs(member.apiKey)).delete!(id, outs));
     expect(e.message).toMatch(/^Revoking Baseten API key ".+": Baseten answered HTTP 404/);
-    expect(e.message).toMatch(/last seen by user user-emulator/);
+    expect(e.message).toMatch(/only user user-emulator's listing can show it gone/);
     expect(e.message).toMatch(/readable only by organization admins \(GET \/v1\/audit_logs answered HTTP 403\)/);
     expect(e.message).toMatch(/management key of Baseten user user-emulator.*pulumi state delete/);
   });
@@ -145,16 +166,19 @@ describe("refresh", () => {
     expect(await (await providerAs(emu.managementKey)).read!(id, asWrittenBy010(outs))).toEqual({});
   });
 
-  it("does not take an admin's listing as proof for a member's personal key it saw (the owner's listing is)", async () => {
-    emu.addUser({ userId: "user-member" });
+  it("takes only the owner's listing as proof for a personal key, even after an admin last saw it", async () => {
+    const member = emu.addUser({ userId: "user-member" });
     const theirs = emu.createKeyOutOfBand({ type: "PERSONAL", name: "laptop", userId: "user-member" });
     const adminP = await providerAs(emu.managementKey);
     const adopted = await up(adminP, { type: "PERSONAL", adoptPrefix: theirs.prefix });
     expect(adopted.outs).toMatchObject({ seenBy: EMULATOR_USER.user_id, ownerId: "user-member" });
-    // The audit log is the only evidence left; with no deletion recorded, refresh must fail.
+    // Revoked where the audit log does not reach (a prefix the log never saw): the admin's
+    // listing lacking it proves nothing...
     const hidden = { ...adopted.outs, prefix: "Gonezzzz" };
     const e = await failureOf((await providerAs(emu.managementKey)).read!("Gonezzzz", hidden));
-    expect(e.message).toMatch(/personal key of user user-member, and only its owner's listing is sure to show it/);
+    expect(e.message).toMatch(/only user user-member's listing can show it gone/);
+    // ...but the owner's listing does.
+    expect(await (await providerAs(member.apiKey)).read!("Gonezzzz", hidden)).toEqual({});
   });
 
   it("shares one /v1/users/me and one listing among many reads", async () => {

@@ -33,9 +33,9 @@ export function faultCounts(log: LoggedRequest[]): Record<string, number> {
  */
 export function isAllowedPath(rawPath: string): boolean {
   if (rawPath === "/v1/api_keys" || rawPath === "/v1/teams" || /^\/v1\/teams\?name=[^/#]*$/.test(rawPath)) return true;
-  // The caller's identity, and the audit log searched for one prefix: the value travels only as
-  // one URL-encoded query parameter (no raw `/`, `#` or `&` can escape it).
-  if (rawPath === "/v1/users/me" || /^\/v1\/audit_logs\?event_type_groups=API_KEYS&search=[^/#&]*&limit=200$/.test(rawPath))
+  // The caller's identity, and the audit log (searched at most by one key's name, which travels
+  // only as one URL-encoded query parameter: no raw `/`, `#` or `&` can escape it).
+  if (rawPath === "/v1/users/me" || /^\/v1\/audit_logs\?event_type_groups=API_KEYS&limit=200(&search=[^/#&]*)?$/.test(rawPath))
     return true;
   const oneKey = /^\/v1\/api_keys\/([^/?#]+)$/.exec(rawPath);
   if (oneKey) return oneKey[1] !== "." && oneKey[1] !== ".." && !/^(%2e|\.){1,2}$/i.test(oneKey[1]);
