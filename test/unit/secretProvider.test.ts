@@ -262,7 +262,7 @@ describe("delete", () => {
     const member = emu.addUser({ admin: false });
     const e = await failureOf((await configured(member.apiKey)).delete!(id, outs));
     expect(isSecretError(e, "removal-unproven")).toBe(true);
-    expect(e.message).toMatch(/last seen by user user-emulator/);
+    expect(e.message).toMatch(/only user user-emulator's listing can show it gone/);
     expect(e.message).toMatch(/HTTP 403/);
     expect(e.message).toMatch(/rerun `pulumi destroy` with the management key of Baseten user user-emulator/);
     expect(e.message).toMatch(/pulumi state delete/);
