@@ -154,7 +154,7 @@ function adoptAdvice(name: string): string {
   return (
     `If it is this stack's own secret (an earlier \`pulumi up\` was interrupted after writing it) or you mean to take it over, ` +
     `set \`adoptExisting: true\` on the Secret (its value is overwritten with the program's), run \`pulumi up\`, then remove the flag. ` +
-    `Otherwise choose another name, or delete ${JSON.stringify(name)} in Baseten first. (README: "A create was interrupted".)`
+    `Otherwise choose another name, or delete ${JSON.stringify(name)} in Baseten first. (README: "After a crash during up of a Secret".)`
   );
 }
 

@@ -98,7 +98,7 @@ describe("create", () => {
     expect(isSecretError(e, "exists")).toBe(true);
     expect(e.message).toMatch(/already has a secret named "hf-access-token"/);
     expect(e.message).toMatch(/adoptExisting: true/);
-    expect(e.message).toMatch(/A create was interrupted/);
+    expect(e.message).toMatch(/README: "After a crash during up of a Secret"/);
     expect(count(POST)).toBe(0);
     expect(emu.secrets()[0].value).toBe("fake-theirs");
   });
