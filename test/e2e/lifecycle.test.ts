@@ -154,6 +154,7 @@ describe("ApiKey through the real engine", () => {
     const newInvoke = emu.liveKeys().find((k) => k.type === "WORKSPACE_INVOKE")!;
     expect(newInvoke.name).not.toBe(oldInvoke.name); // a fresh generated name: no collision
     expect(newInvoke.name).toMatch(/^invoke-[a-z0-9]{7}$/);
+    expect(text).toContain(`=> "${newInvoke.name}"`); // the preview showed the name up created
     expect(up.outputs.invokeApiKey.value).toBe(newInvoke.apiKey);
     expect(await livePrefixesInState()).toEqual(livePrefixesAtBaseten());
   });
