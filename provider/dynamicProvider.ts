@@ -41,14 +41,24 @@ function runtimeOf(provider: ApiKeyProvider): ProviderRuntime {
   return provider.runtime;
 }
 
+/** What destroy prints per key, by what proved it revoked. */
+const REVOKED_BECAUSE = {
+  tombstone: "Baseten's tombstone names it (verified)",
+  "audit log": "Baseten's audit log records its revocation (verified)",
+  listing: "no longer in the listing of the user who last saw it (verified)",
+  "none minted": "no key of its name was ever listed (verified)",
+} as const;
+
 /**
  * Prefixes errors with what was being done, keeping the typed fields: a copy per resource,
  * since one failed shared lookup rejects every resource waiting on it with the same error.
  */
 function withContext(what: string, e: unknown): unknown {
-  if (isKeyKeptInStateError(e)) return keptWithContext(what, e);
-  if (isBasetenError(e)) return basetenWithContext(what, e);
-  return e;
+  const copy = isKeyKeptInStateError(e) ? keptWithContext(what, e) : isBasetenError(e) ? basetenWithContext(what, e) : e;
+  // The engine's provider host prints `${error}: ${error.stack}` and the CLI shows the message
+  // again: an empty stack keeps the provider's own frames out of what the user reads.
+  if (copy !== e) (copy as Error).stack = "";
+  return copy;
 }
 
 /**
@@ -121,11 +131,15 @@ export function createApiKeyProvider(): ApiKeyProvider {
     },
 
     async delete(id: string, props?: ApiKeyOutputs) {
+      let proof;
       try {
-        await revokeKey(runtimeOf(this), id, props ?? {});
+        proof = await revokeKey(runtimeOf(this), id, props ?? {});
       } catch (e) {
         throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
+      // The engine shows a dynamic provider's standard output during the command (attributed to
+      // the stack): one line per key says what was verified.
+      process.stdout.write(`Revoked Baseten API key ${JSON.stringify(id)}: ${REVOKED_BECAUSE[proof]}.\n`);
     },
   };
 }

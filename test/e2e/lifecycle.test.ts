@@ -221,11 +221,16 @@ describe("ApiKey through the real engine", () => {
 
   it("10. destroy sends one DELETE per key, verifies every tombstone, and leaves nothing", async () => {
     emu.clearFaults();
-    const remaining = (await livePrefixesInState()).length;
+    const prefixes = await livePrefixesInState();
+    const remaining = prefixes.length;
     emu.clearLog();
     const res = await ts.destroy();
     expect(res.summary.result).toBe("succeeded");
     expect(count(DELETE)).toBe(remaining);
+    // What the user reads: one line per key saying what was verified.
+    for (const p of prefixes) {
+      expect(res.stdout).toContain(`Revoked Baseten API key "${p}": Baseten's tombstone names it (verified).`);
+    }
     expect(
       emu
         .requestLog()
