@@ -55,9 +55,14 @@ const REVOKED_BECAUSE = {
  */
 function withContext(what: string, e: unknown): unknown {
   const copy = isKeyKeptInStateError(e) ? keptWithContext(what, e) : isBasetenError(e) ? basetenWithContext(what, e) : e;
-  // The engine's provider host prints `${error}: ${error.stack}` and the CLI shows the message
-  // again: an empty stack keeps the provider's own frames out of what the user reads.
-  if (copy !== e) (copy as Error).stack = "";
+  // The engine's provider host prints `${error}: ${error.stack}` to the CLI, besides the message
+  // the CLI shows with the resource: one short line there instead of the message again and the
+  // provider's stack frames (a serialized Error subclass would also print as [object Object]).
+  if (copy !== e) {
+    const err = copy as Error;
+    Object.defineProperty(err, "toString", { value: () => err.name, enumerable: false });
+    err.stack = "the message is shown with the resource that failed";
+  }
   return copy;
 }
 
