@@ -41,6 +41,8 @@ rm -rf "$copy" && mkdir -p "$copy"
   | tar --null -T - -cf -) | tar -xf - -C "$copy" || die "could not copy the checkout"
 
 cd "$copy"
+# The copy has no .git: the upgrade tests build release 0.1.0 from the checkout's history.
+export BASETEN_HISTORY_REPO="$repo"
 npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed on Node 22"
 newest="$(npm view @pulumi/pulumi version)" || die "npm view @pulumi/pulumi failed"
 npm install --no-save --no-audit --no-fund --loglevel=error "@pulumi/pulumi@$newest" \

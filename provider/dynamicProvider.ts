@@ -41,14 +41,29 @@ function runtimeOf(provider: ApiKeyProvider): ProviderRuntime {
   return provider.runtime;
 }
 
+/** What destroy prints per key, by what proved it revoked. */
+const REVOKED_BECAUSE = {
+  tombstone: "Baseten's tombstone names it (verified)",
+  "audit log": "Baseten's audit log records its revocation (verified)",
+  listing: "no longer in the listing of the user who last saw it (verified)",
+  "none minted": "no key of its name was ever listed (verified)",
+} as const;
+
 /**
  * Prefixes errors with what was being done, keeping the typed fields: a copy per resource,
  * since one failed shared lookup rejects every resource waiting on it with the same error.
  */
 function withContext(what: string, e: unknown): unknown {
-  if (isKeyKeptInStateError(e)) return keptWithContext(what, e);
-  if (isBasetenError(e)) return basetenWithContext(what, e);
-  return e;
+  const copy = isKeyKeptInStateError(e) ? keptWithContext(what, e) : isBasetenError(e) ? basetenWithContext(what, e) : e;
+  // The engine's provider host prints `${error}: ${error.stack}` to the CLI, besides the message
+  // the CLI shows with the resource: one short line there instead of the message again and the
+  // provider's stack frames (a serialized Error subclass would also print as [object Object]).
+  if (copy !== e) {
+    const err = copy as Error;
+    Object.defineProperty(err, "toString", { value: () => err.name, enumerable: false });
+    err.stack = "the message is shown with the resource that failed";
+  }
+  return copy;
 }
 
 /**
@@ -121,11 +136,15 @@ export function createApiKeyProvider(): ApiKeyProvider {
     },
 
     async delete(id: string, props?: ApiKeyOutputs) {
+      let proof;
       try {
-        await revokeKey(runtimeOf(this), id, props ?? {});
+        proof = await revokeKey(runtimeOf(this), id, props ?? {});
       } catch (e) {
         throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
+      // The engine shows a dynamic provider's standard output during the command (attributed to
+      // the stack): one line per key says what was verified.
+      process.stdout.write(`Revoked Baseten API key ${JSON.stringify(id)}: ${REVOKED_BECAUSE[proof]}.\n`);
     },
   };
 }

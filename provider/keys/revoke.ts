@@ -8,11 +8,14 @@ import { proveKeyRevoked, revocationUnproven } from "./gone";
 import { unconfirmedName } from "./keptInState";
 import { keysNamedInScope } from "./scope";
 
+/** What proved a key gone, for the line destroy prints. */
+export type RevocationProof = "tombstone" | "audit log" | "listing" | "none minted";
+
 /**
- * Revokes the key. Resolves only when Baseten's tombstone names it, or, after a JSON 404, when
- * the evidence rule proves it gone; throws otherwise, so the engine keeps it in state.
+ * Revokes the key. Resolves (with the proof) only when Baseten's tombstone names it, or, after
+ * a JSON 404, when the evidence rule proves it gone; throws otherwise, so the engine keeps it.
  */
-export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<void> {
+export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<RevocationProof> {
   const client = rt.operationClient();
   const byName = unconfirmedName(id);
   if (byName !== undefined) return revokeByName(rt, client, byName, stored);
@@ -32,7 +35,7 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
   }
   if (result.outcome === "revoked") {
     rt.wrote(id);
-    return;
+    return "tombstone";
   }
   const what = `Baseten answered HTTP 404${result.basetenMessage ? ` (${JSON.stringify(result.basetenMessage)})` : ""} to DELETE /v1/api_keys/${encodeURIComponent(id)}`;
   const [listed, caller] = await listingAfter404(rt, client, what);
@@ -46,7 +49,7 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
   const verdict = await proveKeyRevoked(client, caller, stored, id);
   if (verdict.gone) {
     rt.wrote(id); // proven revoked: a later create of this process may reuse its name
-    return;
+    return verdict.evidence === "audit-log" ? "audit log" : "listing";
   }
   throw revocationUnproven(
     `${what} (a 404 alone is also what a wrong path or a key this management key cannot see gets)`,
@@ -79,7 +82,7 @@ async function revokeByName(
   client: BasetenClient,
   name: string,
   stored: Partial<ApiKeyOutputs>,
-): Promise<void> {
+): Promise<RevocationProof> {
   const caller = await rt.caller();
   let named: ListedApiKey[];
   try {
@@ -95,7 +98,7 @@ async function revokeByName(
   }
   if (named.length === 0) {
     const verdict = await proveKeyRevoked(client, caller, stored, undefined);
-    if (verdict.gone) return;
+    if (verdict.gone) return "none minted";
     throw revocationUnproven(
       `No live key named ${JSON.stringify(name)} is in this management key's listing`,
       stored,
@@ -113,4 +116,5 @@ async function revokeByName(
       );
     }
   }
+  return "tombstone";
 }

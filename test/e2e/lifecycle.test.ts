@@ -154,6 +154,7 @@ describe("ApiKey through the real engine", () => {
     const newInvoke = emu.liveKeys().find((k) => k.type === "WORKSPACE_INVOKE")!;
     expect(newInvoke.name).not.toBe(oldInvoke.name); // a fresh generated name: no collision
     expect(newInvoke.name).toMatch(/^invoke-[a-z0-9]{7}$/);
+    expect(text).toContain(`=> "${newInvoke.name}"`); // the preview showed the name up created
     expect(up.outputs.invokeApiKey.value).toBe(newInvoke.apiKey);
     expect(await livePrefixesInState()).toEqual(livePrefixesAtBaseten());
   });
@@ -220,11 +221,16 @@ describe("ApiKey through the real engine", () => {
 
   it("10. destroy sends one DELETE per key, verifies every tombstone, and leaves nothing", async () => {
     emu.clearFaults();
-    const remaining = (await livePrefixesInState()).length;
+    const prefixes = await livePrefixesInState();
+    const remaining = prefixes.length;
     emu.clearLog();
     const res = await ts.destroy();
     expect(res.summary.result).toBe("succeeded");
     expect(count(DELETE)).toBe(remaining);
+    // What the user reads: one line per key saying what was verified.
+    for (const p of prefixes) {
+      expect(res.stdout).toContain(`Revoked Baseten API key "${p}": Baseten's tombstone names it (verified).`);
+    }
     expect(
       emu
         .requestLog()

@@ -27,7 +27,13 @@ describe("examples/team-key", () => {
     await run.stack.setConfig({ [`${run.project}:team`]: "ml-platform" });
     emu.clearLog();
     const up = await run.stack.up();
-    expect(emu.requestLog().map((r) => r.rawPath)).toEqual(["/v1/teams?name=ml-platform", "/v1/teams/team-ml/api_keys"]);
+    // The team by name, who the caller is and the names already taken (once per command), then one POST.
+    expect(emu.requestLog().map((r) => r.rawPath)).toEqual([
+      "/v1/teams?name=ml-platform",
+      "/v1/users/me",
+      "/v1/api_keys",
+      "/v1/teams/team-ml/api_keys",
+    ]);
     const [key] = emu.liveKeys();
     expect([key.type, key.teamId, key.teamName]).toEqual(["WORKSPACE_MANAGE_ALL", "team-ml", "ml-platform"]);
     expect(up.outputs.teamId).toEqual({ value: "team-ml", secret: false });

@@ -13,11 +13,19 @@ import { npm, type PackResult } from "./userProgram";
 /** The commit of release 0.1.0, the first published state format. */
 export const RELEASE_0_1_0 = "897f2ff";
 
+/**
+ * The git checkout holding this repository's history: this one, or the one named by
+ * BASETEN_HISTORY_REPO (the Node 22 run of .ci/run works in a copy without .git).
+ */
+function gitRepo(): string {
+  return process.env.BASETEN_HISTORY_REPO ?? REPO_ROOT;
+}
+
 export function packCommit(commit: string, dir: string): PackResult {
   const src = path.join(dir, `src-${commit}`);
   fs.mkdirSync(src, { recursive: true });
   try {
-    const archive = execFileSync("git", ["archive", "--format=tar", commit], { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024 });
+    const archive = execFileSync("git", ["archive", "--format=tar", commit], { cwd: gitRepo(), maxBuffer: 256 * 1024 * 1024 });
     execFileSync("tar", ["-x", "-C", src], { input: archive });
   } catch (e) {
     throw new Error(
@@ -27,14 +35,13 @@ export function packCommit(commit: string, dir: string): PackResult {
   }
   // Its build needs only TypeScript and type packages, which this checkout's node_modules has.
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(src, "node_modules"), "dir");
-  execFileSync(
-    process.execPath,
-    [path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: src,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // Emitted without type checking: the release's code is what it was, whatever newer type
+  // packages (the Node 22 run installs the newest @pulumi/pulumi) would say of it.
+  const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--noCheck"], {
+    cwd: src,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   fs.rmSync(path.join(src, "node_modules"));
   const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", dir], src)) as Array<{
     filename: string;
