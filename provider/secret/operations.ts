@@ -281,15 +281,15 @@ export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Prom
   );
 }
 
-/** Destroy: deletes the secret, and resolves only on a matching tombstone or evidence it is gone. */
-export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<"deleted" | "already-gone"> {
+/** Destroy: deletes the secret, and resolves only on a matching tombstone or evidence it is gone, naming the proof. */
+export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<"tombstone" | "listing" | "audit-log"> {
   let result;
   try {
     result = await rt.client.deleteSecret(stored.teamId, stored.name);
   } finally {
     rt.invalidate(stored.teamId);
   }
-  if (result.outcome === "deleted") return "deleted";
+  if (result.outcome === "deleted") return "tombstone";
   const said = `Baseten answered HTTP 404${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to the DELETE of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)}`;
   const caller = await rt.shared.caller();
   const listing = await rt.listing(stored.teamId);
@@ -297,7 +297,7 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
     throw deletionUnproven(`${said}, yet the team's listing still holds it`, stored, []);
   }
   const verdict = await proveSecretGone(rt.shared, caller, stored);
-  if (verdict.gone) return "already-gone";
+  if (verdict.gone) return verdict.evidence;
   throw deletionUnproven(said, stored, verdict.reasons);
 }
 

@@ -37,10 +37,23 @@ function runtimeOf(provider: SecretProvider): SecretRuntime {
 
 /** A copy of the error prefixed with what was being done, keeping the typed fields (never an edit: errors may be shared). */
 function withContext(what: string, e: unknown): unknown {
-  if (isBasetenError(e)) return basetenWithContext(what, e);
-  if (isSecretError(e)) return new SecretError(e.reason, `${what}: ${e.message}`);
-  return e;
+  const copy = isBasetenError(e)
+    ? basetenWithContext(what, e)
+    : isSecretError(e)
+      ? new SecretError(e.reason, `${what}: ${e.message}`)
+      : e;
+  // The engine's provider host prints `${error}: ${error.stack}` and the CLI shows the message
+  // again: an empty stack keeps the provider's own frames out of what the user reads.
+  if (copy !== e) (copy as Error).stack = "";
+  return copy;
 }
+
+/** What destroy prints per secret, by what proved it deleted. */
+const DELETED_BECAUSE = {
+  tombstone: "Baseten's tombstone names it (verified)",
+  "audit-log": "Baseten's audit log records its deletion (verified)",
+  listing: "no longer in the listing of the user who last saw it (verified)",
+} as const;
 
 /** The stored outputs of a resource, completed from its id when an old state lacks a field. */
 function storedOf(id: string, props: SecretOutputs | undefined): SecretOutputs {
@@ -103,11 +116,16 @@ export function createSecretProvider(): SecretProvider {
     },
 
     async delete(id: string, props: SecretOutputs) {
+      let proof;
       try {
-        await deleteSecret(runtimeOf(this), storedOf(id, props));
+        proof = await deleteSecret(runtimeOf(this), storedOf(id, props));
       } catch (e) {
         throw withContext(`Deleting Baseten secret ${JSON.stringify(id)}`, e);
       }
+      // The engine shows a dynamic provider's standard output during the command: one line per
+      // secret says what was verified (its id and name only, never the value).
+      process.stdout.write(`Deleted Baseten secret ${JSON.stringify(id)}: ${DELETED_BECAUSE[proof]}.
+`);
     },
   };
 }

@@ -182,5 +182,9 @@ describe("Secret through the real engine", () => {
         .every((r) => r.status === 200),
     ).toBe(true);
     expect(leaks(ts.transcript.join(""), [...VALUES, emu.managementKey])).toEqual([]);
+    // Each removal says what proved it, by the secret's id (never its value).
+    expect(ts.transcript.join("")).toMatch(
+      /Deleted Baseten secret "team-ml\/team-token": Baseten's tombstone names it \(verified\)/,
+    );
   });
 });
