@@ -13,7 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isBasetenError, withContext as basetenWithContext, withLimit } from "./client/errors";
 import { diffInputs } from "./diff";
 import { createKey } from "./keys/create";
-import { isKeyKeptInStateError, keptWithContext } from "./keys/keptInState";
+import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/keptInState";
 import { inputsOfOutputs, readKey } from "./keys/read";
 import { revokeKey } from "./keys/revoke";
 import { ProviderRuntime } from "./runtime";
@@ -105,8 +105,12 @@ export function createApiKeyProvider(): ApiKeyProvider {
       return { inputs: inputs as Inputs, failures };
     },
 
-    async diff(_id: string, olds: ApiKeyOutputs, news: Inputs) {
-      return diffInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+    async diff(id: string, olds: ApiKeyOutputs, news: Inputs) {
+      const decision = diffInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+      // An `unconfirmed/<name>` entry stands for whatever key has its name, and its replacement
+      // derives the same name: revoke by name first, or the revocation would find the new key.
+      if (decision.replaces.length > 0 && unconfirmedName(id) !== undefined) decision.deleteBeforeReplace = true;
+      return decision;
     },
 
     async create(inputs: Inputs) {

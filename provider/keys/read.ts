@@ -5,7 +5,7 @@ import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
-import { keysNamedInScope } from "./scope";
+import { keysNamedInScope, withScopeWitness } from "./scope";
 
 /**
  * The key as Baseten lists it now, with `seenBy` set to the caller; undefined only when the
@@ -22,7 +22,8 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
     const named = await keysNamedInScope(rt, listed, byName, { type: stored.type, teamName: stored.teamName }, caller.userId);
     if (named.length === 0) {
       // Only the listing of the user who sent the create can show that it minted nothing.
-      const verdict = await proveKeyRevoked(rt.operationClient(), caller, stored, undefined);
+      const witnessed = await withScopeWitness(rt, listed, stored, caller.userId);
+      const verdict = await proveKeyRevoked(rt.operationClient(), caller, witnessed, undefined);
       if (verdict.gone) return undefined;
       throw absenceUnproven(
         `No live key named ${JSON.stringify(byName)} is in this management key's listing`,

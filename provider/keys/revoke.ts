@@ -6,7 +6,7 @@ import type { ProviderRuntime } from "../runtime";
 import type { ApiKeyOutputs, ListedApiKey } from "../types";
 import { proveKeyRevoked, revocationUnproven } from "./gone";
 import { unconfirmedName } from "./keptInState";
-import { keysNamedInScope } from "./scope";
+import { keysNamedInScope, withScopeWitness } from "./scope";
 
 /** What proved a key gone, for the line destroy prints. */
 export type RevocationProof = "tombstone" | "audit log" | "listing" | "none minted";
@@ -85,19 +85,16 @@ async function revokeByName(
 ): Promise<RevocationProof> {
   const caller = await rt.caller();
   let named: ListedApiKey[];
+  let listed: ListedApiKey[];
   try {
-    named = await keysNamedInScope(
-      rt,
-      await client.listKeys(),
-      name,
-      { type: stored.type ?? "", teamName: stored.teamName },
-      caller.userId,
-    );
+    listed = await client.listKeys();
+    named = await keysNamedInScope(rt, listed, name, { type: stored.type ?? "", teamName: stored.teamName }, caller.userId);
   } finally {
     rt.wrote();
   }
   if (named.length === 0) {
-    const verdict = await proveKeyRevoked(client, caller, stored, undefined);
+    const witnessed = await withScopeWitness(rt, listed, stored, caller.userId);
+    const verdict = await proveKeyRevoked(client, caller, witnessed, undefined);
     if (verdict.gone) return "none minted";
     throw revocationUnproven(
       `No live key named ${JSON.stringify(name)} is in this management key's listing`,

@@ -74,3 +74,19 @@ export function describeScope(scope: KeyScope): string {
   if (scope.type === "PERSONAL") return "your personal keys";
   return scope.teamName !== undefined ? `team ${JSON.stringify(scope.teamName)}` : "the workspace (its default team)";
 }
+
+/**
+ * An `unconfirmed/<name>` entry was never seen by anyone: whoever's listing is sure to cover
+ * its scope (see callerListsScope) can show that no key of its name is live. So the caller
+ * becomes its witness when its current listing proves it covers the scope.
+ */
+export async function withScopeWitness<T extends { type?: string; teamName?: string; seenBy?: string }>(
+  rt: ProviderRuntime,
+  listed: readonly ListedApiKey[],
+  stored: T,
+  callerId: string,
+): Promise<T> {
+  if (stored.seenBy !== undefined || stored.type === undefined) return stored;
+  const covers = await callerListsScope(rt, listed, { type: stored.type, teamName: stored.teamName }, callerId);
+  return covers ? { ...stored, seenBy: callerId } : stored;
+}

@@ -186,6 +186,32 @@ describe("late commits end tracked (10.2)", () => {
     expect(e.message).toMatch(/Revoking it to mint again failed \(500\)/);
   });
 
+  it("replaces an unconfirmed/<name> entry delete-first, so revoking by name never finds its replacement", async () => {
+    const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
+    emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: "neighbour" }); // the caller's listing covers the scope
+    emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST", times: 3 });
+    const news = { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev", resourceName: "svc", providerVersion: PROVIDER_VERSION };
+    const e = await failureOf(up(p, news));
+    expect(e.id).toMatch(/^unconfirmed\/svc-[a-z0-9]{7}$/);
+    const stored = e.properties as unknown as ApiKeyOutputs;
+    const checked = await p.check!(stored as never, news as never);
+    expect(await p.diff!(e.id!, stored, checked.inputs as never)).toMatchObject({
+      replaces: ["apiKey"],
+      deleteBeforeReplace: true,
+    });
+    // As the engine then runs it: the old entry goes first (nothing of its name is live), then
+    // the replacement takes the same derived name.
+    await expect(p.delete!(e.id!, stored)).resolves.toBeUndefined();
+    const replacement = await up(await providerAs(emu.managementKey), news);
+    expect(replacement.outs.name).toBe(stored.name);
+    expect(
+      emu
+        .liveKeys()
+        .filter((k) => k.name !== "neighbour")
+        .map((k) => k.prefix),
+    ).toEqual([replacement.id]);
+  });
+
   it("never concludes 'none was minted': a POST whose outcome stays unknown is kept as unconfirmed/<name>", async () => {
     const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
     emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST", times: 3 });
