@@ -17,7 +17,7 @@ import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/
 import { inputsOfOutputs, readKey } from "./keys/read";
 import { revokeKey } from "./keys/revoke";
 import { ProviderRuntime } from "./runtime";
-import { checkSettings, resolveSettings, type ConfiguredSettings } from "./settings";
+import { checkSettings, configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "./settings";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 import { checkInputs } from "./validation";
 
@@ -29,11 +29,6 @@ export interface ApiKeyProvider extends pulumi.dynamic.ResourceProvider<Inputs, 
   configured?: ConfiguredSettings;
   /** Built on first use, inside the provider host. */
   runtime?: ProviderRuntime;
-}
-
-function configValue(config: pulumi.dynamic.Config, key: string): string | undefined {
-  const v: unknown = config.get(`baseten:${key}`);
-  return v === undefined || v === null ? undefined : String(v);
 }
 
 function runtimeOf(provider: ApiKeyProvider): ProviderRuntime {
@@ -86,13 +81,7 @@ function withStoredConfigHint(e: unknown): unknown {
 export function createApiKeyProvider(): ApiKeyProvider {
   return {
     async configure(req: pulumi.dynamic.ConfigureRequest) {
-      this.configured = {
-        apiKey: configValue(req.config, "apiKey"),
-        apiUrl: configValue(req.config, "apiUrl"),
-        timeoutSeconds: configValue(req.config, "timeoutSeconds"),
-        maxRetries: configValue(req.config, "maxRetries"),
-        retryBudgetSeconds: configValue(req.config, "retryBudgetSeconds"),
-      };
+      this.configured = configuredSettingsOf(req.config);
     },
 
     async check(olds: Inputs, news: Inputs) {

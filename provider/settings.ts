@@ -31,6 +31,7 @@ export function configuredSettingsOf(config: { get(key: string): unknown }): Con
     apiUrl: value("apiUrl"),
     timeoutSeconds: value("timeoutSeconds"),
     maxRetries: value("maxRetries"),
+    retryBudgetSeconds: value("retryBudgetSeconds"),
   };
 }
 

@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
-import { npm, type PackResult } from "./userProgram";
+import { npmPack, type PackResult } from "./userProgram";
 
 /** The commit of release 0.1.0, the first published state format. */
 export const RELEASE_0_1_0 = "897f2ff";
@@ -43,14 +43,5 @@ export function packCommit(commit: string, dir: string): PackResult {
     stdio: ["ignore", "pipe", "pipe"],
   });
   fs.rmSync(path.join(src, "node_modules"));
-  const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", dir], src)) as Array<{
-    filename: string;
-    version: string;
-    files: Array<{ path: string }>;
-  }>;
-  return {
-    tarball: path.join(dir, path.basename(packed.filename)),
-    files: packed.files.map((f) => f.path).sort(),
-    version: packed.version,
-  };
+  return npmPack(src, dir, ["--ignore-scripts"]);
 }

@@ -69,18 +69,21 @@ export interface PackResult {
  * dist/.
  */
 export function packCheckout(dir: string): PackResult {
-  return withCheckoutLock("npm-pack", () => {
-    const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", dir], REPO_ROOT)) as Array<{
-      filename: string;
-      version: string;
-      files: Array<{ path: string }>;
-    }>;
-    return {
-      tarball: path.join(dir, path.basename(packed.filename)),
-      files: packed.files.map((f) => f.path).sort(),
-      version: packed.version,
-    };
-  });
+  return withCheckoutLock("npm-pack", () => npmPack(REPO_ROOT, dir));
+}
+
+/** `npm pack --json` of the package in `from` into `dir` (with `--ignore-scripts` or other flags). */
+export function npmPack(from: string, dir: string, flags: string[] = []): PackResult {
+  const [packed] = JSON.parse(npm(["pack", "--json", ...flags, "--pack-destination", dir], from)) as Array<{
+    filename: string;
+    version: string;
+    files: Array<{ path: string }>;
+  }>;
+  return {
+    tarball: path.join(dir, path.basename(packed.filename)),
+    files: packed.files.map((f) => f.path).sort(),
+    version: packed.version,
+  };
 }
 
 /** Runs `fn` while holding a lock folder under .tmp/ (mkdir is atomic); a lock older than 10 minutes was abandoned. */

@@ -1,4 +1,4 @@
-import { checkSettings, resolveSettings, validateApiUrl } from "../../provider/settings";
+import { checkSettings, configuredSettingsOf, resolveSettings, validateApiUrl } from "../../provider/settings";
 
 const KEY = "fake-management-key-0123456789";
 
@@ -81,5 +81,24 @@ describe("validateApiUrl", () => {
     ["https://gw.example.com/baseten/v1/", /ends with \/v1.*https:\/\/gw\.example\.com\/baseten\./],
   ])("rejects %s", (url, why) => {
     expect(() => validateApiUrl(url, "baseten:apiUrl")).toThrow(why);
+  });
+});
+
+describe("configuredSettingsOf (what configure reads from stack config, for ApiKey and Secret alike)", () => {
+  it("reads every baseten:* setting, the retry budget included", () => {
+    const values: Record<string, unknown> = {
+      "baseten:apiKey": KEY,
+      "baseten:apiUrl": "https://api.baseten.co",
+      "baseten:timeoutSeconds": 5,
+      "baseten:maxRetries": "2",
+      "baseten:retryBudgetSeconds": "7",
+    };
+    expect(configuredSettingsOf({ get: (k) => values[k] })).toEqual({
+      apiKey: KEY,
+      apiUrl: "https://api.baseten.co",
+      timeoutSeconds: "5",
+      maxRetries: "2",
+      retryBudgetSeconds: "7",
+    });
   });
 });
