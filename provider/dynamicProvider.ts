@@ -16,6 +16,7 @@ import { createKey } from "./keys/create";
 import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/keptInState";
 import { inputsOfOutputs, readKey } from "./keys/read";
 import { revokeKey } from "./keys/revoke";
+import { announceRemoval } from "./removalLines";
 import { ProviderRuntime } from "./runtime";
 import { checkSettings, configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "./settings";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
@@ -36,13 +37,15 @@ function runtimeOf(provider: ApiKeyProvider): ProviderRuntime {
   return provider.runtime;
 }
 
-/** What destroy prints per key, by what proved it revoked. */
+/** What destroy and refresh print per key, by what proved it revoked. */
 const REVOKED_BECAUSE = {
   tombstone: "Baseten's tombstone names it (verified)",
   "audit log": "Baseten's audit log records its revocation (verified)",
   listing: "no longer in the listing of the user who last saw it (verified)",
   "none minted": "no key of its name was ever listed (verified)",
 } as const;
+
+const WHAT = "Baseten API key";
 
 /**
  * Prefixes errors with what was being done, keeping the typed fields: a copy per resource,
@@ -112,7 +115,9 @@ export function createApiKeyProvider(): ApiKeyProvider {
 
     async read(id: string, props?: ApiKeyOutputs) {
       try {
-        const outs = await readKey(runtimeOf(this), id, props ?? ({} as ApiKeyOutputs));
+        const outs = await readKey(runtimeOf(this), id, props ?? ({} as ApiKeyOutputs), (proof) =>
+          announceRemoval("Refresh dropped", WHAT, id, REVOKED_BECAUSE[proof]),
+        );
         // No id: the key was revoked outside Pulumi, and refresh drops the resource.
         if (!outs) return {};
         // The id is the prefix read, which differs from `id` only for an `unconfirmed/<name>` id.
@@ -135,9 +140,8 @@ export function createApiKeyProvider(): ApiKeyProvider {
       } catch (e) {
         throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
-      // The engine shows a dynamic provider's standard output during the command (attributed to
-      // the stack): one line per key says what was verified.
-      process.stdout.write(`Revoked Baseten API key ${JSON.stringify(id)}: ${REVOKED_BECAUSE[proof]}.\n`);
+      // One line per key says what was verified.
+      announceRemoval("Revoked", WHAT, id, REVOKED_BECAUSE[proof]);
     },
   };
 }

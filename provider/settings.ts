@@ -87,9 +87,11 @@ export function validateApiUrl(raw: string, source: string): string {
     throw configurationError(`${source} must be an https:// URL, got ${url.protocol}//.`);
   }
   // Paths are appended as text (`<apiUrl>/v1/api_keys`): a query or fragment would swallow them.
+  // Only the scheme, host and path are quoted: a query (`?api_key=...`) may carry a credential.
   if (url.search || url.hash) {
+    const what = url.search && url.hash ? "a query string and a fragment" : url.search ? "a query string" : "a fragment";
     throw configurationError(
-      `${source} must not have a query string or fragment (${JSON.stringify(url.search + url.hash)}); set the API root, e.g. https://api.baseten.co.`,
+      `${source} (${url.protocol}//${url.host}${url.pathname}) must not have a query string or fragment (it has ${what}, not shown); set the API root, e.g. https://api.baseten.co.`,
     );
   }
   // A path prefix is kept (a gateway may mount the API under one), but the API's own version
@@ -102,21 +104,32 @@ export function validateApiUrl(raw: string, source: string): string {
   return url.toString().replace(/\/+$/, "");
 }
 
+/**
+ * Which rule a setting's number breaks, never its text: a value that is no number may be a key
+ * pasted into the wrong setting.
+ */
+function numberProblem(raw: string, integer: boolean): string | undefined {
+  const n = Number(raw);
+  if (raw.trim() === "" || Number.isNaN(n)) return `its value is not a number (${raw.length} characters, not shown)`;
+  if (!Number.isFinite(n)) return "its value is infinite";
+  if (n < 0) return "its value is negative";
+  if (integer && !Number.isInteger(n)) return "its value is not a whole number";
+  return undefined;
+}
+
 function nonNegativeNumber(raw: string | undefined, source: string, fallback: number, integer: boolean): number {
   if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw configurationError(
-      `${source} must be a ${integer ? "non-negative integer" : "non-negative number"}, got ${JSON.stringify(raw)}.`,
-    );
+  const problem = numberProblem(raw, integer);
+  if (problem !== undefined) {
+    throw configurationError(`${source} must be a ${integer ? "non-negative integer" : "non-negative number"}: ${problem}.`);
   }
-  return n;
+  return Number(raw);
 }
 
 /** A number of seconds that must be positive: 0 would mean "no time at all", never what is meant. */
 function positiveSeconds(raw: string | undefined, source: string, fallback: number, why: string): number {
   const n = nonNegativeNumber(raw, source, fallback, false);
-  if (n === 0) throw configurationError(`${source} must be greater than 0 (${why}); got ${JSON.stringify(raw)}.`);
+  if (n === 0) throw configurationError(`${source} must be greater than 0 (${why}); its value is 0.`);
   return n;
 }
 

@@ -121,13 +121,22 @@ export function isErrorOfKind(e: unknown, kind: BasetenErrorKind): e is BasetenE
   return isBasetenError(e) && e.kind === kind;
 }
 
-/** Replaces every occurrence of each secret in `text` with `[REDACTED]`. */
+/**
+ * Shortest secret masked: shorter strings would blank ordinary words. Real keys are long; a
+ * secret's value may be short, and is masked from 4 characters on.
+ */
+export const MIN_MASKED_LENGTH = 4;
+
+/**
+ * Replaces every occurrence of each secret in `text` with `[REDACTED]`. Call it on a whole
+ * text before cutting it: a cut first could leave a secret's head, which no longer matches.
+ */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = text;
-  for (const secret of secrets) {
-    // Short strings would redact ordinary words; real keys are long.
-    if (secret && secret.length >= 8) out = out.split(secret).join("[REDACTED]");
-  }
+  // Longest first, so a secret that contains another is masked whole.
+  const sorted = secrets.filter((s): s is string => s !== undefined && s.length >= MIN_MASKED_LENGTH);
+  sorted.sort((a, b) => b.length - a.length);
+  for (const secret of sorted) out = out.split(secret).join("[REDACTED]");
   return out;
 }
 

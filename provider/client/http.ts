@@ -98,13 +98,15 @@ export class HttpTransport {
    * Sends a request with the retry policy of `retry.ts`. Resolves with 2xx answers (and 404
    * when `allow404`); rejects with a `BasetenError` otherwise. Retries are bounded by time
    * (`retry.budgetMs`, waits included) and, for failures that give no `Retry-After`, by
-   * `retry.maxRetries`; the final error says which limit ended them.
+   * `retry.maxRetries`; the final error says which limit ended them. `secrets` are what the
+   * request carries besides the management key (a secret's value, a minted key): every error
+   * masks them, and the management key, before it cuts any text.
    */
   async request(
     method: string,
     path: string,
     body?: unknown,
-    flags: { allow404?: boolean; deadline?: number } = {},
+    flags: { allow404?: boolean; deadline?: number; secrets?: ReadonlyArray<string> } = {},
   ): Promise<HttpResult> {
     const target: RequestTarget = { method, path };
     const { retry, now } = this.options;
@@ -113,7 +115,7 @@ export class HttpTransport {
     const endBy = Math.min(started + retry.budgetMs, flags.deadline ?? Infinity);
     let unhintedRetries = 0;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(target, body, attempt, flags.allow404 === true);
+      const outcome = await this.attempt(target, body, attempt, flags.allow404 === true, flags.secrets ?? []);
       if (outcome.result) return outcome.result;
       const failure = outcome.failure as AttemptFailure;
       const error = outcome.error as BasetenError;
@@ -143,11 +145,17 @@ export class HttpTransport {
     }
   }
 
-  private async attempt(target: RequestTarget, body: unknown, attempt: number, allow404: boolean): Promise<AttemptOutcome> {
+  private async attempt(
+    target: RequestTarget,
+    body: unknown,
+    attempt: number,
+    allow404: boolean,
+    carried: ReadonlyArray<string>,
+  ): Promise<AttemptOutcome> {
     const { apiKey, timeoutMs, maxResponseBytes } = this.options;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const secrets = [apiKey];
+    const secrets = [apiKey, ...carried];
     try {
       const headers: Record<string, string> = {
         Authorization: `Api-Key ${apiKey}`,

@@ -6,7 +6,7 @@
  * cannot return them), and never appear in an error.
  */
 import { isJsonContentType, isRecord, parseJson } from "./baseten";
-import { BasetenError, invalidResponse, isBasetenError, type RequestTarget } from "./errors";
+import { BasetenError, invalidResponse, type RequestTarget } from "./errors";
 import { HttpTransport, type HttpOptions } from "./http";
 
 /** `SecretV1`: a secret as Baseten lists or upserts it (no value, ever). */
@@ -86,21 +86,6 @@ function toListedSecret(raw: unknown, target: RequestTarget, status?: number): L
   return { id: wire.id, createdAt: wire.created_at, name: wire.name, teamName: wire.team_name };
 }
 
-/** Shortest value removed from error text: shorter strings would blank ordinary words. */
-const MIN_REDACTED_VALUE = 4;
-
-/** A copy of the error without `value` in its texts. */
-function withoutValue(e: unknown, value: string): unknown {
-  if (!isBasetenError(e) || value.length < MIN_REDACTED_VALUE) return e;
-  const scrub = (text: string | undefined) => (text === undefined ? undefined : text.split(value).join("[secret value]"));
-  return new BasetenError(e.kind, scrub(e.message) as string, {
-    status: e.status,
-    target: e.method !== undefined && e.path !== undefined ? { method: e.method, path: e.path } : undefined,
-    basetenMessage: scrub(e.basetenMessage),
-    code: e.code,
-  });
-}
-
 /** Baseten's secret operations, typed and validated. */
 export class SecretsClient {
   private readonly http: HttpTransport;
@@ -127,12 +112,9 @@ export class SecretsClient {
   async upsertSecret(teamId: string, name: string, value: string): Promise<ListedSecret> {
     const target = { method: "POST", path: secretsPath(teamId) };
     const body: UpsertSecretRequestWire = { name, value };
-    try {
-      const result = await this.http.request(target.method, target.path, body);
-      return toListedSecret(parseJson(result, target), target, result.status);
-    } catch (e) {
-      throw withoutValue(e, value);
-    }
+    // The transport masks the value in any error before it cuts Baseten's text (which may echo the body).
+    const result = await this.http.request(target.method, target.path, body, { secrets: [value] });
+    return toListedSecret(parseJson(result, target), target, result.status);
   }
 
   /**

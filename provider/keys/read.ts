@@ -5,14 +5,20 @@ import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
+import type { RevocationProof } from "./revoke";
 import { keysNamedInScope, withScopeWitness } from "./scope";
 
 /**
  * The key as Baseten lists it now, with `seenBy` set to the caller; undefined only when the
- * evidence rule proves it gone. An `unconfirmed/<name>` id is resolved by name (in the key's
- * scope, with its owner) to the real prefix.
+ * evidence rule proves it gone, after telling `onGone` what proved it (refresh prints it). An
+ * `unconfirmed/<name>` id is resolved by name (in the key's scope, with its owner) to the real prefix.
  */
-export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOutputs): Promise<ApiKeyOutputs | undefined> {
+export async function readKey(
+  rt: ProviderRuntime,
+  id: string,
+  stored: ApiKeyOutputs,
+  onGone: (proof: RevocationProof) => void = () => undefined,
+): Promise<ApiKeyOutputs | undefined> {
   const byName = unconfirmedName(id);
   if (byName === undefined) prefixOfId(id, "Cannot refresh"); // before any request
   // In this order, so a failure names the same request every time.
@@ -24,7 +30,10 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
       // Only the listing of the user who sent the create can show that it minted nothing.
       const witnessed = await withScopeWitness(rt, listed, stored, caller.userId);
       const verdict = await proveKeyRevoked(rt.operationClient(), caller, witnessed, undefined);
-      if (verdict.gone) return undefined;
+      if (verdict.gone) {
+        onGone("none minted");
+        return undefined;
+      }
       throw absenceUnproven(
         `No live key named ${JSON.stringify(byName)} is in this management key's listing`,
         stored,
@@ -37,7 +46,10 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
   const found = listed.find((k) => k.prefix === id);
   if (!found) {
     const verdict = await proveKeyRevoked(rt.operationClient(), caller, stored, id);
-    if (verdict.gone) return undefined;
+    if (verdict.gone) {
+      onGone(verdict.evidence === "audit-log" ? "audit log" : "listing");
+      return undefined;
+    }
     throw absenceUnproven(
       `Key ${JSON.stringify(id)} is not in this management key's listing (GET /v1/api_keys)`,
       stored,

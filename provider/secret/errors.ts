@@ -9,8 +9,10 @@ export type SecretErrorReason =
   | "exists"
   /** create: the upsert's `created_at` predates the listing: another writer's secret was overwritten. */
   | "other-writer"
-  /** update: Baseten's id changed: the secret was deleted and recreated outside Pulumi. */
+  /** update or destroy: another id holds the name: the secret was deleted and recreated outside Pulumi. */
   | "replaced-outside"
+  /** update: the team's listing lacks the secret, so an upsert would create a new one. */
+  | "not-listed"
   /** destroy or refresh: Baseten gave no positive evidence that the secret is gone. */
   | "removal-unproven";
 

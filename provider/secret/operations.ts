@@ -11,6 +11,7 @@ import type { ResolvedSettings } from "../settings";
 import { resolveTeam } from "../teams";
 import { SecretError } from "./errors";
 import { absenceUnproven, deletionUnproven, proveSecretGone } from "./gone";
+import { deletionRecord, describeOther, listedAs } from "./identity";
 import type { SecretInputs, SecretOutputs } from "./types";
 
 /**
@@ -149,7 +150,7 @@ function outputsOf(
   return { id: secretResourceId(team.teamId, inputs.name), outs };
 }
 
-/** How to take over a secret that exists, said by every refusal of create. */
+/** How to take over a secret that exists, said by every refusal of create; `name` as Baseten holds it, when known. */
 function adoptAdvice(name: string): string {
   return (
     `If it is this stack's own secret (an earlier \`pulumi up\` was interrupted after writing it) or you mean to take it over, ` +
@@ -179,7 +180,7 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
         `Secret ${JSON.stringify(inputs.name)} was not created: ${describeTeam(team)} already has a secret named ` +
           `${JSON.stringify(existing.name)} (id ${existing.id}, created ${existing.createdAt})` +
           `${existing.name === inputs.name ? "" : `, which Baseten treats as the same name (non-alphanumeric characters are equivalent)`}, ` +
-          `and creating would overwrite its value. ${adoptAdvice(inputs.name)}`,
+          `and creating would overwrite its value. ${adoptAdvice(existing.name)}`,
       );
     }
     let written: ListedSecret;
@@ -233,8 +234,10 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
 }
 
 /**
- * A value change: one upsert into the secret's team. Baseten's answer must carry the stored
- * id, or the secret was replaced outside Pulumi (the new value then went to that other secret).
+ * A value change: one upsert into the secret's team, sent only after the team's listing shows
+ * the stored id under the stored name (the upsert writes by name, so it would otherwise write
+ * into whatever secret holds the name now). Baseten's answer must carry the stored id too: a
+ * replacement between the listing and the upsert is reported, never recorded.
  */
 export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, news: SecretInputs): Promise<SecretOutputs> {
   const team: SecretTeam = { teamId: olds.teamId, teamName: olds.teamName, teamSelector: olds.teamSelector };
@@ -247,6 +250,25 @@ export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, 
   if (news.adoptExisting === undefined) delete carried.adoptExisting;
   else carried.adoptExisting = news.adoptExisting;
   if (news.value === olds.value) return carried;
+  const seen = listedAs((await rt.listing(team.teamId)).secrets, olds);
+  if (seen.state === "replaced") {
+    throw new SecretError(
+      "replaced-outside",
+      `Secret ${JSON.stringify(olds.name)} in ${describeTeam(team)} was replaced outside Pulumi: the team's listing holds ` +
+        `${describeOther(seen.secret)} under its name, but state holds id ${olds.secretId}, so this stack's secret was deleted ` +
+        `and another written in its place. Nothing was written: the other secret is left alone. Run \`pulumi refresh\` to drop ` +
+        `this stack's secret from state; \`pulumi up\` then refuses the name as existing unless you take the other secret over ` +
+        `with \`adoptExisting: true\`.`,
+    );
+  }
+  if (seen.state === "absent") {
+    throw new SecretError(
+      "not-listed",
+      `Secret ${JSON.stringify(olds.name)} (id ${olds.secretId}) is missing from the listing of ${describeTeam(team)}, so it ` +
+        `was deleted outside Pulumi or this management key cannot see it. Nothing was written (the upsert would create a new ` +
+        `secret, not update this one). Run \`pulumi refresh\`: it drops the secret from state when Baseten proves it deleted.`,
+    );
+  }
   let written: ListedSecret;
   try {
     written = await rt.client.upsertSecret(team.teamId, olds.name, news.value);
@@ -256,24 +278,37 @@ export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, 
   if (written.id !== olds.secretId) {
     throw new SecretError(
       "replaced-outside",
-      `Secret ${JSON.stringify(olds.name)} in ${describeTeam(team)} was replaced outside Pulumi: Baseten's id is now ${written.id}, ` +
-        `state holds ${olds.secretId}. The new value was written to it. Check who else manages the secret; \`pulumi refresh\` ` +
-        `then records the current id.`,
+      `Secret ${JSON.stringify(olds.name)} in ${describeTeam(team)} was replaced outside Pulumi while it was updated: the ` +
+        `listing just made showed id ${olds.secretId}, Baseten's answer to the upsert names id ${written.id}. The new value ` +
+        `was written to that other secret. Check who else manages the secret; \`pulumi refresh\` then drops this stack's.`,
     );
   }
   return { ...carried, value: news.value, createdAt: written.createdAt, seenBy: await rt.callerUserId() };
 }
 
-/** Refresh: the secret as Baseten lists it now (value kept from state), or undefined when proven gone. */
-export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretOutputs | undefined> {
+/** Why refresh or destroy let a secret go, for the line each prints. */
+export type SecretGone =
+  | { proof: "tombstone" | "listing" | "audit-log" }
+  /** The tombstone names it and the audit log's `SECRET_DELETED` entry carries its id. */
+  | { proof: "tombstone-and-audit-log" }
+  /** Another id holds its name: it was replaced outside Pulumi; that other secret is left alone. */
+  | { proof: "replaced"; other: ListedSecret };
+
+/**
+ * Refresh: the secret as Baseten lists it now (value kept from state), or why it is gone. The
+ * stored name under another id proves the stack's secret gone (names are unique per team).
+ */
+export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretOutputs | SecretGone> {
   const caller = await rt.shared.caller();
   const listing = await rt.listing(stored.teamId);
-  const found = listing.secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
-  if (found) {
+  const seen = listedAs(listing.secrets, stored);
+  if (seen.state === "ours") {
+    const found = seen.secret;
     return { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName, seenBy: caller.userId };
   }
+  if (seen.state === "replaced") return { proof: "replaced", other: seen.secret };
   const verdict = await proveSecretGone(rt.shared, caller, stored);
-  if (verdict.gone) return undefined;
+  if (verdict.gone) return { proof: verdict.evidence };
   throw absenceUnproven(
     `Secret ${JSON.stringify(stored.name)} is missing from the listing of ${describeTeam(stored)}`,
     stored,
@@ -281,24 +316,53 @@ export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Prom
   );
 }
 
-/** Destroy: deletes the secret, and resolves only on a matching tombstone or evidence it is gone, naming the proof. */
-export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<"tombstone" | "listing" | "audit-log"> {
+/** True for what `readSecret` returns when the secret is gone. */
+export function isSecretGone(read: SecretOutputs | SecretGone): read is SecretGone {
+  return typeof (read as Partial<SecretGone>).proof === "string";
+}
+
+/**
+ * Destroy: deletes the secret only after the team's listing shows the stored id under its name,
+ * and resolves only on a matching tombstone or evidence it is gone, naming the proof. Another
+ * id under the name proves the stack's secret gone, and that secret is left alone.
+ */
+export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretGone> {
+  const seen = listedAs((await rt.listing(stored.teamId)).secrets, stored);
+  if (seen.state === "replaced") return { proof: "replaced", other: seen.secret };
+  if (seen.state === "absent")
+    return provenGone(rt, stored, `Secret ${JSON.stringify(stored.name)} is missing from the listing of ${describeTeam(stored)}`);
   let result;
   try {
     result = await rt.client.deleteSecret(stored.teamId, stored.name);
   } finally {
     rt.invalidate(stored.teamId);
   }
-  if (result.outcome === "deleted") return "tombstone";
-  const said = `Baseten answered HTTP 404${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to the DELETE of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)}`;
-  const caller = await rt.shared.caller();
-  const listing = await rt.listing(stored.teamId);
-  if (listing.secrets.some((s) => secretNamesEquivalent(s.name, stored.name))) {
-    throw deletionUnproven(`${said}, yet the team's listing still holds it`, stored, []);
+  if (result.outcome === "deleted") {
+    if (stored.secretId === undefined) return { proof: "tombstone" };
+    const record = await deletionRecord(rt.shared, stored, result.tombstoneName);
+    if (record.found === "ours") return { proof: "tombstone-and-audit-log" };
+    if (record.found === "nothing") return { proof: "tombstone" };
+    throw new SecretError(
+      "replaced-outside",
+      `Baseten's tombstone names ${JSON.stringify(result.tombstoneName)}, but its audit log records that the secret deleted ` +
+        `had id ${record.secretId}, not this stack's ${stored.secretId}: the secret was replaced outside Pulumi between the ` +
+        `listing and the DELETE, and the other secret was deleted. Tell whoever wrote it; this stack's secret is kept in state ` +
+        `until \`pulumi refresh\` proves it gone.`,
+    );
   }
+  const said = `Baseten answered HTTP 404${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to the DELETE of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)}`;
+  const after = listedAs((await rt.listing(stored.teamId)).secrets, stored);
+  if (after.state === "replaced") return { proof: "replaced", other: after.secret };
+  if (after.state === "ours") throw deletionUnproven(`${said}, yet the team's listing still holds it`, stored, []);
+  return provenGone(rt, stored, said);
+}
+
+/** The evidence rule for a secret the listing lacks: gone with its proof, or the error that keeps it. */
+async function provenGone(rt: SecretRuntime, stored: SecretOutputs, what: string): Promise<SecretGone> {
+  const caller = await rt.shared.caller();
   const verdict = await proveSecretGone(rt.shared, caller, stored);
-  if (verdict.gone) return verdict.evidence;
-  throw deletionUnproven(said, stored, verdict.reasons);
+  if (verdict.gone) return { proof: verdict.evidence };
+  throw deletionUnproven(what, stored, verdict.reasons);
 }
 
 /** The inputs a refreshed secret stands for, so the next preview compares against them. */

@@ -11,12 +11,16 @@ import { isSecretError, SecretError } from "./errors";
 import {
   createSecret,
   deleteSecret,
+  isSecretGone,
   readSecret,
   secretInputsOfOutputs,
   secretResourceId,
   SecretRuntime,
   updateSecretValue,
+  type SecretGone,
 } from "./operations";
+import { describeOther } from "./identity";
+import { announceRemoval } from "../removalLines";
 import type { SecretInputs, SecretOutputs } from "./types";
 import { checkSecretInputs } from "./validation";
 
@@ -48,12 +52,22 @@ function withContext(what: string, e: unknown): unknown {
   return copy;
 }
 
-/** What destroy prints per secret, by what proved it deleted. */
-const DELETED_BECAUSE = {
+/** What destroy and refresh print per secret, by what proved it gone. */
+const GONE_BECAUSE = {
   tombstone: "Baseten's tombstone names it (verified)",
+  "tombstone-and-audit-log": "Baseten's tombstone names it and its audit log records the deletion of its id (verified)",
   "audit-log": "Baseten's audit log records its deletion (verified)",
   listing: "no longer in the listing of the user who last saw it (verified)",
 } as const;
+
+/** The line's reason: a replaced secret names the other one, which is left alone. */
+function goneBecause(gone: SecretGone, stored: SecretOutputs): string {
+  if (gone.proof !== "replaced") return GONE_BECAUSE[gone.proof];
+  return (
+    `replaced outside Pulumi: the team's listing holds ${describeOther(gone.other)} under its name, not id ` +
+    `${stored.secretId}, so this stack's secret was deleted; that other secret is left alone (verified)`
+  );
+}
 
 /** The stored outputs of a resource, completed from its id when an old state lacks a field. */
 function storedOf(id: string, props: SecretOutputs | undefined): SecretOutputs {
@@ -95,8 +109,11 @@ export function createSecretProvider(): SecretProvider {
       const stored = storedOf(id, props);
       try {
         const outs = await readSecret(runtimeOf(this), stored);
-        // No id: proven gone, and refresh drops the resource.
-        if (!outs) return {};
+        if (isSecretGone(outs)) {
+          announceRemoval("Refresh dropped", "Baseten secret", id, goneBecause(outs, stored));
+          // No id: proven gone, and refresh drops the resource.
+          return {};
+        }
         return {
           id: secretResourceId(outs.teamId, outs.name),
           props: outs,
@@ -116,16 +133,15 @@ export function createSecretProvider(): SecretProvider {
     },
 
     async delete(id: string, props: SecretOutputs) {
-      let proof;
+      const stored = storedOf(id, props);
+      let gone;
       try {
-        proof = await deleteSecret(runtimeOf(this), storedOf(id, props));
+        gone = await deleteSecret(runtimeOf(this), stored);
       } catch (e) {
         throw withContext(`Deleting Baseten secret ${JSON.stringify(id)}`, e);
       }
-      // The engine shows a dynamic provider's standard output during the command: one line per
-      // secret says what was verified (its id and name only, never the value).
-      process.stdout.write(`Deleted Baseten secret ${JSON.stringify(id)}: ${DELETED_BECAUSE[proof]}.
-`);
+      // One line per secret says what was verified (ids and names only, never the value).
+      announceRemoval("Deleted", "Baseten secret", id, goneBecause(gone, stored));
     },
   };
 }

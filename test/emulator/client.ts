@@ -86,6 +86,18 @@ export class EmulatorControl {
     return (await this.call<{ deleted: boolean }>("DELETE", path, undefined, [200, 404])).json.deleted;
   }
 
+  /** Out-of-band replacement (delete, then a new secret of an equivalent name: a new id); no value in the answer. */
+  async replaceSecret(input: {
+    teamId: string;
+    name: string;
+    newName?: string;
+    value: string;
+    userId?: string;
+  }): Promise<{ before: EmulatedSecretInfo; after: EmulatedSecretInfo }> {
+    return (await this.call<{ before: EmulatedSecretInfo; after: EmulatedSecretInfo }>("POST", "secret-replacements", input))
+      .json;
+  }
+
   async fault(spec: FaultSpec): Promise<void> {
     await this.call("POST", "faults", spec);
   }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "http";
 import { parseJson, readBody, sendJson } from "./http-util";
+import type { EmulatedSecret } from "./secrets";
 import type { BasetenEmulator } from "./server";
 import { EmulatorApiError } from "./state";
 import type { EmulatedKey, EmulatorModes, EmulatorSettings, FaultSpec, RandomFaultSpec } from "./types";
@@ -63,6 +64,16 @@ export async function handleControl(
           const { value: _value, ...shown } = emu.upsertSecretOutOfBand(input);
           void _value;
           return sendJson(res, 200, shown);
+        }
+        case "POST secret-replacements": {
+          if (!isObject(body))
+            return sendJson(res, 400, { error: "body must be an object {teamId, name, newName?, value, userId?}" });
+          const replaced = emu.replaceSecretOutOfBand(
+            body as { teamId: string; name: string; newName?: string; value: string; userId?: string },
+          );
+          if (!replaced) return sendJson(res, 404, { error: "Secret not found" });
+          const hide = ({ value: _value, ...shown }: EmulatedSecret) => (void _value, shown);
+          return sendJson(res, 200, { before: hide(replaced.before), after: hide(replaced.after) });
         }
         case "POST faults":
           emu.injectFault(body as FaultSpec);

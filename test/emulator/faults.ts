@@ -17,6 +17,7 @@ const FAULT_KINDS = new Set([
   "wrongTombstone",
   "nonJson",
   "lateCommit",
+  "echoRequest",
 ]);
 const RANDOM_KINDS: ReadonlySet<string> = new Set<RandomFaultKind>([
   "rateLimited",
@@ -75,6 +76,11 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
       break;
     case "latency":
       nonNegative(spec.ms, "ms");
+      break;
+    case "echoRequest":
+      if (spec.status !== undefined && (typeof spec.status !== "number" || spec.status < 400 || spec.status > 599))
+        throw new Error("status must be an HTTP error status");
+      if (spec.lead !== undefined && typeof spec.lead !== "string") throw new Error("lead must be a string");
       break;
     case "lateCommit":
       if (spec.afterRequests !== undefined && !(Number.isInteger(spec.afterRequests) && (spec.afterRequests as number) >= 1))

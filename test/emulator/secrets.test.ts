@@ -204,3 +204,45 @@ describe("control routes", () => {
     expect(await control.deleteSecret("team-ml", "oob")).toBe(false);
   });
 });
+
+describe("a secret replaced out of band (README: `id` is stable across value changes, so only a delete and a new write change it; equivalent names are one secret)", () => {
+  it("deletes the secret and writes another of an equivalent name: a new id; the audit log records both, each with its id", async () => {
+    const ours = await upsert("team-ml", "hf_access_token", "fake-ours");
+    const replaced = emu.replaceSecretOutOfBand({
+      teamId: "team-ml",
+      name: "hf_access_token",
+      newName: "hf-access-token",
+      value: "fake-theirs",
+    });
+    expect(replaced?.before.id).toBe(ours.json.id);
+    expect(replaced?.after.id).not.toBe(ours.json.id);
+    expect(emu.secrets().map((s) => [s.name, s.id, s.value])).toEqual([["hf-access-token", replaced?.after.id, "fake-theirs"]]);
+    const log = await api(emu, "GET", "/v1/audit_logs?event_type_groups=SECRETS");
+    expect(log.json.items.slice(0, 2).map((i: { event_data: unknown }) => i.event_data)).toEqual([
+      { event_type: "SECRET_UPDATED", secret_id: replaced?.after.id, secret_name: "hf-access-token" },
+      { event_type: "SECRET_DELETED", secret_id: ours.json.id, secret_name: "hf_access_token" },
+    ]);
+    expect(emu.replaceSecretOutOfBand({ teamId: "team-ml", name: "nope", value: "fake" })).toBeUndefined();
+  });
+
+  it("is reachable through the control API, which never answers the value", async () => {
+    await upsert("team-ml", "token", "fake-ours");
+    const control = new EmulatorControl(emu.url);
+    const { before, after } = await control.replaceSecret({ teamId: "team-ml", name: "token", value: "fake-theirs" });
+    expect([before.name, after.name]).toEqual(["token", "token"]);
+    expect(after.id).not.toBe(before.id);
+    expect(JSON.stringify({ before, after })).not.toMatch(/fake-/);
+  });
+});
+
+describe('text error bodies that echo the request (README: error bodies "vary ... else the raw text")', () => {
+  it("echoRequest answers text/plain quoting the body and the Authorization header, and writes nothing", async () => {
+    emu.injectFault({ kind: "echoRequest", route: SECRET_ROUTES.upsertTeamSecret, status: 422, lead: "bad: " });
+    const res = await upsert("team-ml", "token", "fake-echoed-value");
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+    expect(res.text.startsWith('bad: {"name":"token","value":"fake-echoed-value"}')).toBe(true);
+    expect(res.text).toContain(`Authorization: Api-Key ${emu.managementKey}`);
+    expect(emu.secrets()).toEqual([]);
+  });
+});

@@ -283,6 +283,29 @@ export class BasetenEmulator {
     return deleted !== undefined;
   }
 
+  /**
+   * A colleague's hand replacement of a secret: the secret of `name` (or an equivalent name) is
+   * deleted and another written under `newName` (default the same name; names equivalent to
+   * it are one secret, README "Secrets"), so it gets a new id ("A secret's `id` is stable across
+   * value changes", README: only a delete ends it). The audit log records both, as `userId`
+   * (default the first user). Undefined when the team holds no such secret.
+   */
+  replaceSecretOutOfBand(input: {
+    teamId: string;
+    name: string;
+    newName?: string;
+    value: string;
+    userId?: string;
+  }): { before: EmulatedSecret; after: EmulatedSecret } | undefined {
+    const user = this.userOrFirst(input.userId);
+    const before = this.secretStore.delete(input.teamId, input.name);
+    if (!before) return undefined;
+    this.recordSecretEvent("SECRET_DELETED", before, user);
+    const after = this.secretStore.upsert(input.teamId, input.newName ?? before.name, input.value);
+    this.recordSecretEvent("SECRET_UPDATED", after, user);
+    return { before, after };
+  }
+
   private recordSecretEvent(eventType: "SECRET_UPDATED" | "SECRET_DELETED", secret: EmulatedSecret, user: EmulatedUser): void {
     this.audit.record({
       event_type: eventType,
@@ -448,6 +471,14 @@ export class BasetenEmulator {
 
     const fault = this.faults.take({ method, route: match.route, rawPath });
     if (fault) ctx.fault = fault.kind;
+    if (fault?.kind === "echoRequest") {
+      // README: "Real error bodies vary: parse `error`, then `message`, then `detail` ..., else
+      // the raw text". The worst plausible raw text quotes the refused request whole: its body
+      // (a secret's value) and its Authorization header (the management key). Nothing is done.
+      const sent = body.kind === "ok" ? body.body.toString("utf8") : "";
+      const echoed = `${fault.lead ?? "Cannot process request: "}${sent} (${method} ${rawPath}; Authorization: ${req.headers.authorization ?? ""})`;
+      return this.sendText(ctx, res, fault.status ?? 400, echoed, "text/plain");
+    }
     if (fault && (await this.applyPreCommitFault(ctx, req, res, fault))) return;
 
     const run = (): Outcome =>
@@ -523,6 +554,7 @@ export class BasetenEmulator {
         this.sendText(ctx, res, 200, "OK", "text/plain");
         return true;
       case "lateCommit":
+      case "echoRequest":
         return false;
       case "wrongTombstone":
         this.reply(ctx, res, {

@@ -140,7 +140,13 @@ export type FaultKindSpec =
    * `afterRequests`-th next API request is processed (or on `POST /_emulator/late-commits`),
    * whether or not the client is still waiting. No clock is involved.
    */
-  | { kind: "lateCommit"; afterRequests?: number };
+  | { kind: "lateCommit"; afterRequests?: number }
+  /**
+   * A text/plain error (default 400) quoting the refused request: `lead` (default "Cannot
+   * process request: "), the raw body, then method, path and Authorization header. Nothing is
+   * done. Source: README, error bodies "vary ... else the raw text"; the worst plausible text.
+   */
+  | { kind: "echoRequest"; status?: number; lead?: string };
 
 export type FaultSpec = FaultMatch & {
   /** Default 1: applies to the next N matching API requests. */

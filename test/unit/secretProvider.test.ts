@@ -188,15 +188,15 @@ describe("create", () => {
 });
 
 describe("update", () => {
-  it("writes a new value in place with one POST; the secretId stays", async () => {
+  it("writes a new value in place with one listing (the stored id under the name) and one POST; the secretId stays", async () => {
     const p = await configured();
     const { id, outs, inputs } = await up(p, { name: "tok" });
     emu.clearLog();
     const news = { ...inputs, value: "fake-value-bbbb2222" };
     expect(await p.diff!(id, outs, news as never)).toEqual({ changes: undefined, replaces: [], deleteBeforeReplace: false });
     const updated = await p.update!(id, outs, news as never);
-    expect(count(POST)).toBe(1);
-    expect(emu.requestLog()).toHaveLength(1); // the caller's identity is fetched once per process
+    // The caller's identity is fetched once per process, so only the listing and the POST.
+    expect(emu.requestLog().map((r) => r.route)).toEqual([LIST, POST]);
     expect((updated.outs as SecretOutputs).secretId).toBe(outs.secretId);
     expect(emu.secrets()[0].value).toBe("fake-value-bbbb2222");
   });
@@ -222,14 +222,17 @@ describe("update", () => {
 });
 
 describe("delete", () => {
-  it("deletes with one percent-encoded DELETE and accepts a tombstone naming an equivalent name", async () => {
+  it("lists the team, deletes with one percent-encoded DELETE, accepts a tombstone naming an equivalent name and confirms the id in the audit log", async () => {
     emu.upsertSecretOutOfBand({ teamId: "team-ml", name: "a_b c", value: "fake-x" });
     const p = await configured();
     const { id, outs } = await up(p, { name: "a-b c", teamId: "team-ml", adoptExisting: true });
     emu.clearLog();
     await p.delete!(id, outs);
     expect(emu.requestLog().map((r) => [r.route, r.rawPath, r.status])).toEqual([
+      [LIST, "/v1/teams/team-ml/secrets", 200],
       [DELETE, "/v1/teams/team-ml/secrets/a-b%20c", 200],
+      // Searched by the name the tombstone gave (the entry's secret_name), compared by secret_id.
+      [ROUTES.auditLogs, "/v1/audit_logs?event_type_groups=SECRETS&limit=200&search=a_b+c", 200],
     ]);
     expect(emu.secrets()).toEqual([]);
   });
@@ -352,5 +355,109 @@ describe("read (refresh)", () => {
     const fresh = await configured();
     const e = await failureOf(fresh.read!(id, outs));
     expect(e.message).toMatch(/HTTP 404/);
+  });
+});
+
+describe("a secret replaced outside Pulumi (issue 15 item 4: ownership by secretId, never by name)", () => {
+  const THEIRS = "fake-colleague-value-0001";
+
+  /** The lines the provider prints (the engine shows a dynamic provider's standard output). */
+  async function printed<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string }> {
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const result = await fn();
+      return { result, lines: spy.mock.calls.map((c) => String(c[0])).join("") };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  /** Ours is created, then a colleague deletes it by hand and writes theirs under an equivalent name. */
+  async function replacedByColleague() {
+    const p = await configured();
+    const made = await up(p, { name: "hf_access_token" });
+    const replaced = emu.replaceSecretOutOfBand({
+      teamId: "team-default",
+      name: "hf_access_token",
+      newName: "hf-access-token",
+      value: THEIRS,
+    })!;
+    emu.clearLog();
+    return { ...made, theirs: replaced.after, fresh: await configured() };
+  }
+
+  it("update writes nothing and leaves the other secret alone, saying so", async () => {
+    const { id, outs, inputs, theirs, fresh } = await replacedByColleague();
+    const e = await failureOf(fresh.update!(id, outs, { ...inputs, value: "fake-value-bbbb2222" } as never));
+    expect(isSecretError(e, "replaced-outside")).toBe(true);
+    expect(count(POST)).toBe(0);
+    expect(emu.secrets().map((s) => [s.id, s.value])).toEqual([[theirs.id, THEIRS]]);
+    expect(e.message).toContain(`secret "hf-access-token" (id ${theirs.id}`);
+    expect(e.message).toContain(`state holds id ${outs.secretId}`);
+    expect(e.message).toMatch(/Nothing was written: the other secret is left alone/);
+    expect(e.message).not.toContain("fake-value-bbbb2222");
+  });
+
+  it("update of a secret the listing lacks writes nothing (an upsert would create a new one)", async () => {
+    const p = await configured();
+    const { id, outs, inputs } = await up(p, { name: "tok" });
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    emu.clearLog();
+    const e = await failureOf((await configured()).update!(id, outs, { ...inputs, value: "fake-value-bbbb2222" } as never));
+    expect(isSecretError(e, "not-listed")).toBe(true);
+    expect(count(POST)).toBe(0);
+    expect(emu.secrets()).toEqual([]);
+  });
+
+  it("refresh drops ours (the other id's presence proves it gone) and prints why", async () => {
+    const { id, outs, theirs, fresh } = await replacedByColleague();
+    const { result, lines } = await printed(() => fresh.read!(id, outs));
+    expect(result).toEqual({});
+    expect(lines).toBe(
+      `Refresh dropped Baseten secret "team-default/hf_access_token": replaced outside Pulumi: the team's listing holds ` +
+        `secret "hf-access-token" (id ${theirs.id}, created ${new Date(theirs.createdAt).toISOString()}) under its name, ` +
+        `not id ${outs.secretId}, so this stack's secret was deleted; that other secret is left alone (verified).\n`,
+    );
+    expect(emu.secrets().map((s) => s.id)).toEqual([theirs.id]);
+  });
+
+  it("destroy sends no DELETE, leaves the other secret alone and says so", async () => {
+    const { id, outs, theirs, fresh } = await replacedByColleague();
+    const { lines } = await printed(() => fresh.delete!(id, outs));
+    expect(count(DELETE)).toBe(0);
+    expect(emu.secrets().map((s) => [s.id, s.value])).toEqual([[theirs.id, THEIRS]]);
+    expect(lines).toMatch(
+      /^Deleted Baseten secret "team-default\/hf_access_token": replaced outside Pulumi: .*that other secret is left alone \(verified\)\.\n$/,
+    );
+  });
+
+  it("destroy confirms the SECRET_DELETED entry's secret_id in the audit log, and says so", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    const { lines } = await printed(() => p.delete!(id, outs));
+    expect(lines).toBe(
+      `Deleted Baseten secret "team-default/tok": Baseten's tombstone names it and its audit log records the deletion of its id (verified).\n`,
+    );
+  });
+
+  it("destroy fails loudly when the audit log shows the DELETE removed another id (replaced between listing and DELETE)", async () => {
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    const fresh = await configured();
+    // The listing this process's delete reuses is made before the colleague's replacement lands.
+    await fresh.read!(id, outs);
+    const { after } = emu.replaceSecretOutOfBand({ teamId: "team-default", name: "tok", value: THEIRS })!;
+    const e = await failureOf(fresh.delete!(id, outs));
+    expect(isSecretError(e, "replaced-outside")).toBe(true);
+    expect(e.message).toContain(`had id ${after.id}, not this stack's ${outs.secretId}`);
+  });
+
+  it("destroy keeps the tombstone as proof when the audit log is unreadable (HTTP 403 for a member)", async () => {
+    const member = emu.addUser({ admin: false });
+    const p = await configured(member.apiKey);
+    const { id, outs } = await up(p, { name: "tok" });
+    const { lines } = await printed(() => p.delete!(id, outs));
+    expect(lines).toBe(`Deleted Baseten secret "team-default/tok": Baseten's tombstone names it (verified).\n`);
+    expect(emu.secrets()).toEqual([]);
   });
 });

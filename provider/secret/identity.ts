@@ -1,0 +1,72 @@
+/**
+ * A stack's secret is its `secretId`, not its name: Baseten's names are unique per team up to
+ * equivalence, so a team listing that holds the stored name under another id proves the
+ * stack's secret was deleted and another written in its place (by a colleague, a UI click).
+ * Update and destroy write or delete only after the listing shows the stored id; the audit
+ * log, where readable, confirms which id a DELETE removed (the tombstone holds only a name).
+ */
+import { secretNamesEquivalent, type ListedSecret } from "../client/secrets";
+import type { ProviderRuntime } from "../runtime";
+import type { SecretOutputs } from "./types";
+
+/** What the team's listing holds under the stored name. */
+export type ListedAs =
+  /** The stored id (or, for state without an id, any secret of the name). */
+  | { state: "ours"; secret: ListedSecret }
+  /** Another id: the stack's secret was replaced outside Pulumi. */
+  | { state: "replaced"; secret: ListedSecret }
+  /** Nothing of an equivalent name. */
+  | { state: "absent" };
+
+/** Which secret, if any, the team's listing holds under the stored name. */
+export function listedAs(secrets: ReadonlyArray<ListedSecret>, stored: Pick<SecretOutputs, "name" | "secretId">): ListedAs {
+  const found = secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
+  if (!found) return { state: "absent" };
+  // No stored id (not written by this package's releases, kept for safety): the name is all there is.
+  if (stored.secretId === undefined || found.id === stored.secretId) return { state: "ours", secret: found };
+  return { state: "replaced", secret: found };
+}
+
+/** How the listing's other secret is named in messages and lines: name and id, never a value. */
+export function describeOther(other: ListedSecret): string {
+  return `secret ${JSON.stringify(other.name)} (id ${other.id}, created ${other.createdAt})`;
+}
+
+/** What the audit log says of the secret a DELETE removed. */
+export type DeletionRecord =
+  /** A `SECRET_DELETED` entry of the name carries the stored id. */
+  | { found: "ours" }
+  /** The newest `SECRET_DELETED` entry of the name carries another id: a secret not the stack's was deleted. */
+  | { found: "other"; secretId: string }
+  /** No entry, or the log is unreadable (403 for non-admins in multi-team workspaces): the tombstone stands alone. */
+  | { found: "nothing"; why: string };
+
+/**
+ * The newest `SECRET_DELETED` entry for the name Baseten's tombstone gave, compared by
+ * `secret_id` with the stored id. Searched by that name (the entry's `secret_name`); names are
+ * compared by equivalence here since `search` is a substring match.
+ */
+export async function deletionRecord(
+  rt: ProviderRuntime,
+  stored: Pick<SecretOutputs, "name" | "secretId">,
+  tombstoneName: string,
+): Promise<DeletionRecord> {
+  let entry;
+  try {
+    entry = await rt.client.findAuditLogEntry(
+      "SECRETS",
+      tombstoneName,
+      (e) =>
+        e.eventType === "SECRET_DELETED" &&
+        typeof e.eventData.secret_name === "string" &&
+        secretNamesEquivalent(e.eventData.secret_name, stored.name) &&
+        typeof e.eventData.secret_id === "string",
+    );
+  } catch (e) {
+    const status = (e as { status?: unknown }).status;
+    return { found: "nothing", why: `the audit log could not be read${typeof status === "number" ? ` (HTTP ${status})` : ""}` };
+  }
+  if (!entry) return { found: "nothing", why: "the audit log holds no entry of the deletion yet" };
+  const id = entry.eventData.secret_id as string;
+  return id === stored.secretId ? { found: "ours" } : { found: "other", secretId: id };
+}
