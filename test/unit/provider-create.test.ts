@@ -13,6 +13,7 @@ import { ProviderRuntime } from "../../provider/runtime";
 import type { ApiKeyOutputs } from "../../provider/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
+import { printed } from "../support/printed";
 import { configuredProvider, upKey } from "./providerHarness";
 import { BasetenEmulator } from "../emulator";
 
@@ -92,7 +93,9 @@ describe("never claim or revoke a key that is not ours (10.1)", () => {
       seenBy: "user-emulator",
     } as ApiKeyOutputs;
     // Nothing of that name in the workspace scope: the same user's listing proves none was minted.
-    expect(await p.read!("unconfirmed/svc-key", stored)).toEqual({});
+    const { result, lines } = await printed(() => p.read!("unconfirmed/svc-key", stored));
+    expect(result).toEqual({});
+    expect(lines).toBe('Refresh dropped Baseten API key "unconfirmed/svc-key": no key of its name was ever listed (verified).\n');
     await expect(p.delete!("unconfirmed/svc-key", stored)).resolves.toBeUndefined();
     expect(liveNamed("svc-key")).toHaveLength(1);
   });

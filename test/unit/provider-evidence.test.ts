@@ -8,6 +8,7 @@
 import type { ApiKeyOutputs } from "../../provider/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
+import { printed } from "../support/printed";
 import { configuredProvider, upKey } from "./providerHarness";
 import { BasetenEmulator, EMULATOR_USER } from "../emulator";
 
@@ -146,7 +147,10 @@ describe("refresh", () => {
     const p = await providerAs(emu.managementKey);
     const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
     emu.revokeOutOfBand(id);
-    expect(await (await providerAs(emu.managementKey)).read!(id, outs)).toEqual({});
+    const { result, lines } = await printed(async () => (await providerAs(emu.managementKey)).read!(id, outs));
+    expect(result).toEqual({});
+    // Refresh says what proved it, in destroy's words (issue 17 item 7); which proof counts is the evidence rule's.
+    expect(lines).toMatch(new RegExp(`^Refresh dropped Baseten API key ${JSON.stringify(id)}: .+ \\(verified\\)\\.\\n$`));
   });
 
   it("keeps and fails on a member's personal key that another member cannot see", async () => {
@@ -163,7 +167,11 @@ describe("refresh", () => {
     const p = await providerAs(emu.managementKey);
     const { id, outs } = await up(p, { type: "WORKSPACE_INVOKE" });
     emu.revokeOutOfBand(id);
-    expect(await (await providerAs(emu.managementKey)).read!(id, asWrittenBy010(outs))).toEqual({});
+    const { result, lines } = await printed(async () => (await providerAs(emu.managementKey)).read!(id, asWrittenBy010(outs)));
+    expect(result).toEqual({});
+    expect(lines).toBe(
+      `Refresh dropped Baseten API key ${JSON.stringify(id)}: Baseten's audit log records its revocation (verified).\n`,
+    );
   });
 
   it("takes only the owner's listing as proof for a personal key, even after an admin last saw it", async () => {

@@ -8,6 +8,7 @@ import type { SecretOutputs } from "../../provider/secret/types";
 import { isSecretError } from "../../provider/secret/errors";
 import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES } from "../emulator";
 import { failureOf } from "../support/failureOf";
+import { printed } from "../support/printed";
 import { validateRequestBody } from "../contract/schemas";
 
 let emu: BasetenEmulator;
@@ -155,6 +156,26 @@ describe("create", () => {
     expect(e.message).toMatch(/HTTP 422/);
     expect(e.message).not.toContain(VALUE);
     expect(e.message).toMatch(/refused secret name "tok"/);
+  });
+
+  it.each([
+    // Where Baseten's raw text is cut (300 characters), so the value straddles the cut.
+    ["straddles the 300-character cut of a text body", 300 - 8],
+    ["and the management key fit whole in the quoted text", 0],
+  ])("masks the value and the management key of an echoed request before any cut: the value %s", async (_label, valueAt) => {
+    // A minted key delivered into a Secret is the value here: key-shaped, with a unique head.
+    const minted = "mintedab.fakeMintedKeySecretPart0123456789";
+    const opening = '{"name":"tok","value":"';
+    const lead = valueAt === 0 ? "refused: " : "x".repeat(valueAt - opening.length);
+    emu.injectFault({ kind: "echoRequest", route: POST, status: 422, lead });
+    const p = await configured();
+    const e = await failureOf(up(p, { name: "tok", value: minted }));
+    expect(e.message).toMatch(/HTTP 422/);
+    expect(e.message).not.toContain(minted.slice(0, 8));
+    expect(e.message).not.toContain(emu.managementKey.slice(0, 8));
+    // Only the mask may be cut, never the value.
+    expect(e.message).toContain(valueAt === 0 ? '"value":"[REDACTED]"' : '"value":"[REDACT');
+    if (valueAt === 0) expect(e.message).toContain("Authorization: Api-Key [REDACTED]");
   });
 
   it("sends spec-valid upsert bodies (UpsertSecretRequestV1) on the team route only", async () => {
@@ -326,7 +347,12 @@ describe("read (refresh)", () => {
     const p = await configured();
     const { id, outs } = await up(p, { name: "tok" });
     emu.deleteSecretOutOfBand("team-default", "tok");
-    expect(await (await configured()).read!(id, outs)).toEqual({});
+    const { result, lines } = await printed(async () => (await configured()).read!(id, outs));
+    expect(result).toEqual({});
+    // Refresh says what proved it, in destroy's words (issue 17 item 7).
+    expect(lines).toBe(
+      'Refresh dropped Baseten secret "team-default/tok": no longer in the listing of the user who last saw it (verified).\n',
+    );
   });
 
   it("keeps a secret another user's listing lacks when the audit log is unreadable, failing with the ways out", async () => {
@@ -360,17 +386,6 @@ describe("read (refresh)", () => {
 
 describe("a secret replaced outside Pulumi (issue 15 item 4: ownership by secretId, never by name)", () => {
   const THEIRS = "fake-colleague-value-0001";
-
-  /** The lines the provider prints (the engine shows a dynamic provider's standard output). */
-  async function printed<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string }> {
-    const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
-    try {
-      const result = await fn();
-      return { result, lines: spy.mock.calls.map((c) => String(c[0])).join("") };
-    } finally {
-      spy.mockRestore();
-    }
-  }
 
   /** Ours is created, then a colleague deletes it by hand and writes theirs under an equivalent name. */
   async function replacedByColleague() {

@@ -102,3 +102,43 @@ describe("configuredSettingsOf (what configure reads from stack config, for ApiK
     });
   });
 });
+
+describe("what a setting's error quotes (issue 15 item 6: no plaintext in errors)", () => {
+  const PASTED = "abcdefgh.fakeKeyPastedIntoSetting0123";
+
+  it("quotes no more of a URL than its scheme, host and path: a query may carry a key", () => {
+    const problem = checkSettings({ apiUrl: `https://gw.example.com/baseten/?api_key=${PASTED}#frag` }, {});
+    expect(problem).toEqual([
+      "baseten:apiUrl (https://gw.example.com/baseten/) must not have a query string or fragment (it has a query string and a fragment, not shown); set the API root, e.g. https://api.baseten.co.",
+    ]);
+    expect(() => resolveSettings({ apiKey: KEY }, { BASETEN_API_URL: `https://api.baseten.co/?key=${PASTED}` })).toThrow(
+      /^BASETEN_API_URL \(https:\/\/api\.baseten\.co\/\) must not have a query string or fragment \(it has a query string, not shown\)/,
+    );
+  });
+
+  it.each([
+    [
+      "a key pasted into it",
+      "maxRetries",
+      PASTED,
+      `baseten:maxRetries must be a non-negative integer: its value is not a number (${PASTED.length} characters, not shown).`,
+    ],
+    ["a negative number", "maxRetries", "-12345", "baseten:maxRetries must be a non-negative integer: its value is negative."],
+    ["a fraction", "maxRetries", "2.5", "baseten:maxRetries must be a non-negative integer: its value is not a whole number."],
+    [
+      "an infinite number",
+      "retryBudgetSeconds",
+      "1e999",
+      "baseten:retryBudgetSeconds must be a non-negative number: its value is infinite.",
+    ],
+    [
+      "zero seconds",
+      "timeoutSeconds",
+      "0",
+      expect.stringMatching(/^baseten:timeoutSeconds must be greater than 0 \(.*\); its value is 0\.$/),
+    ],
+  ])("quotes of a number only the rule it breaks: %s", (_label, setting, raw, message) => {
+    expect(checkSettings({ [setting]: raw }, {})).toEqual([message]);
+    if (raw.length > 1) expect(checkSettings({ [setting]: raw }, {}).join("")).not.toContain(raw);
+  });
+});
