@@ -79,7 +79,7 @@ describe("Secret through the real engine", () => {
     expect(emu.requestLog()).toEqual([]);
   });
 
-  it("3. a new value is an in-place update: the preview shows ~ value as [secret] and sends nothing; up sends one POST, same secretId", async () => {
+  it("3. a new value is an in-place update: the preview shows ~ value as [secret] and sends nothing; up sends one listing (the stored id under the name) and one POST, same secretId", async () => {
     ts.secrets[0].args = { ...ts.secrets[0].args, value: SECOND };
     emu.clearLog();
     const preview = await ts.preview({ diff: true });
@@ -89,9 +89,12 @@ describe("Secret through the real engine", () => {
 
     const up = await ts.up();
     expect(up.summary.resourceChanges).toEqual({ update: 1, same: 2 });
-    // One POST; besides it only the caller's identity, fetched once per provider process.
+    // The team's listing, then one POST; besides them only the caller's identity, fetched once per provider process.
     const sent = emu.requestLog().filter((r) => r.route !== ROUTES.usersMe);
-    expect(sent.map((r) => [r.route, r.rawPath])).toEqual([[POST, "/v1/teams/team-default/secrets"]]);
+    expect(sent.map((r) => [r.route, r.rawPath])).toEqual([
+      [LIST, "/v1/teams/team-default/secrets"],
+      [POST, "/v1/teams/team-default/secrets"],
+    ]);
     expect(count(ROUTES.usersMe)).toBeLessThanOrEqual(1);
     expect(up.outputs.hfSecretId.value).toBe(secretId);
     expect(emu.secrets().find((s) => s.id === secretId)?.value).toBe(SECOND);
@@ -104,6 +107,10 @@ describe("Secret through the real engine", () => {
     const refresh = await ts.refresh();
     expect(refresh.summary.result).toBe("succeeded");
     expect(refresh.summary.resourceChanges).toMatchObject({ delete: 1 });
+    // Refresh says what proved it, in destroy's words (issue 17 item 7).
+    expect(ts.transcript.join("")).toContain(
+      'Refresh dropped Baseten secret "team-default/hf_access_token": no longer in the listing of the user who last saw it (verified).',
+    );
     expect(count(LIST)).toBe(2);
     expect(count(POST) + count(DELETE)).toBe(0);
     expect((await ts.secretResources()).map((r) => r.id)).toEqual(["team-ml/team-token"]);
@@ -188,9 +195,9 @@ describe("Secret through the real engine", () => {
         .every((r) => r.status === 200),
     ).toBe(true);
     expect(leaks(ts.transcript.join(""), [...VALUES, emu.managementKey])).toEqual([]);
-    // Each removal says what proved it, by the secret's id (never its value).
+    // Each removal says what proved it, by the secret's id (never its value); the audit log confirms the id deleted.
     expect(ts.transcript.join("")).toMatch(
-      /Deleted Baseten secret "team-ml\/team-token": Baseten's tombstone names it \(verified\)/,
+      /Deleted Baseten secret "team-ml\/team-token": Baseten's tombstone names it and its audit log records the deletion of its id \(verified\)/,
     );
   });
 });
