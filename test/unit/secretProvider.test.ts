@@ -100,6 +100,9 @@ describe("create", () => {
     expect(e.message).toMatch(/already has a secret named "hf-access-token"/);
     expect(e.message).toMatch(/adoptExisting: true/);
     expect(e.message).toMatch(/README: "After a crash during up of a Secret"/);
+    // The advice quotes the name Baseten holds, not the program's spelling (issue 17 item 6).
+    expect(e.message).toContain('delete "hf-access-token" in Baseten first');
+    expect(e.message).not.toContain('delete "hf_access_token"');
     expect(count(POST)).toBe(0);
     expect(emu.secrets()[0].value).toBe("fake-theirs");
   });
