@@ -73,6 +73,8 @@ describe("scripted faults", () => {
   it("rejects a fault of unknown kind or with an unknown route", () => {
     expect(() => emu.injectFault({ kind: "explode" } as never)).toThrow(/fault kind must be one of/);
     expect(() => emu.injectFault({ kind: "serverError", route: "GET /v1/nope" })).toThrow(/route must be one of/);
+    expect(() => emu.injectFault({ kind: "echoRequest", status: 200 })).toThrow(/HTTP error status/);
+    expect(() => emu.injectFault({ kind: "echoRequest", lead: 7 } as never)).toThrow(/lead must be a string/);
   });
 
   it("logs the fault kind with the final status", async () => {

@@ -1,10 +1,13 @@
 /**
  * The Secret's pure decisions, by table: `check` (validation, auto-name), `diff` (update vs
- * replace, delete-first for equivalent names, no default-team churn) and name equivalence.
+ * replace, delete-first for equivalent names, no default-team churn), name equivalence, which
+ * listed secret is the stack's (by id), and the line a removal prints.
  * (The evidence rule for "gone" is the shared provider/evidence.ts.) Fake values only.
  */
 import { canonicalSecretName, secretNamesEquivalent, secretsPath } from "../../provider/client/secrets";
 import { diffSecret } from "../../provider/secret/diff";
+import { listedAs } from "../../provider/secret/identity";
+import { removalLine } from "../../provider/removalLines";
 import { checkSecretInputs } from "../../provider/secret/validation";
 import { UNKNOWN } from "../../provider/validation";
 
@@ -159,5 +162,53 @@ describe("name equivalence (README: non-alphanumeric characters are equivalent)"
 
   it("puts a name in one percent-encoded path segment", () => {
     expect(secretsPath("team/x", "a b/../c")).toBe("/v1/teams/team%2Fx/secrets/a%20b%2F..%2Fc");
+  });
+});
+
+describe("which listed secret is the stack's: its secretId, never its name (issue 15 item 4)", () => {
+  const listed = (id: string, name: string) => ({ id, name, createdAt: "2026-01-01T00:00:00.000Z", teamName: "default" });
+  const stored = { name: "hf_access_token", secretId: "ours123" };
+  it.each([
+    ["the stored id under the stored name", [listed("ours123", "hf_access_token")], stored, "ours"],
+    ["the stored id under an equivalent name", [listed("ours123", "hf-access-token")], stored, "ours"],
+    [
+      "another id under an equivalent name (replaced outside Pulumi)",
+      [listed("their456", "hf-access-token")],
+      stored,
+      "replaced",
+    ],
+    ["another id under the very same name", [listed("their456", "hf_access_token")], stored, "replaced"],
+    ["the stored id under another name only (not this name's secret)", [listed("ours123", "other")], stored, "absent"],
+    ["nothing", [], stored, "absent"],
+    [
+      "any id, for state without a secretId (the name is all there is)",
+      [listed("x", "hf_access_token")],
+      { name: "hf_access_token" },
+      "ours",
+    ],
+  ] as const)("%s: %s", (_label, secrets, s, state) => {
+    expect(listedAs(secrets, s as { name: string; secretId: string }).state).toBe(state);
+  });
+});
+
+describe("the line a removal prints (destroy's wording, shared by refresh; issue 17 item 7)", () => {
+  it.each([
+    [
+      "Deleted",
+      "Baseten secret",
+      "t/n",
+      "Baseten's tombstone names it (verified)",
+      'Deleted Baseten secret "t/n": Baseten\'s tombstone names it (verified).',
+    ],
+    ["Revoked", "Baseten API key", "abcdefgh", "x (verified)", 'Revoked Baseten API key "abcdefgh": x (verified).'],
+    [
+      "Refresh dropped",
+      "Baseten API key",
+      "abcdefgh",
+      "y (verified)",
+      'Refresh dropped Baseten API key "abcdefgh": y (verified).',
+    ],
+  ] as const)("%s %s", (action, what, id, because, line) => {
+    expect(removalLine(action, what, id, because)).toBe(line);
   });
 });
