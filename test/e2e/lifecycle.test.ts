@@ -116,6 +116,12 @@ describe("ApiKey through the real engine", () => {
     emu.revokeOutOfBand(personal.prefix);
     const refresh = await ts.refresh();
     expect(refresh.summary.resourceChanges).toMatchObject({ delete: 1 });
+    // Refresh says what proved it, in destroy's words (issue 17 item 7).
+    expect(refresh.stdout).toMatch(
+      new RegExp(
+        `Refresh dropped Baseten API key "${personal.prefix}": no longer in the listing of the user who last saw it \\(verified\\)\\.`,
+      ),
+    );
     expect(await livePrefixesInState()).toEqual(livePrefixesAtBaseten());
     emu.clearLog();
     const up = await ts.up();
