@@ -1,8 +1,11 @@
 /**
  * What a user reads when a preview, a refresh or a destroy fails, as the CLI prints it: the
- * output of each failed command is kept as a fixture (test/e2e/fixtures/failed-*.txt, with what
- * varies between runs redacted) and compared line for line. A change to what users read shows
- * up as a fixture diff; `UPDATE_FIXTURES=1` rewrites them.
+ * output of each failed command is kept as a fixture (test/e2e/fixtures/failed-*.txt) and
+ * compared line for line, with what varies between runs redacted (ids, names, times) or put in
+ * a fixed order (rows the display prints again or at varying moments, Diagnostics blocks and
+ * their messages; see `redacted`). A change to what users read shows up as a fixture diff;
+ * `UPDATE_FIXTURES=1` rewrites them. One resource per refresh and destroy: the engine runs
+ * resources in no fixed order.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -57,15 +60,38 @@ function redacted(text: string): string {
     .replace(/[ \t]+$/gm, "");
   const [shown, rest] = out.split("\nDiagnostics:\n");
   // The progress display prints a row again whenever it redraws, at moments that vary: keep
-  // each row's first appearance.
+  // each row's first appearance. The host's line (`<Kind>Error (...): ... failed`) reaches the
+  // display through the host's stderr, at no fixed place among the rows: it is kept in the
+  // Diagnostics section, where the stack lists it.
   const progress = shown
     .split("\n")
     .filter((line, i, lines) => line.trim() === "" || lines.indexOf(line) === i)
+    .filter((line) => !/^ {4}pulumi:pulumi:Stack \S+ +(running +)?\w+Error \([\w-]+\): .* failed$/.test(line))
     .join("\n");
   if (rest === undefined) return progress;
   const [diagnostics, ...after] = rest.split(/\n(?=\S)/);
-  const blocks = diagnostics.split(/\n(?= {2}\S)/).map((b) => b.replace(/\n+$/, ""));
+  // Each block: its resource's line, then its messages, which come in no fixed order either.
+  const blocks = diagnostics.split(/\n(?= {2}\S)/).map((block) => {
+    const [head, ...messages] = block.replace(/\n+$/, "").split(/\n(?= {4}\S)|\n\n/);
+    return [head, ...messages.filter((m) => m.trim() !== "").sort()].join("\n");
+  });
   return [progress, "Diagnostics:", [...blocks.sort(), ""].join("\n\n").replace(/\n$/, ""), ...after].join("\n");
+}
+
+/**
+ * A transcript with the progress rows of each command sorted: the engine refreshes or deletes
+ * the stack and a resource at the same time, so their rows interleave differently from run to
+ * run. The fixture keeps the order of the run that wrote it, for reading.
+ */
+function comparable(transcript: string): string {
+  return transcript
+    .split(/^(?=\$ )/m)
+    .map((run) => {
+      const [progress, ...rest] = run.split("\nDiagnostics:\n");
+      const [command, ...rows] = progress.split("\n");
+      return [[command, ...rows.sort()].join("\n"), ...rest].join("\nDiagnostics:\n");
+    })
+    .join("");
 }
 
 /** Compares the transcript of `runs` with the fixture `name` (or writes it with UPDATE_FIXTURES=1). */
@@ -73,7 +99,7 @@ function expectFixture(name: string, runs: Array<[command: string, output: strin
   const file = path.join(FIXTURES, name);
   const text = runs.map(([command, output]) => `$ ${command}\n${redacted(output)}`).join("\n");
   if (process.env.UPDATE_FIXTURES === "1") fs.writeFileSync(file, text);
-  expect(text).toBe(fs.readFileSync(file, "utf8"));
+  expect(comparable(text)).toBe(comparable(fs.readFileSync(file, "utf8")));
   const raw = runs.map(([, output]) => output).join("");
   expect(leaks(raw, [VALUE, emu.managementKey, ...emu.allKeys().map((k) => k.apiKey)])).toEqual([]);
 }
