@@ -12,13 +12,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isBasetenError, withContext as basetenWithContext, withLimit } from "./client/errors";
 import { diffInputs } from "./diff";
+import { withHostLine } from "./hostErrorLine";
 import { createKey } from "./keys/create";
 import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/keptInState";
 import { inputsOfOutputs, readKey } from "./keys/read";
 import { revokeKey } from "./keys/revoke";
 import { announceRemoval } from "./removalLines";
 import { ProviderRuntime } from "./runtime";
-import { checkSettings, configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "./settings";
+import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "./settings";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 import { checkInputs } from "./validation";
 
@@ -53,15 +54,8 @@ const WHAT = "Baseten API key";
  */
 function withContext(what: string, e: unknown): unknown {
   const copy = isKeyKeptInStateError(e) ? keptWithContext(what, e) : isBasetenError(e) ? basetenWithContext(what, e) : e;
-  // The engine's provider host prints `${error}: ${error.stack}` to the CLI, besides the message
-  // the CLI shows with the resource: one short line there instead of the message again and the
-  // provider's stack frames (a serialized Error subclass would also print as [object Object]).
-  if (copy !== e) {
-    const err = copy as Error;
-    Object.defineProperty(err, "toString", { value: () => err.name, enumerable: false });
-    err.stack = "the message is shown with the resource that failed";
-  }
-  return copy;
+  // The line the engine's host prints besides the message: short, and the same as Secret's.
+  return copy !== e ? withHostLine(copy as Error, what) : copy;
 }
 
 /**
@@ -92,9 +86,9 @@ export function createApiKeyProvider(): ApiKeyProvider {
         (olds ?? {}) as unknown as Record<string, unknown>,
         news as unknown as Record<string, unknown>,
       );
-      // The URL and limits are checked here too, so `pulumi preview` reports them, not only `up`.
-      for (const problem of checkSettings(this.configured ?? {})) failures.push({ property: "baseten", reason: problem });
-      return { inputs: inputs as Inputs, failures };
+      // The settings are checked here too (the management key included, without sending it), so
+      // `pulumi preview` fails where `up` would.
+      return { inputs: inputs as Inputs, failures: [...failures, ...settingsFailures(this.configured ?? {})] };
     },
 
     async diff(id: string, olds: ApiKeyOutputs, news: Inputs) {

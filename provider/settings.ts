@@ -4,6 +4,7 @@
  * environment; they are never captured into `__provider`, an input, an output or a message.
  */
 import { BasetenError } from "./client/errors";
+import type { CheckFailure } from "./validation";
 
 /** Baseten's API, used when neither baseten:apiUrl nor BASETEN_API_URL is set. */
 export const DEFAULT_API_URL = "https://api.baseten.co";
@@ -138,6 +139,18 @@ function positiveSeconds(raw: string | undefined, source: string, fallback: numb
  * error naming both ways to set a missing management key.
  */
 export function resolveSettings(config: ConfiguredSettings, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
+  const apiKey = resolveApiKey(config, env);
+  const urlSource = config.apiUrl !== undefined ? "baseten:apiUrl" : "BASETEN_API_URL";
+  const apiUrl = validateApiUrl(
+    config.apiUrl ?? env.BASETEN_API_URL ?? DEFAULT_API_URL,
+    (config.apiUrl ?? env.BASETEN_API_URL) ? urlSource : "the default API URL",
+  );
+  const { timeoutMs, maxRetries, retryBudgetMs } = resolveLimits(config, env);
+  return { apiKey, apiUrl, timeoutMs, maxRetries, retryBudgetMs };
+}
+
+/** The management key (trimmed), from stack config or the environment; throws when it is missing or blank. */
+function resolveApiKey(config: ConfiguredSettings, env: NodeJS.ProcessEnv): string {
   const apiKey = config.apiKey ?? env.BASETEN_API_KEY;
   if (apiKey === undefined || apiKey.trim() === "") {
     const which = apiKey === undefined ? "No Baseten management key is set" : "The Baseten management key is empty";
@@ -145,20 +158,18 @@ export function resolveSettings(config: ConfiguredSettings, env: NodeJS.ProcessE
       `${which}. Set it with \`pulumi config set --secret baseten:apiKey <key>\` or the BASETEN_API_KEY environment variable.`,
     );
   }
-  const urlSource = config.apiUrl !== undefined ? "baseten:apiUrl" : "BASETEN_API_URL";
-  const apiUrl = validateApiUrl(
-    config.apiUrl ?? env.BASETEN_API_URL ?? DEFAULT_API_URL,
-    (config.apiUrl ?? env.BASETEN_API_URL) ? urlSource : "the default API URL",
-  );
-  const { timeoutMs, maxRetries, retryBudgetMs } = resolveLimits(config, env);
-  return { apiKey: apiKey.trim(), apiUrl, timeoutMs, maxRetries, retryBudgetMs };
+  return apiKey.trim();
 }
 
-/** The URL and limits alone (no key needed): what `check` validates during `pulumi preview`. */
+/**
+ * Every problem `resolveSettings` would throw on, each as a message, without sending anything:
+ * what `check` reports, so a pull request's `pulumi preview` fails where the merged `up` would.
+ */
 export function checkSettings(config: ConfiguredSettings, env: NodeJS.ProcessEnv = process.env): string[] {
   const problems: string[] = [];
   const raw = config.apiUrl ?? env.BASETEN_API_URL;
   for (const step of [
+    () => resolveApiKey(config, env),
     () => raw !== undefined && validateApiUrl(raw, config.apiUrl !== undefined ? "baseten:apiUrl" : "BASETEN_API_URL"),
     () => resolveLimits(config, env),
   ]) {
@@ -169,6 +180,16 @@ export function checkSettings(config: ConfiguredSettings, env: NodeJS.ProcessEnv
     }
   }
   return problems;
+}
+
+/**
+ * `checkSettings` as `check` failures: what ApiKey's and Secret's `check` add to their inputs'
+ * failures. The property is empty, since a setting is no input of the resource: the engine
+ * prints a failure of a property the inputs lack as `property baseten value {<nil>} has a
+ * problem: ...`, one with no property as `resource '<name>' has a problem: ...`.
+ */
+export function settingsFailures(config: ConfiguredSettings, env: NodeJS.ProcessEnv = process.env): CheckFailure[] {
+  return checkSettings(config, env).map((reason) => ({ property: "", reason }));
 }
 
 function resolveLimits(config: ConfiguredSettings, env: NodeJS.ProcessEnv) {

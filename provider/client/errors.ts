@@ -184,13 +184,28 @@ function messageOf(bodyText: string): string | undefined {
   return text.length > 300 ? text.slice(0, 300) + "..." : text;
 }
 
+/**
+ * What a 404 can mean for this request. A wrong baseten:apiUrl answers 404 for every path, so
+ * that is always named; an id is named only when the path holds one (a key's prefix, a team
+ * id, a secret's name), so that a 404 of `/v1/users/me` does not send the user after a prefix.
+ */
+export function notFoundAdvice(path: string): string {
+  const [route] = path.split("?");
+  const wrongUrl =
+    "or baseten:apiUrl / BASETEN_API_URL does not lead to Baseten's API (set its root, e.g. https://api.baseten.co)";
+  if (/^\/v1\/api_keys\/[^/]+$/.test(route)) return `No key has this prefix at this URL, ${wrongUrl}.`;
+  if (/^\/v1\/teams\/[^/]+\/secrets\/[^/]+$/.test(route)) return `No secret of this name in this team, ${wrongUrl}.`;
+  if (/^\/v1\/teams\/[^/]+\//.test(route)) return `No team has this id, ${wrongUrl}.`;
+  return "Baseten serves this path, so baseten:apiUrl / BASETEN_API_URL does not lead to its API: set the API root, e.g. https://api.baseten.co.";
+}
+
 /** What to do about each HTTP status, appended to messages. */
-function adviceForStatus(status: number): string {
+function adviceForStatus(status: number, path: string): string {
   if (status === 401)
     return "The management key was rejected: set a valid one with `pulumi config set --secret baseten:apiKey <key>` or the BASETEN_API_KEY environment variable.";
   if (status === 403)
     return "The management key lacks permission for this operation: use a key that can manage API keys (PERSONAL, WORKSPACE_MANAGE_ALL or WORKSPACE_MANAGE_API_KEYS) in baseten:apiKey or BASETEN_API_KEY.";
-  if (status === 404) return "Check the prefix or team id, and baseten:apiUrl (a wrong path answers 404 too).";
+  if (status === 404) return notFoundAdvice(path);
   if (status === 422) return "Baseten refused the fields named above: fix those inputs.";
   if (status === 429) return "Baseten's rate limit was hit after every retry: rerun later or lower `pulumi up --parallel`.";
   if (status >= 500) return "Baseten failed to answer: rerun; if it persists, check https://status.baseten.co.";
@@ -205,16 +220,22 @@ function kindForStatus(status: number): BasetenErrorKind {
   return "request";
 }
 
-/** The one factory that turns an HTTP answer into an error. */
+/**
+ * The one factory that turns an HTTP answer into an error. `basePath` is the path of
+ * baseten:apiUrl (`/bt` for `http://127.0.0.1:8787/bt`): the message shows the path as sent,
+ * prefix included, while the error's `path` stays the API's own.
+ */
 export function errorFromResponse(
   status: number,
   target: RequestTarget,
   bodyText: string,
   secrets: ReadonlyArray<string | undefined>,
+  basePath = "",
 ): BasetenError {
   const basetenMessage = basetenMessageOf(redact(bodyText, secrets));
   const said = basetenMessage ? `: ${basetenMessage}` : "";
-  const message = `Baseten answered HTTP ${status}${said} (${target.method} ${target.path}). ${adviceForStatus(status)}`;
+  const sent = `${target.method} ${basePath}${target.path}`;
+  const message = `Baseten answered HTTP ${status}${said} (${sent}). ${adviceForStatus(status, target.path)}`;
   return new BasetenError(kindForStatus(status), message, { status, target, basetenMessage });
 }
 

@@ -180,7 +180,7 @@ export class HttpTransport {
       }
       return {
         failure: { type: "status", status },
-        error: errorFromResponse(status, target, bodyText, secrets),
+        error: errorFromResponse(status, target, bodyText, secrets, new URL(this.options.baseUrl).pathname.replace(/\/+$/, "")),
         serverRequestedMs:
           status === 429 || status === 503 ? serverRequestedDelayMs(response.headers.get("retry-after"), bodyText) : undefined,
       };

@@ -5,7 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isBasetenError, withContext as basetenWithContext } from "../client/errors";
-import { configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "../settings";
+import { withHostLine } from "../hostErrorLine";
+import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "../settings";
 import { diffSecret } from "./diff";
 import { isSecretError, SecretError } from "./errors";
 import {
@@ -46,10 +47,8 @@ function withContext(what: string, e: unknown): unknown {
     : isSecretError(e)
       ? new SecretError(e.reason, `${what}: ${e.message}`)
       : e;
-  // The engine's provider host prints `${error}: ${error.stack}` and the CLI shows the message
-  // again: an empty stack keeps the provider's own frames out of what the user reads.
-  if (copy !== e) (copy as Error).stack = "";
-  return copy;
+  // The line the engine's host prints besides the message: short, and the same as ApiKey's.
+  return copy !== e ? withHostLine(copy as Error, what) : copy;
 }
 
 /** What destroy and refresh print per secret, by what proved it gone. */
@@ -90,7 +89,8 @@ export function createSecretProvider(): SecretProvider {
         (olds ?? {}) as unknown as Record<string, unknown>,
         news as unknown as Record<string, unknown>,
       );
-      return { inputs: inputs as Inputs, failures };
+      // The settings too, as ApiKey's check does: `pulumi preview` fails where `up` would.
+      return { inputs: inputs as Inputs, failures: [...failures, ...settingsFailures(this.configured ?? {})] };
     },
 
     async diff(_id: string, olds: SecretOutputs, news: Inputs) {

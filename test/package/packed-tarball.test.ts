@@ -12,7 +12,16 @@ import { BasetenEmulator } from "../emulator";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
 import { ProjectStack } from "./projectStack";
 import { createUserProject } from "./userProject";
-import { KEY_TYPE_TOKEN, makeTempDir, PACKAGE_NAME, packCheckout, PULUMI_SDK_VERSION, type PackResult } from "./userProgram";
+import {
+  KEY_TYPE_TOKEN,
+  makeTempDir,
+  npm,
+  npmPack,
+  PACKAGE_NAME,
+  packCheckout,
+  PULUMI_SDK_VERSION,
+  type PackResult,
+} from "./userProgram";
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -91,6 +100,37 @@ describe("the packed package, installed by npm into a user's program", () => {
     expect(manifest.exports["./package.json"]).toBe("./package.json");
     // npm 11 lists every installed package with install-time scripts ("install-scripts ...").
     expect(npmOutput.split("\n").filter((line) => line.includes(PACKAGE_NAME))).toEqual([]);
+  });
+
+  it("its manifest has no scripts and no placeholder repository; the extracted package packs again, unchanged, with no script run", () => {
+    const installed = path.join(programDir, "node_modules", ...PACKAGE_NAME.split("/"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+    expect(manifest.scripts).toBeUndefined();
+    expect(JSON.stringify(manifest)).not.toContain("example.invalid");
+    // What a user does to vendor it: unpack the tarball and pack that folder again (no --ignore-scripts).
+    const unpacked = path.join(tmp, "unpacked");
+    fs.mkdirSync(unpacked);
+    execFileSync("tar", ["-xzf", packed.tarball, "-C", unpacked]);
+    const again = npmPack(path.join(unpacked, "package"), unpacked);
+    expect(again.files).toEqual(packed.files);
+    expect(again.version).toBe(packed.version);
+  });
+
+  it("an example's package.json, copied out of the repository with the tarball in its vendor/, installs this version", () => {
+    const example = path.join(tmp, "copied-example");
+    fs.cpSync(path.join(REPO_ROOT, "examples", "basic"), example, { recursive: true });
+    fs.mkdirSync(path.join(example, "vendor"));
+    fs.copyFileSync(packed.tarball, path.join(example, "vendor", path.basename(packed.tarball)));
+    npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], example);
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(example, "node_modules", ...PACKAGE_NAME.split("/"), "package.json"), "utf8"),
+    );
+    expect(installed.version).toBe(packed.version);
+    // Every example names the same tarball, of this version.
+    for (const name of fs.readdirSync(path.join(REPO_ROOT, "examples"))) {
+      const own = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "examples", name, "package.json"), "utf8"));
+      expect([name, own.dependencies[PACKAGE_NAME]]).toEqual([name, `file:vendor/${path.basename(packed.tarball)}`]);
+    }
   });
 
   it.each(["commonjs", "node16"])(

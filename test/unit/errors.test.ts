@@ -1,4 +1,5 @@
-import { basetenMessageOf, errorFromResponse, isBasetenError, redact } from "../../provider/client/errors";
+import { basetenMessageOf, errorFromResponse, isBasetenError, notFoundAdvice, redact } from "../../provider/client/errors";
+import { HttpTransport } from "../../provider/client/http";
 
 const KEY = "fake-management-key-0123456789";
 const target = { method: "DELETE", path: "/v1/api_keys/abc" };
@@ -34,6 +35,38 @@ describe("errors", () => {
     expect(e.status).toBe(status);
     expect(e.message).toMatch(advice);
     expect(e.message).toContain("DELETE /v1/api_keys/abc");
+  });
+  it.each([
+    ["GET", "/v1/users/me", /^Baseten serves this path, so baseten:apiUrl \/ BASETEN_API_URL does not lead to its API/],
+    ["GET", "/v1/api_keys", /^Baseten serves this path/],
+    ["GET", "/v1/teams?name=ml", /^Baseten serves this path/],
+    ["GET", "/v1/audit_logs?page=1", /^Baseten serves this path/],
+    ["DELETE", "/v1/api_keys/abc", /^No key has this prefix at this URL, or baseten:apiUrl/],
+    ["POST", "/v1/teams/team-ml/api_keys", /^No team has this id, or baseten:apiUrl/],
+    ["GET", "/v1/teams/team-ml/secrets", /^No team has this id, or baseten:apiUrl/],
+    ["DELETE", "/v1/teams/team-ml/secrets/tok", /^No secret of this name in this team, or baseten:apiUrl/],
+  ])("a 404 of %s %s names only what applies to that request", (method, path, advice) => {
+    expect(notFoundAdvice(path)).toMatch(advice);
+    const message = errorFromResponse(404, { method, path }, '{"detail":"Not Found"}', [KEY]).message;
+    expect(message).toContain(`(${method} ${path}). ${notFoundAdvice(path)}`);
+    if (!path.includes("api_keys/")) expect(message).not.toMatch(/prefix/);
+    if (!path.startsWith("/v1/teams/")) expect(message).not.toMatch(/team id|no team/i);
+  });
+  it("shows the path as sent, with baseten:apiUrl's path prefix, and keeps the API's own path in `path`", async () => {
+    const fetch = async () => ({
+      status: 404,
+      text: async () => '{"detail":"Not Found"}',
+      headers: { get: () => "application/json" },
+    });
+    const http = new HttpTransport({ baseUrl: "http://127.0.0.1:8787/bt", apiKey: KEY, fetch: fetch as never });
+    const e = await http.request("GET", "/v1/users/me").then(
+      () => undefined,
+      (err: unknown) => err as { message: string; path: string },
+    );
+    expect(e?.message).toBe(
+      "Baseten answered HTTP 404: Not Found (GET /bt/v1/users/me). Baseten serves this path, so baseten:apiUrl / BASETEN_API_URL does not lead to its API: set the API root, e.g. https://api.baseten.co.",
+    );
+    expect(e?.path).toBe("/v1/users/me");
   });
   it("never repeats the management key, even when Baseten echoes it", () => {
     const e = errorFromResponse(401, target, `{"error":"key ${KEY} is invalid"}`, [KEY]);

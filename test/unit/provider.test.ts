@@ -183,8 +183,31 @@ describe("check and diff through the provider", () => {
     const p = await configured({ "baseten:apiUrl": "http://api.baseten.co" });
     const checked = await p.check!({} as never, { type: "PERSONAL", resourceName: "svc", providerVersion: VERSION } as never);
     expect(checked.failures).toEqual([
-      { property: "baseten", reason: expect.stringMatching(/baseten:apiUrl uses plain http:\/\/ for api\.baseten\.co/) },
+      { property: "", reason: expect.stringMatching(/baseten:apiUrl uses plain http:\/\/ for api\.baseten\.co/) },
     ]);
+    expect(emu.requestLog()).toEqual([]);
+  });
+  it("reports a missing management key during check (so a pull request's preview fails as its up would), sending nothing", async () => {
+    const saved = process.env.BASETEN_API_KEY;
+    delete process.env.BASETEN_API_KEY;
+    try {
+      const p = createApiKeyProvider();
+      await p.configure!({ config: { get: (k: string) => ({ "baseten:apiUrl": emu.url })[k] } } as never);
+      const checked = await p.check!({} as never, { type: "PERSONAL", resourceName: "svc", providerVersion: VERSION } as never);
+      expect(checked.failures).toEqual([
+        {
+          property: "",
+          reason: expect.stringMatching(/^No Baseten management key is set\. Set it with `pulumi config set --secret/),
+        },
+      ]);
+      process.env.BASETEN_API_KEY = emu.managementKey;
+      expect(
+        (await p.check!({} as never, { type: "PERSONAL", resourceName: "svc", providerVersion: VERSION } as never)).failures,
+      ).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.BASETEN_API_KEY;
+      else process.env.BASETEN_API_KEY = saved;
+    }
     expect(emu.requestLog()).toEqual([]);
   });
   it("keeps a generated name across checks and reports no change", async () => {

@@ -53,6 +53,30 @@ const teamlessRequests = () =>
       [SECRET_ROUTES.listSecrets, SECRET_ROUTES.upsertSecret, SECRET_ROUTES.deleteSecret].includes(r.route as never),
     );
 
+describe("check", () => {
+  it("reports a missing management key and a bad setting with the inputs' failures, sending nothing", async () => {
+    const saved = process.env.BASETEN_API_KEY;
+    delete process.env.BASETEN_API_KEY;
+    try {
+      const p = createSecretProvider();
+      const values: Record<string, string> = { "baseten:apiUrl": "http://api.baseten.co" };
+      await p.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
+      const checked = await p.check!({} as never, { resourceName: "svc", providerVersion: VERSION, value: VALUE } as never);
+      expect(checked.failures).toEqual([
+        {
+          property: "",
+          reason: expect.stringMatching(/^No Baseten management key is set\. Set it with `pulumi config set --secret/),
+        },
+        { property: "", reason: expect.stringMatching(/baseten:apiUrl uses plain http:\/\/ for api\.baseten\.co/) },
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.BASETEN_API_KEY;
+      else process.env.BASETEN_API_KEY = saved;
+    }
+    expect(emu.requestLog()).toEqual([]);
+  });
+});
+
 describe("create", () => {
   it("lists the default team, then writes with one team-scoped POST; id is <teamId>/<name>", async () => {
     const p = await configured();

@@ -1,4 +1,4 @@
-import { checkSettings, configuredSettingsOf, resolveSettings, validateApiUrl } from "../../provider/settings";
+import { checkSettings, configuredSettingsOf, resolveSettings, settingsFailures, validateApiUrl } from "../../provider/settings";
 
 const KEY = "fake-management-key-0123456789";
 
@@ -50,12 +50,30 @@ describe("resolveSettings", () => {
 
 describe("checkSettings (run by check, so preview reports them)", () => {
   it("reports a plain-http or malformed URL and bad limits without needing the key", () => {
-    expect(checkSettings({ apiUrl: "http://api.baseten.co", timeoutSeconds: "0" }, {})).toEqual([
+    expect(checkSettings({ apiKey: KEY, apiUrl: "http://api.baseten.co", timeoutSeconds: "0" }, {})).toEqual([
       expect.stringMatching(/baseten:apiUrl uses plain http/),
       expect.stringMatching(/timeoutSeconds must be greater than 0/),
     ]);
-    expect(checkSettings({}, { BASETEN_API_URL: "nope" })).toEqual([expect.stringMatching(/BASETEN_API_URL is not a URL/)]);
-    expect(checkSettings({}, {})).toEqual([]);
+    expect(checkSettings({ apiKey: KEY }, { BASETEN_API_URL: "nope" })).toEqual([
+      expect.stringMatching(/BASETEN_API_URL is not a URL/),
+    ]);
+    expect(checkSettings({ apiKey: KEY }, {})).toEqual([]);
+  });
+  it("reports a missing or blank management key, naming both ways to set it, with every other problem", () => {
+    expect(checkSettings({}, {})).toEqual([
+      "No Baseten management key is set. Set it with `pulumi config set --secret baseten:apiKey <key>` or the BASETEN_API_KEY environment variable.",
+    ]);
+    expect(checkSettings({ apiKey: "  " }, { BASETEN_API_KEY: KEY, BASETEN_MAX_RETRIES: "-1" })).toEqual([
+      expect.stringMatching(/^The Baseten management key is empty\. Set it with/),
+      expect.stringMatching(/BASETEN_MAX_RETRIES must be a non-negative integer/),
+    ]);
+    expect(checkSettings({}, { BASETEN_API_KEY: KEY })).toEqual([]);
+  });
+  it("reports each problem as a failure with no property, which the engine prints as the resource's problem", () => {
+    expect(settingsFailures({}, {})).toEqual([
+      { property: "", reason: expect.stringMatching(/^No Baseten management key is set/) },
+    ]);
+    expect(settingsFailures({ apiKey: KEY }, {})).toEqual([]);
   });
 });
 
