@@ -125,7 +125,7 @@ describe("what a setting's error quotes (issue 15 item 6: no plaintext in errors
   const PASTED = "abcdefgh.fakeKeyPastedIntoSetting0123";
 
   it("quotes no more of a URL than its scheme, host and path: a query may carry a key", () => {
-    const problem = checkSettings({ apiUrl: `https://gw.example.com/baseten/?api_key=${PASTED}#frag` }, {});
+    const problem = checkSettings({ apiKey: KEY, apiUrl: `https://gw.example.com/baseten/?api_key=${PASTED}#frag` }, {});
     expect(problem).toEqual([
       "baseten:apiUrl (https://gw.example.com/baseten/) must not have a query string or fragment (it has a query string and a fragment, not shown); set the API root, e.g. https://api.baseten.co.",
     ]);
@@ -156,7 +156,7 @@ describe("what a setting's error quotes (issue 15 item 6: no plaintext in errors
       expect.stringMatching(/^baseten:timeoutSeconds must be greater than 0 \(.*\); its value is 0\.$/),
     ],
   ])("quotes of a number only the rule it breaks: %s", (_label, setting, raw, message) => {
-    expect(checkSettings({ [setting]: raw }, {})).toEqual([message]);
-    if (raw.length > 1) expect(checkSettings({ [setting]: raw }, {}).join("")).not.toContain(raw);
+    expect(checkSettings({ apiKey: KEY, [setting]: raw }, {})).toEqual([message]);
+    if (raw.length > 1) expect(checkSettings({ apiKey: KEY, [setting]: raw }, {}).join("")).not.toContain(raw);
   });
 });
