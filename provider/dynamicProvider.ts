@@ -15,7 +15,8 @@ import { diffInputs } from "./diff";
 import { createKey } from "./keys/create";
 import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/keptInState";
 import { inputsOfOutputs, readKey } from "./keys/read";
-import { revokeKey } from "./keys/revoke";
+import { revokeKey, type Revocation } from "./keys/revoke";
+import { updateKey } from "./keys/update";
 import { ProviderRuntime } from "./runtime";
 import { checkSettings, configuredSettingsOf, resolveSettings, type ConfiguredSettings } from "./settings";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
@@ -43,6 +44,15 @@ const REVOKED_BECAUSE = {
   listing: "no longer in the listing of the user who last saw it (verified)",
   "none minted": "no key of its name was ever listed (verified)",
 } as const;
+
+/** Destroy's line for one resource. */
+export function revocationLine(id: string, revocation: Revocation): string {
+  const because = REVOKED_BECAUSE[revocation.proof];
+  if (revocation.prefixes.length === 0) return `No Baseten API key to revoke for ${JSON.stringify(id)}: ${because}.\n`;
+  const keys = revocation.prefixes.map((p) => JSON.stringify(p)).join(", ");
+  const entry = revocation.prefixes.length === 1 && revocation.prefixes[0] === id ? "" : ` (state entry ${JSON.stringify(id)})`;
+  return `Revoked Baseten API key ${keys}${entry}: ${because}.\n`;
+}
 
 /**
  * Prefixes errors with what was being done, keeping the typed fields: a copy per resource,
@@ -122,22 +132,27 @@ export function createApiKeyProvider(): ApiKeyProvider {
       }
     },
 
-    // Reached only when `providerVersion` alone changed (see diff.ts): record the new version
-    // so the engine stores the new provider code; no API call.
-    async update(_id: string, olds: ApiKeyOutputs, news: Inputs) {
-      return { outs: { ...olds, providerVersion: news.providerVersion, resourceName: news.resourceName } as ApiKeyOutputs };
+    // Reached only when `providerVersion` changed or the same team is now named the other way
+    // (see diff.ts): records them, so the engine stores the new provider code; writes nothing.
+    async update(id: string, olds: ApiKeyOutputs, news: Inputs) {
+      try {
+        return { outs: await updateKey(runtimeOf(this), olds, news) };
+      } catch (e) {
+        throw withContext(`Updating Baseten API key ${JSON.stringify(id)}`, e);
+      }
     },
 
     async delete(id: string, props?: ApiKeyOutputs) {
-      let proof;
+      let revocation;
       try {
-        proof = await revokeKey(runtimeOf(this), id, props ?? {});
+        revocation = await revokeKey(runtimeOf(this), id, props ?? {});
       } catch (e) {
         throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
       // The engine shows a dynamic provider's standard output during the command (attributed to
-      // the stack): one line per key says what was verified.
-      process.stdout.write(`Revoked Baseten API key ${JSON.stringify(id)}: ${REVOKED_BECAUSE[proof]}.\n`);
+      // the stack): one line per key says what was verified, naming the prefix actually revoked
+      // (for an `unconfirmed/<name>` entry, the key found by name; none when none was minted).
+      process.stdout.write(revocationLine(id, revocation));
     },
   };
 }
