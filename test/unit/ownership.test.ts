@@ -78,6 +78,14 @@ describe("item 1: a personal unconfirmed/<name> entry belongs to its recorded ow
     expect(e.message).toMatch(/only that user's management key can find or revoke it/);
   });
 
+  it("a personal entry whose owner 0.1.0 did not record is kept, and the error says why", async () => {
+    const mine = emu.createKeyOutOfBand({ type: "PERSONAL", name: "laptop" });
+    const entry = unconfirmedEntry({ type: "PERSONAL", name: "laptop" });
+    const e = await failureOf((await providerAs(emu.managementKey)).delete!("unconfirmed/laptop", entry));
+    expect(e.message).toMatch(/owner was not recorded \(state written before 0.2.0\).*kept in state/);
+    expect(live()).toEqual([mine.prefix]);
+  });
+
   it("destroy prints no prefix for an entry proven never minted, and the prefix for a key revoked by its id", async () => {
     emu.setModes({ teamlessTeamName: "null" });
     const p = await providerAs(emu.managementKey);
