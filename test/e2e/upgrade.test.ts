@@ -30,9 +30,18 @@ jest.setTimeout(15 * 60 * 1000);
 
 /** The releases upgraded from, and what each recorded as `seenBy` at create (deployer, inference). */
 const RELEASES = [
-  { version: "0.1.0", commit: RELEASE_0_1_0, seenByAtCreate: [undefined, undefined] },
-  { version: "0.2.0", commit: RELEASE_0_2_0, seenByAtCreate: ["user-emulator", undefined] },
+  { version: "0.1.0", commit: RELEASE_0_1_0, seenByAtCreate: { deployer: undefined, inference: undefined } },
+  // 0.2.0 recorded the owner of a personal key; a teamless key's creator only when its listing
+  // already held a key of that scope (here, none).
+  { version: "0.2.0", commit: RELEASE_0_2_0, seenByAtCreate: { deployer: "user-emulator", inference: undefined } },
 ];
+
+/** Each key's witness (`seenBy`, `seenInWorkspace`), by resource name. */
+async function witnessesByName(s: DrivenStack): Promise<Record<string, unknown[]>> {
+  return Object.fromEntries(
+    (await s.keyResources()).map((r) => [String(r.outputs.resourceName), [r.outputs.seenBy, r.outputs.seenInWorkspace]]),
+  );
+}
 
 describe.each(RELEASES)("from release $version", (release) => {
   let emu: BasetenEmulator;
@@ -162,10 +171,13 @@ describe.each(RELEASES)("from release $version", (release) => {
     });
 
     it(`refresh of the upgraded ${release.version} state records who saw each key, in which workspace (one /v1/users/me, one listing), then plans no change`, async () => {
-      const seenBefore = (await upgraded.keyResources()).map((r) => [r.outputs.seenBy, r.outputs.seenInWorkspace]);
+      const seenBefore = await witnessesByName(upgraded);
       // What the release recorded (0.1.0 no witness; 0.2.0 the owner of a personal key, and no
       // workspace), untouched by the update, which sent nothing.
-      expect(seenBefore).toEqual(release.seenByAtCreate.map((seenBy) => [seenBy, undefined]));
+      expect(seenBefore).toEqual({
+        deployer: [release.seenByAtCreate.deployer, undefined],
+        inference: [release.seenByAtCreate.inference, undefined],
+      });
       emu.clearLog();
       await upgraded.refresh();
       expect(emu.routeCounts()).toMatchObject({
@@ -173,10 +185,10 @@ describe.each(RELEASES)("from release $version", (release) => {
         "GET /v1/users/me": 1,
         "DELETE /v1/api_keys/{prefix}": 0,
       });
-      expect((await upgraded.keyResources()).map((r) => [r.outputs.seenBy, r.outputs.seenInWorkspace])).toEqual([
-        ["user-emulator", WORKSPACE_NAME],
-        ["user-emulator", WORKSPACE_NAME],
-      ]);
+      expect(await witnessesByName(upgraded)).toEqual({
+        deployer: ["user-emulator", WORKSPACE_NAME],
+        inference: ["user-emulator", WORKSPACE_NAME],
+      });
       expect((await upgraded.preview()).changeSummary).toEqual({ same: 3 });
     });
 

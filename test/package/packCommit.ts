@@ -46,5 +46,9 @@ export function packCommit(commit: string, dir: string): PackResult {
     stdio: ["ignore", "pipe", "pipe"],
   });
   fs.rmSync(path.join(src, "node_modules"));
-  return npmPack(src, dir, ["--ignore-scripts"]);
+  // A folder of its own: the checkout, packed beside it, may carry the same version (and so
+  // the same tarball name) until its release bumps it.
+  const out = path.join(dir, `release-${commit}`);
+  fs.mkdirSync(out, { recursive: true });
+  return npmPack(src, out, ["--ignore-scripts"]);
 }
