@@ -135,6 +135,44 @@ describe("teamless keys in a workspace with teams (README: 'belongs to the defau
   });
 });
 
+describe("teamless keys and the default team's keys as rights (spec: 'the workspace and team API keys you can manage'; not documented further)", () => {
+  it.each([
+    ["separate", false],
+    ["default-team", true],
+  ] as const)(
+    "under teamlessRights %s, a member managing the default team lists and revokes a teamless key: %s",
+    async (mode, may) => {
+      emu.setModes({ teamlessRights: mode });
+      const member = emu.addUser({ userId: "user-default-team", manages: ["team-default"] });
+      const prefix = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL", name: "teamless" });
+      const listed = await api(emu, "GET", "/v1/api_keys", as(member.apiKey));
+      expect(prefixes(listed).includes(prefix)).toBe(may);
+      expect((await api(emu, "DELETE", `/v1/api_keys/${prefix}`, as(member.apiKey))).status).toBe(may ? 200 : 404);
+    },
+  );
+});
+
+describe("identity (README 'Identity': a team is its id, its name can be changed; workspace_name is nullable in UserInfoV1)", () => {
+  it("lists a renamed team's keys under its new name, and a new team under the old one", async () => {
+    const prefix = await createKey(emu, { type: "WORKSPACE_INVOKE", name: "svc" }, "team-ml");
+    emu.putTeam("team-ml", "ml-renamed");
+    emu.putTeam("team-new", "ml-platform");
+    const keys = (await api(emu, "GET", "/v1/api_keys")).json.keys;
+    expect(keys.find((k: { prefix: string }) => k.prefix === prefix).team_name).toBe("ml-renamed");
+    const teams = (await api(emu, "GET", "/v1/teams?name=ml-platform")).json.teams;
+    expect(teams.map((t: { id: string }) => t.id)).toEqual(["team-new"]);
+  });
+
+  it("answers workspace_name as the workspace is named, or null", async () => {
+    emu.renameWorkspace("renamed");
+    expect((await api(emu, "GET", "/v1/users/me")).json.workspace_name).toBe("renamed");
+    emu.renameWorkspace(null);
+    const me = await api(emu, "GET", "/v1/users/me");
+    expect(me.json.workspace_name).toBeNull();
+    expect(validateResponseBody("usersMe", me.json)).toEqual([]);
+  });
+});
+
 describe("duplicate names (README: 'a second POST of a live name gets a 4xx')", () => {
   it.each([400, 409, 422] as const)("answers %s in that mode and mints nothing", async (status) => {
     emu.setModes({ duplicateNameStatus: status });
