@@ -43,9 +43,20 @@ function teamSelection(v: Record<string, unknown>, fromOutputs: boolean): string
 }
 
 /**
+ * Whether `newTeam` (see teamSelection) names, with the other selector, the team the stored
+ * outputs resolved: its id when the program now gives an id, its name when it now gives a name
+ * (update checks that the name still resolves to the stored id before recording it).
+ */
+function sameTeamOtherSelector(olds: Record<string, unknown>, newTeam: string): boolean {
+  if (olds.teamSelector === "teamName") return olds.teamId !== undefined && newTeam === `id:${String(olds.teamId)}`;
+  if (olds.teamSelector === "teamId") return olds.teamName !== undefined && newTeam === `name:${String(olds.teamName)}`;
+  return false;
+}
+
+/**
  * Every input change replaces the key (Baseten has no update or rename); a change of
  * `providerVersion` alone is an in-place update that rewrites the stored provider code and
- * calls no API. The replacement creates the new key before revoking the old one, except when
+ * calls no API; so is naming the same team by id instead of by name (or back). The replacement creates the new key before revoking the old one, except when
  * an explicit `name` stays the same: Baseten rejects two live keys with one name, so the old
  * key must go first.
  */
@@ -75,9 +86,14 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
     olds.teamSelector === undefined &&
     ((olds.teamName !== undefined && newTeam === `name:${String(olds.teamName)}`) ||
       (olds.teamId !== undefined && newTeam === `id:${String(olds.teamId)}`));
+  // The same team named the other way (by id instead of by name, or back): the stored outputs
+  // hold both, as resolved at create. An in-place update records the new selector.
+  const switchesSelector = oldTeam !== newTeam && olds.teamSelector !== undefined && sameTeamOtherSelector(olds, newTeam);
   if (
     !takenFromKey("teamId", "teamName") &&
-    ((oldTeam !== newTeam && !namesListedTeam) || containsUnknown(news.teamId) || containsUnknown(news.teamName))
+    ((oldTeam !== newTeam && !namesListedTeam && !switchesSelector) ||
+      containsUnknown(news.teamId) ||
+      containsUnknown(news.teamName))
   ) {
     replaces.push(news.teamName !== undefined || olds.teamSelector === "teamName" ? "teamName" : "teamId");
   }
@@ -90,7 +106,7 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
   const keepsExplicitName =
     news.autoName === false && news.name !== undefined && olds.name === news.name && !containsUnknown(news.name);
   return {
-    changes: replaces.length > 0 || versionChanged,
+    changes: replaces.length > 0 || versionChanged || switchesSelector,
     replaces,
     deleteBeforeReplace: replaces.length > 0 && keepsExplicitName,
   };

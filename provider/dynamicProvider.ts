@@ -16,7 +16,8 @@ import { withHostLine } from "./hostErrorLine";
 import { createKey } from "./keys/create";
 import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/keptInState";
 import { inputsOfOutputs, readKey } from "./keys/read";
-import { revokeKey } from "./keys/revoke";
+import { revokeKey, type Revocation } from "./keys/revoke";
+import { updateKey } from "./keys/update";
 import { announceRemoval } from "./removalLines";
 import { ProviderRuntime } from "./runtime";
 import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "./settings";
@@ -47,6 +48,15 @@ const REVOKED_BECAUSE = {
 } as const;
 
 const WHAT = "Baseten API key";
+
+/** Destroy's line for one resource. */
+export function revocationLine(id: string, revocation: Revocation): string {
+  const because = REVOKED_BECAUSE[revocation.proof];
+  if (revocation.prefixes.length === 0) return `No Baseten API key to revoke for ${JSON.stringify(id)}: ${because}.\n`;
+  const keys = revocation.prefixes.map((p) => JSON.stringify(p)).join(", ");
+  const entry = revocation.prefixes.length === 1 && revocation.prefixes[0] === id ? "" : ` (state entry ${JSON.stringify(id)})`;
+  return `Revoked Baseten API key ${keys}${entry}: ${because}.\n`;
+}
 
 /**
  * Prefixes errors with what was being done, keeping the typed fields: a copy per resource,
@@ -121,21 +131,27 @@ export function createApiKeyProvider(): ApiKeyProvider {
       }
     },
 
-    // Reached only when `providerVersion` alone changed (see diff.ts): record the new version
-    // so the engine stores the new provider code; no API call.
-    async update(_id: string, olds: ApiKeyOutputs, news: Inputs) {
-      return { outs: { ...olds, providerVersion: news.providerVersion, resourceName: news.resourceName } as ApiKeyOutputs };
+    // Reached only when `providerVersion` changed or the same team is now named the other way
+    // (see diff.ts): records them, so the engine stores the new provider code; writes nothing.
+    async update(id: string, olds: ApiKeyOutputs, news: Inputs) {
+      try {
+        return { outs: await updateKey(runtimeOf(this), olds, news) };
+      } catch (e) {
+        throw withContext(`Updating Baseten API key ${JSON.stringify(id)}`, e);
+      }
     },
 
     async delete(id: string, props?: ApiKeyOutputs) {
-      let proof;
+      let revocation;
       try {
-        proof = await revokeKey(runtimeOf(this), id, props ?? {});
+        revocation = await revokeKey(runtimeOf(this), id, props ?? {});
       } catch (e) {
         throw withContext(`Revoking Baseten API key ${JSON.stringify(id)}`, withStoredConfigHint(e));
       }
-      // One line per key says what was verified.
-      announceRemoval("Revoked", WHAT, id, REVOKED_BECAUSE[proof]);
+      // The engine shows a dynamic provider's standard output during the command (attributed to
+      // the stack): one line per key says what was verified, naming the prefix actually revoked
+      // (for an `unconfirmed/<name>` entry, the key found by name; none when none was minted).
+      process.stdout.write(revocationLine(id, revocation));
     },
   };
 }

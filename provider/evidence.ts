@@ -8,7 +8,8 @@
  *   be live" (Baseten's API reference, `GET /v1/api_keys`).
  * Evidence is: (a) a tombstone naming the resource (checked where the DELETE is sent); (b) the
  * audit log recording its deletion; (c) a valid listing by the same Baseten user who last saw
- * the resource (`seenBy`), when nothing limits what that user's listing shows of it.
+ * the resource (`seenBy`), in the same workspace, when nothing limits what that user's listing
+ * shows of it.
  */
 import { isBasetenError } from "./client/errors";
 import type { Caller } from "./types";
@@ -22,6 +23,12 @@ export interface AbsenceFacts {
    * listing is known to have held it (state written before 0.2.0, or never listed yet).
    */
   seenBy?: string;
+  /**
+   * Given by a resource that records its witness's workspace: a user id is an identity only
+   * within its workspace (nothing documents it unique across workspaces), so the listing then
+   * proves absence only when the caller's `workspace_name` is known and equals `recorded`.
+   */
+  witnessWorkspace?: { recorded?: string };
   /** Why even `seenBy`'s listing might lack it while it is live (e.g. another user's personal key). */
   listingGap?: string;
   /** Whether the audit log records its deletion; omitted when there is nothing to look up. */
@@ -34,6 +41,7 @@ export type AbsenceVerdict = { gone: true; evidence: "audit-log" | "listing" } |
 /** Applies (b) and (c) of the rule; see the module comment. At most one audit-log lookup. */
 export async function proveAbsence(facts: AbsenceFacts): Promise<AbsenceVerdict> {
   const reasons: string[] = [];
+  const otherWorkspace = facts.witnessWorkspace && workspaceMismatch(facts.caller, facts.witnessWorkspace.recorded);
   if (facts.seenBy === undefined) {
     reasons.push(
       "no Baseten user's listing is known to have held it (state written before 0.2.0, or not listed since it was created), so one listing proves nothing",
@@ -43,6 +51,8 @@ export async function proveAbsence(facts: AbsenceFacts): Promise<AbsenceVerdict>
       `this management key belongs to Baseten user ${facts.caller.userId}, but only user ${facts.seenBy}'s listing ` +
         `can show it gone (the user who last saw it, or owns it), and what one user's listing lacks may be live`,
     );
+  } else if (otherWorkspace) {
+    reasons.push(otherWorkspace);
   } else if (facts.listingGap !== undefined) {
     reasons.push(facts.listingGap);
   } else {
@@ -62,4 +72,15 @@ export async function proveAbsence(facts: AbsenceFacts): Promise<AbsenceVerdict>
     }
   }
   return { gone: false, reasons };
+}
+
+/** Why the caller's workspace does not tie its listing to the witness's, or undefined when it does. */
+function workspaceMismatch(caller: Caller, recorded: string | undefined): string | undefined {
+  if (recorded === undefined)
+    return "no workspace was recorded with the user who saw it (state written before 0.3.0, or Baseten named none), so a user id alone does not identify that user's listing; a refresh while it is live records it";
+  if (caller.workspaceName === undefined)
+    return `GET /v1/users/me names no workspace for this management key, so its listing cannot be tied to workspace ${JSON.stringify(recorded)}, where it was seen`;
+  if (caller.workspaceName !== recorded)
+    return `this management key's workspace is ${JSON.stringify(caller.workspaceName)}, but it was seen in workspace ${JSON.stringify(recorded)} (renamed, or another workspace), so this listing proves nothing`;
+  return undefined;
 }

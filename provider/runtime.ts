@@ -4,6 +4,7 @@
  * resource. Knows nothing of keys or secrets beyond the listing it caches.
  */
 import { BasetenClient } from "./client/baseten";
+import { prefixOfApiKey } from "./client/prefix";
 import { KeyListCache } from "./keyListCache";
 import type { ResolvedSettings } from "./settings";
 import type { Caller, ListedApiKey, Team } from "./types";
@@ -36,11 +37,21 @@ export class ProviderRuntime {
   /** Prefixes this process revoked (tombstone verified) since `keysBeforeCreates` was listed. */
   private readonly revokedHere: string[] = [];
 
+  /** This machine's clock (epoch ms); tests replace it. */
+  now: () => number = Date.now;
+
   /** One operation's time budget for retries, in ms (baseten:retryBudgetSeconds). */
   private readonly retryBudgetMs: number;
 
+  /**
+   * The prefix of the management key this provider presents, which the audit log names as the
+   * actor of what it did (`actor.api_key_prefix`); undefined when the key has no `.`.
+   */
+  readonly managementKeyPrefix?: string;
+
   constructor(settings: ResolvedSettings, client?: BasetenClient) {
     this.retryBudgetMs = settings.retryBudgetMs;
+    this.managementKeyPrefix = prefixOfApiKey(settings.apiKey);
     this.client =
       client ??
       new BasetenClient({

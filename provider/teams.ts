@@ -45,7 +45,7 @@ export async function resolveTeam(rt: ProviderRuntime, inputs: { teamId?: string
   return {};
 }
 
-/** The organization default team's name, or undefined when the workspace has none. */
-export async function defaultTeamName(rt: ProviderRuntime): Promise<string | undefined> {
-  return (await rt.teams()).find((t) => t.isDefault)?.name;
+/** The organization default team's id, or undefined when the workspace has none. */
+export async function defaultTeamId(rt: ProviderRuntime): Promise<string | undefined> {
+  return (await rt.teams()).find((t) => t.isDefault)?.id;
 }

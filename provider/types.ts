@@ -53,8 +53,20 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
    * user that lacks it is evidence the key is gone. Absent in state written by 0.1.0.
    */
   seenBy?: string;
+  /**
+   * The workspace (`workspace_name` of `GET /v1/users/me`) of `seenBy` when it saw the key: a
+   * user id is an identity only within its workspace, so a listing proves the key gone only
+   * when user and workspace both match. Absent in state written before 0.3.0.
+   */
+  seenInWorkspace?: string;
   /** The owning user of a personal key, as Baseten lists it. */
   ownerId?: string;
+  /**
+   * When the create that minted the key began (epoch ms, this machine's clock): the start of
+   * the audit-log window searched for the key's entries. Absent in state written before 0.3.0
+   * and on adopted keys.
+   */
+  mintedAfter?: number;
 }
 
 /** A key as Baseten lists it, in camelCase. */
@@ -73,6 +85,8 @@ export interface ListedApiKey {
 export interface Caller {
   userId: string;
   email?: string;
+  /** `workspace_name`; undefined when Baseten answers null or nothing. */
+  workspaceName?: string;
 }
 
 /** A Baseten team. */

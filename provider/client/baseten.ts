@@ -39,6 +39,10 @@ export type RevokeResult =
 export interface AuditLogEntry {
   eventType: string;
   eventData: Record<string, unknown>;
+  /** When it happened (`created`, ISO 8601, Baseten's clock), as epoch ms; undefined when unreadable. */
+  createdAt?: number;
+  /** `actor.api_key_prefix`: the acting API key's prefix, when the actor is an API key. */
+  actorKeyPrefix?: string;
 }
 
 /** Pages of the audit log read at most per lookup (200 entries a page). */
@@ -164,25 +168,29 @@ export class BasetenClient {
     if (!isRecord(parsed) || typeof parsed.user_id !== "string" || parsed.user_id === "") {
       throw invalidResponse(target, "the body has no string `user_id`", result.status);
     }
-    return { userId: parsed.user_id, email: optionalString(parsed.email) };
+    const workspaceName = optionalString(parsed.workspace_name) || undefined;
+    return { userId: parsed.user_id, email: optionalString(parsed.email), ...(workspaceName ? { workspaceName } : {}) };
   }
 
   /**
    * The newest audit-log entry of `group` (e.g. `API_KEYS`), among those `search` selects (all
    * when undefined), for which `matches` holds, or undefined when the pages read have none.
-   * `search` is Baseten's case-insensitive substring filter, so `matches` must compare exactly. Throws a BasetenError
-   * (kind "authentication" for 403: in multi-team workspaces only organization admins may read
-   * the log).
+   * `search` is Baseten's case-insensitive substring filter, so `matches` must compare exactly.
+   * `sinceEpochMs` (`start_epoch_millis`) bounds the window read: with it, the pages read cover
+   * only entries since then. Throws a BasetenError (kind "authentication" for 403: in
+   * multi-team workspaces only organization admins may read the log).
    */
   async findAuditLogEntry(
     group: string,
     search: string | undefined,
     matches: (entry: AuditLogEntry) => boolean,
+    sinceEpochMs?: number,
   ): Promise<AuditLogEntry | undefined> {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_AUDIT_PAGES; page++) {
       const query = new URLSearchParams({ event_type_groups: group, limit: "200" });
       if (search !== undefined) query.set("search", search);
+      if (sinceEpochMs !== undefined) query.set("start_epoch_millis", String(Math.max(0, Math.floor(sinceEpochMs))));
       if (cursor !== undefined) query.set("cursor", cursor);
       const target = { method: "GET", path: `/v1/audit_logs?${query}` };
       const result = await this.send(target.method, target.path);
@@ -192,7 +200,11 @@ export class BasetenClient {
       }
       for (const item of parsed.items) {
         if (!isRecord(item) || typeof item.event_type !== "string" || !isRecord(item.event_data)) continue;
-        const entry = { eventType: item.event_type, eventData: item.event_data };
+        const entry: AuditLogEntry = { eventType: item.event_type, eventData: item.event_data };
+        const created = typeof item.created === "string" ? Date.parse(item.created) : NaN;
+        if (Number.isFinite(created)) entry.createdAt = created;
+        const actorKeyPrefix = isRecord(item.actor) ? optionalString(item.actor.api_key_prefix) : undefined;
+        if (actorKeyPrefix) entry.actorKeyPrefix = actorKeyPrefix;
         if (matches(entry)) return entry;
       }
       cursor = parsed.pagination.has_more === true ? optionalString(parsed.pagination.cursor) : undefined;

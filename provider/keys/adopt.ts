@@ -5,6 +5,7 @@ import { sameSet } from "../sets";
 import { resolveTeam, type ResolvedTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../types";
 import { outputsOf } from "./outputs";
+import { witnessFields } from "./scope";
 
 /**
  * One listing (shared by every adoption and read of the process), no write. Every field the
@@ -49,7 +50,7 @@ export async function adoptKey(
   const outs = outputsOf({ ...inputs, name: found.name ?? inputs.name, modelIds: inputs.modelIds ?? found.modelIds }, team, {
     prefix,
     apiKey: "",
-    seenBy: caller.userId,
+    ...witnessFields(caller),
     ownerId: found.ownerId,
   });
   return { id: prefix, outs };

@@ -5,14 +5,16 @@
  * before it, and sending the POST again can never mint a second key of that name.
  */
 import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
+import type { BasetenClient } from "../client/baseten";
 import type { ProviderRuntime } from "../runtime";
 import { replacementName } from "../naming";
 import { resolveTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
 import { adoptKey } from "./adopt";
+import { AUDIT_CLOCK_SKEW_MS, findKeyEvent } from "./auditLog";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
 import { outputsOf } from "./outputs";
-import { callerListsScope, describeScope, keysNamedInScope, type KeyScope } from "./scope";
+import { callerListsScope, describeScope, keysNamedInScope, witnessFields, type KeyScope } from "./scope";
 
 /** Failures after which the POST may or may not have reached Baseten and committed. */
 const UNCERTAIN_CREATE_FAILURES: BasetenErrorKind[] = ["timeout", "network", "server"];
@@ -43,16 +45,18 @@ export async function createKey(
   if (inputs.adoptPrefix !== undefined) return adoptKey(rt, inputs as ApiKeyInputs & { adoptPrefix: string });
   const team = await resolveTeam(rt, inputs);
   const caller = await rt.caller();
-  const scope: KeyScope = { type: inputs.type, teamName: team.teamName };
+  const ownerId = inputs.type === "PERSONAL" ? caller.userId : undefined;
+  const scope: KeyScope = { type: inputs.type, teamId: team.teamId, teamName: team.teamName, ownerId };
+  // The start of the audit-log window for this key's entries (see keys/auditLog.ts).
+  const mintedAfter = rt.now();
   if (inputs.autoName) inputs = { ...inputs, name: await freeGeneratedName(rt, inputs.name, scope, caller) };
   else await refuseTakenName(rt, inputs.name, scope, caller);
   // Recorded only when this user's listing is sure to show the key (see callerListsScope).
-  const seenBy = (await callerListsScope(rt, await rt.keysBeforeCreates(), scope, caller.userId)) ? caller.userId : undefined;
-  const ownerId = inputs.type === "PERSONAL" ? caller.userId : undefined;
+  const witness = (await callerListsScope(rt, await rt.keysBeforeCreates(), scope, caller.userId)) ? witnessFields(caller) : {};
   const client = rt.operationClient();
 
   const kept = (id: string, prefix: string, message: string): KeyKeptInStateError => {
-    const outs = outputsOf(inputs, team, { prefix, apiKey: "", seenBy, ownerId });
+    const outs = outputsOf(inputs, team, { prefix, apiKey: "", ...witness, ownerId, mintedAfter });
     return new KeyKeptInStateError(message, id, { ...outs, __provider: providerCode }, [message]);
   };
   const keptUnconfirmed = (failure: BasetenError, why: string) => {
@@ -87,7 +91,7 @@ export async function createKey(
       });
       return {
         id: created.prefix,
-        outs: outputsOf(inputs, team, { prefix: created.prefix, apiKey: created.apiKey, seenBy, ownerId }),
+        outs: outputsOf(inputs, team, { prefix: created.prefix, apiKey: created.apiKey, ...witness, ownerId, mintedAfter }),
       };
     } catch (e) {
       if (!isBasetenError(e)) throw e;
@@ -114,6 +118,18 @@ export async function createKey(
       throw keptUnconfirmed(failure, "Baseten's listing does not show it yet, and Baseten may still commit it");
     }
     const ours = found[0]; // the name was free before this create's first POST
+    // That listing may be minutes old: where the audit log says who minted the key, a key of
+    // this name minted by another actor since is not ours, and neither kept nor revoked.
+    const minter = await minterOf(rt, client, ours.prefix, mintedAfter);
+    if (minter.other) {
+      throw new BasetenError(
+        failure.kind,
+        `${failure.message} Key ${ours.prefix} now holds the name ${JSON.stringify(inputs.name)}, but Baseten's audit log ` +
+          `shows it minted by ${minter.other}, not by this management key since this create began; so this create's POST ` +
+          `did not mint it (Baseten allows one live key per name), and that key is left alone. Nothing is kept in state; ` +
+          `choose another name, or take that key over with adoptPrefix: ${JSON.stringify(ours.prefix)}.`,
+      );
+    }
     if (inputs.autoName && recovery < MAX_CREATE_RECOVERIES) {
       // A generated name is this resource's own: revoke the key whose plaintext was lost, mint again.
       let revoked = false;
@@ -129,6 +145,35 @@ export async function createKey(
     }
     throw keptWithPrefix(failure, ours.prefix);
   }
+}
+
+/**
+ * Who minted `prefix`, as far as the audit log says: `other` names an actor that is not this
+ * management key, or a mint before this create began. Proves nothing (`{}`) when the log is
+ * unreadable (403: in multi-team workspaces only organization admins may read it), holds no
+ * entry for the prefix yet, or this management key's prefix is unknown (a key without a `.`):
+ * then the listing made before the command's first create decides, as the README documents.
+ */
+async function minterOf(
+  rt: ProviderRuntime,
+  client: BasetenClient,
+  prefix: string,
+  mintedAfter: number,
+): Promise<{ other?: string }> {
+  if (rt.managementKeyPrefix === undefined) return {};
+  let entry;
+  try {
+    entry = await findKeyEvent(client, "API_KEY_CREATED", prefix, mintedAfter);
+  } catch (e) {
+    if (isBasetenError(e)) return {};
+    throw e;
+  }
+  if (entry === undefined) return {};
+  if (entry.actorKeyPrefix !== rt.managementKeyPrefix)
+    return { other: entry.actorKeyPrefix !== undefined ? `API key ${entry.actorKeyPrefix}` : "a user in Baseten's UI" };
+  if (entry.createdAt !== undefined && entry.createdAt < mintedAfter - AUDIT_CLOCK_SKEW_MS)
+    return { other: `this management key before this create began (${new Date(entry.createdAt).toISOString()})` };
+  return {};
 }
 
 /** Most "-r<n>" names tried for one generated name. */

@@ -6,6 +6,7 @@ import { BasetenError } from "../client/errors";
 import { proveAbsence, type AbsenceVerdict } from "../evidence";
 import type { BasetenClient } from "../client/baseten";
 import type { ApiKeyOutputs, Caller } from "../types";
+import { findKeyEvent } from "./auditLog";
 
 /**
  * Whose listing can prove a key gone: for a personal key its owner's ("your personal API
@@ -19,9 +20,8 @@ function witnessOf(stored: Partial<ApiKeyOutputs>): string | undefined {
 /**
  * Whether the caller's listing lacking a key proves it revoked, by (b) the audit log's
  * `API_KEY_DELETED` entry for exactly this prefix, or (c) a listing by its witness (see
- * witnessOf). The log is searched by the key's name, which Baseten documents as searchable
- * (a case-insensitive substring match on resource names and ids; whether a prefix counts as
- * an id is not said), and every entry's prefix is compared exactly.
+ * witnessOf) in the workspace where it was seen. The log is read by the key's prefix within
+ * the window since it was minted (see findKeyEvent).
  */
 export function proveKeyRevoked(
   client: BasetenClient,
@@ -32,15 +32,11 @@ export function proveKeyRevoked(
   return proveAbsence({
     caller,
     seenBy: witnessOf(stored),
+    witnessWorkspace: { recorded: stored.seenInWorkspace },
     auditLogRecordsDeletion:
       prefix === undefined
         ? undefined
-        : async () =>
-            (await client.findAuditLogEntry(
-              "API_KEYS",
-              stored.name || undefined,
-              (e) => e.eventType === "API_KEY_DELETED" && e.eventData.prefix === prefix,
-            )) !== undefined,
+        : async () => (await findKeyEvent(client, "API_KEY_DELETED", prefix, stored.mintedAfter)) !== undefined,
   });
 }
 

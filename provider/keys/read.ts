@@ -6,12 +6,13 @@ import type { ApiKeyOutputs } from "../types";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
 import type { RevocationProof } from "./revoke";
-import { keysNamedInScope, withScopeWitness } from "./scope";
+import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness, witnessFields } from "./scope";
 
 /**
- * The key as Baseten lists it now, with `seenBy` set to the caller; undefined only when the
- * evidence rule proves it gone, after telling `onGone` what proved it (refresh prints it). An
- * `unconfirmed/<name>` id is resolved by name (in the key's scope, with its owner) to the real prefix.
+ * The key as Baseten lists it now, with `seenBy` set to the caller (and its workspace);
+ * undefined only when the evidence rule proves it gone, after telling `onGone` what proved it
+ * (refresh prints it). An `unconfirmed/<name>` id is resolved by name, in the key's recorded
+ * scope (team id, or owner: only the owner may resolve a personal entry), to the real prefix.
  */
 export async function readKey(
   rt: ProviderRuntime,
@@ -25,10 +26,11 @@ export async function readKey(
   const listed = await rt.keys.get();
   const caller = await rt.caller();
   if (byName !== undefined) {
-    const named = await keysNamedInScope(rt, listed, byName, { type: stored.type, teamName: stored.teamName }, caller.userId);
+    refuseOtherOwner(stored, caller, `Cannot refresh ${JSON.stringify(id)}`);
+    const named = await keysNamedInScope(rt, listed, byName, scopeOfStored(stored), caller.userId);
     if (named.length === 0) {
-      // Only the listing of the user who sent the create can show that it minted nothing.
-      const witnessed = await withScopeWitness(rt, listed, stored, caller.userId);
+      // Only a listing sure to cover the entry's scope can show that it minted nothing.
+      const witnessed = await withScopeWitness(rt, listed, stored, caller);
       const verdict = await proveKeyRevoked(rt.operationClient(), caller, witnessed, undefined);
       if (verdict.gone) {
         onGone("none minted");
@@ -65,8 +67,10 @@ export async function readKey(
     name: found.name ?? stored.name,
     // Keep the program's order when the set is the same, so refresh reports no change.
     modelIds: sameSet(stored.modelIds ?? [], found.modelIds ?? []) ? stored.modelIds : found.modelIds,
-    seenBy: caller.userId,
+    ...witnessFields(caller),
   };
+  // A workspace recorded with an earlier witness does not belong to this one.
+  if (caller.workspaceName === undefined) delete outs.seenInWorkspace;
   if (found.ownerId !== undefined) outs.ownerId = found.ownerId;
   // The listed team (for a teamless key, perhaps the default team) is reported; `diff` compares
   // only the team the program chose (teamSelector), so this causes no replacement.

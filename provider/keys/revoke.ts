@@ -6,16 +6,22 @@ import type { ProviderRuntime } from "../runtime";
 import type { ApiKeyOutputs, ListedApiKey } from "../types";
 import { proveKeyRevoked, revocationUnproven } from "./gone";
 import { unconfirmedName } from "./keptInState";
-import { keysNamedInScope, withScopeWitness } from "./scope";
+import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness } from "./scope";
 
 /** What proved a key gone, for the line destroy prints. */
 export type RevocationProof = "tombstone" | "audit log" | "listing" | "none minted";
+
+/** A proven revocation: what proved it, and the prefixes revoked (none for "none minted"). */
+export interface Revocation {
+  proof: RevocationProof;
+  prefixes: string[];
+}
 
 /**
  * Revokes the key. Resolves (with the proof) only when Baseten's tombstone names it, or, after
  * a JSON 404, when the evidence rule proves it gone; throws otherwise, so the engine keeps it.
  */
-export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<RevocationProof> {
+export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial<ApiKeyOutputs>): Promise<Revocation> {
   const client = rt.operationClient();
   const byName = unconfirmedName(id);
   if (byName !== undefined) return revokeByName(rt, client, byName, stored);
@@ -35,7 +41,7 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
   }
   if (result.outcome === "revoked") {
     rt.wrote(id);
-    return "tombstone";
+    return { proof: "tombstone", prefixes: [id] };
   }
   const what = `Baseten answered HTTP 404${result.basetenMessage ? ` (${JSON.stringify(result.basetenMessage)})` : ""} to DELETE /v1/api_keys/${encodeURIComponent(id)}`;
   const [listed, caller] = await listingAfter404(rt, client, what);
@@ -49,7 +55,7 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
   const verdict = await proveKeyRevoked(client, caller, stored, id);
   if (verdict.gone) {
     rt.wrote(id); // proven revoked: a later create of this process may reuse its name
-    return verdict.evidence === "audit-log" ? "audit log" : "listing";
+    return { proof: verdict.evidence === "audit-log" ? "audit log" : "listing", prefixes: [id] };
   }
   throw revocationUnproven(
     `${what} (a 404 alone is also what a wrong path or a key this management key cannot see gets)`,
@@ -74,44 +80,49 @@ async function listingAfter404(rt: ProviderRuntime, client: BasetenClient, what:
 }
 
 /**
- * An `unconfirmed/<name>` key: revoke every live key of that name in its scope and with its
- * owner (tombstones verified), or, when none is listed, prove that none was minted.
+ * An `unconfirmed/<name>` key: revoke every live key of that name in its recorded scope (team
+ * id; for a personal key, only its recorded owner may, and only that owner's key), tombstones
+ * verified, or, when none is listed, prove that none was minted.
  */
 async function revokeByName(
   rt: ProviderRuntime,
   client: BasetenClient,
   name: string,
   stored: Partial<ApiKeyOutputs>,
-): Promise<RevocationProof> {
+): Promise<Revocation> {
   const caller = await rt.caller();
+  refuseOtherOwner(stored, caller, `Cannot revoke ${JSON.stringify(`unconfirmed/${name}`)}`);
   let named: ListedApiKey[];
   let listed: ListedApiKey[];
   try {
     listed = await client.listKeys();
-    named = await keysNamedInScope(rt, listed, name, { type: stored.type ?? "", teamName: stored.teamName }, caller.userId);
+    named = await keysNamedInScope(rt, listed, name, scopeOfStored(stored), caller.userId);
   } finally {
     rt.wrote();
   }
   if (named.length === 0) {
-    const witnessed = await withScopeWitness(rt, listed, stored, caller.userId);
+    const witnessed = await withScopeWitness(rt, listed, stored, caller);
     const verdict = await proveKeyRevoked(client, caller, witnessed, undefined);
-    if (verdict.gone) return "none minted";
+    if (verdict.gone) return { proof: "none minted", prefixes: [] };
     throw revocationUnproven(
       `No live key named ${JSON.stringify(name)} is in this management key's listing`,
       stored,
       verdict.reasons,
     );
   }
+  const revoked: string[] = [];
   for (const key of named) {
     const result = await client.revokeKey(key.prefix);
     rt.wrote(result.outcome === "revoked" ? key.prefix : undefined);
     if (result.outcome !== "revoked") {
       throw revocationUnproven(
-        `Baseten answered HTTP 404 to DELETE of key ${key.prefix} named ${JSON.stringify(name)}, which it still lists`,
+        `Baseten answered HTTP 404 to DELETE of key ${key.prefix} named ${JSON.stringify(name)}, which it still lists` +
+          (revoked.length ? ` (revoked before it: ${revoked.join(", ")})` : ""),
         stored,
         [],
       );
     }
+    revoked.push(key.prefix);
   }
-  return "tombstone";
+  return { proof: "tombstone", prefixes: revoked };
 }

@@ -2,18 +2,19 @@
  * `GET /v1/audit_logs` (spec `ListAuditLogsResponseV1`, `AuditLogEntryV1`,
  * `AuditLogEventApiKeyCreatedV1`, `AuditLogEventApiKeyDeletedV1`; ../shared/baseten/README.md
  * "Audit log"): entries newest first, up to 200 a page with a cursor; `event_type_groups`
- * filters by group (`API_KEYS`, `SECRETS`); `search` is a case-insensitive substring match on
- * resource names and ids (not on a key's prefix: the sources do not say it counts as an id).
- * Other event types are not produced by this emulator.
+ * filters by group (`API_KEYS`, `SECRETS`); `start_epoch_millis` and `end_epoch_millis` bound
+ * the window ("Epoch milliseconds for the start of the window", spec); `search` is a
+ * case-insensitive substring match on "resource names and IDs in the entry", read as
+ * EmulatorModes.auditSearch says. Other event types are not produced by this emulator.
  */
+import type { EmulatorModes } from "./types";
+
 export interface AuditEntry {
   id: string;
   created: string;
   event_type: string;
   event_data: Record<string, unknown>;
   actor: { type: "USER" | "API_KEY"; email?: string | null; api_key_prefix?: string | null; api_key_name?: string | null };
-  /** What `search` matches besides ids (the resource's name); not sent. */
-  searchable: string[];
   /** The acting user's id, for `user_ids`; not sent. */
   userId: string;
 }
@@ -31,6 +32,27 @@ export interface AuditQuery {
   userIds: string[];
   limit: number;
   cursor?: string;
+  /** Epoch ms: entries at or after (`start_epoch_millis`), and at or before (`end_epoch_millis`). */
+  start?: number;
+  end?: number;
+}
+
+/** The strings `search` is matched against, under each reading (EmulatorModes.auditSearch). */
+function searchedFields(e: AuditEntry, reading: EmulatorModes["auditSearch"]): string[] {
+  const fields = Object.entries(e.event_data).filter(([, v]) => typeof v === "string") as Array<[string, string]>;
+  const names = fields.filter(([k]) => k.endsWith("_name")).map(([, v]) => v);
+  const ids = [e.id, ...fields.filter(([k]) => k.endsWith("_id")).map(([, v]) => v)];
+  const prefix = fields.filter(([k]) => k === "prefix").map(([, v]) => v);
+  switch (reading) {
+    case "names":
+      return names;
+    case "ids":
+      return ids;
+    case "ids-and-prefix":
+      return [...ids, ...prefix];
+    case "names-and-ids":
+      return [...names, ...ids];
+  }
 }
 
 export class AuditLog {
@@ -47,20 +69,18 @@ export class AuditLog {
   }
 
   /** One page, newest first; the cursor is the index to continue from. */
-  page(q: AuditQuery): { items: Record<string, unknown>[]; pagination: { has_more: boolean; cursor: string | null } } {
+  page(
+    q: AuditQuery,
+    reading: EmulatorModes["auditSearch"] = "names-and-ids",
+  ): { items: Record<string, unknown>[]; pagination: { has_more: boolean; cursor: string | null } } {
     const needle = q.search?.toLowerCase();
     const matching = [...this.entries].reverse().filter((e) => {
       if (q.groups.length && !q.groups.includes(GROUP_OF[e.event_type] ?? "")) return false;
       if (q.userIds.length && !q.userIds.includes(e.userId)) return false;
-      if (needle) {
-        // "resource names and IDs": the entry's and the resource's ids and names. A key prefix is
-        // neither (the spec gives keys an `api_key_id` apart from their `prefix`), so it is not matched.
-        const ids = Object.entries(e.event_data)
-          .filter(([k]) => k.endsWith("_id"))
-          .map(([, v]) => String(v));
-        const haystack = [e.id, ...ids, ...e.searchable];
-        if (!haystack.some((h) => h.toLowerCase().includes(needle))) return false;
-      }
+      const at = Date.parse(e.created);
+      if (q.start !== undefined && at < q.start) return false;
+      if (q.end !== undefined && at > q.end) return false;
+      if (needle && !searchedFields(e, reading).some((h) => h.toLowerCase().includes(needle))) return false;
       return true;
     });
     const start = q.cursor === undefined ? 0 : Number(q.cursor);
@@ -80,6 +100,12 @@ export function parseAuditQuery(query: string): AuditQuery {
   const limit = limitText === null ? 20 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new Error("limit: Input should be between 1 and 200");
   const cursor = params.get("cursor") ?? undefined;
+  const epoch = (name: string): number | undefined => {
+    const text = params.get(name);
+    if (text === null || text === "") return undefined;
+    if (!/^\d+$/.test(text)) throw new Error(`${name}: Input should be a valid integer`);
+    return Number(text);
+  };
   if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new Error("cursor: Invalid cursor");
   return {
     search: params.get("search") ?? undefined,
@@ -87,5 +113,7 @@ export function parseAuditQuery(query: string): AuditQuery {
     userIds: params.getAll("user_ids"),
     limit,
     cursor,
+    start: epoch("start_epoch_millis"),
+    end: epoch("end_epoch_millis"),
   };
 }

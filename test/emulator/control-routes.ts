@@ -145,6 +145,8 @@ const MODE_VALUES: Record<keyof EmulatorModes, readonly unknown[]> = {
   deleteNotFoundBody: ["error", "detail", "fastapi-not-found"],
   unmanageableDeleteStatus: [403, 404],
   duplicateNameStatus: [400, 409, 422],
+  teamlessRights: ["separate", "default-team"],
+  auditSearch: ["names-and-ids", "names", "ids", "ids-and-prefix"],
 };
 
 function applySettings(emu: BasetenEmulator, body: unknown): Required<EmulatorSettings> {

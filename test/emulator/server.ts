@@ -26,9 +26,9 @@ import {
   type EmulatedSecret,
   type TeamlessTargets,
 } from "./secrets";
-import { AuditLog, parseAuditQuery } from "./audit-log";
+import { AuditLog, parseAuditQuery, type AuditEntry } from "./audit-log";
 import { canList, canManage, EmulatorApiError, KeyStore, parseCreateBody, randomString } from "./state";
-import { UserRegistry, type EmulatedUser, type NewUser } from "./users";
+import { UserRegistry, WORKSPACE_NAME, type EmulatedUser, type NewUser } from "./users";
 import {
   DEFAULT_MODES,
   DEFAULT_TEAMS,
@@ -62,6 +62,12 @@ export interface OutOfBandKeyInput {
  * The audit log names key types in its own enum (spec `AuditLogApiKeyTypeV1`: service-account
  * kinds). The spec does not map one to the other; this mapping follows the names.
  */
+/** The actor of a request made with management key `apiKey` (see recordKeyEvent). */
+function apiKeyActor(apiKey: string): AuditEntry["actor"] {
+  const dot = apiKey.indexOf(".");
+  return { type: "API_KEY", api_key_prefix: dot > 0 ? apiKey.slice(0, dot) : null, api_key_name: null };
+}
+
 function auditKeyType(key: EmulatedKey): string {
   const scoped = key.modelIds !== null && key.modelIds.length > 0;
   switch (key.type) {
@@ -114,6 +120,8 @@ export class BasetenEmulator {
   private readonly teamless: TeamlessTargets;
   private readonly users: UserRegistry;
   private readonly audit = new AuditLog();
+  /** `workspace_name` of `GET /v1/users/me` (nullable in spec `UserInfoV1`; renamable). */
+  private workspaceName: string | null = WORKSPACE_NAME;
   private modes: EmulatorModes;
   private readonly initialModes: EmulatorModes;
   private lateCommits: LateCommit[] = [];
@@ -217,6 +225,19 @@ export class BasetenEmulator {
     return revoked !== undefined;
   }
 
+  /** Renames the workspace (`workspace_name`), or makes Baseten name none (null). */
+  renameWorkspace(name: string | null): void {
+    this.workspaceName = name;
+  }
+
+  /**
+   * Renames team `id` in the UI ("a team is its `id`; its `name` can be changed", README
+   * "Identity"), or adds a team with that id; its keys are listed under the new name.
+   */
+  putTeam(id: string, name: string): void {
+    this.store.putTeam(id, name);
+  }
+
   /** Adds a workspace member (or admin) with a management key of their own. */
   addUser(input: NewUser): EmulatedUser {
     return this.users.add(input);
@@ -244,7 +265,18 @@ export class BasetenEmulator {
     return user;
   }
 
-  private recordKeyEvent(eventType: "API_KEY_CREATED" | "API_KEY_DELETED", key: EmulatedKey, user: EmulatedUser): void {
+  /**
+   * Records a key event. Through the API the actor is the management key presented: "prefix of
+   * the acting API key, when the actor is an API key" (spec `AuditLogActorV1`), its part
+   * before the first `.` (null for a key without one, as the emulator's default keys are); in
+   * the UI (out of band) the actor is the user.
+   */
+  private recordKeyEvent(
+    eventType: "API_KEY_CREATED" | "API_KEY_DELETED",
+    key: EmulatedKey,
+    user: EmulatedUser,
+    via: "api" | "ui" = "ui",
+  ): void {
     this.audit.record({
       event_type: eventType,
       event_data: {
@@ -253,8 +285,7 @@ export class BasetenEmulator {
         api_key_type: auditKeyType(key),
         prefix: key.prefix,
       },
-      actor: { type: "USER", email: user.email },
-      searchable: key.name ? [key.name] : [],
+      actor: via === "api" ? apiKeyActor(user.apiKey) : { type: "USER", email: user.email },
       userId: user.userId,
     });
   }
@@ -311,7 +342,6 @@ export class BasetenEmulator {
       event_type: eventType,
       event_data: secretEventData(eventType, secret),
       actor: { type: "USER", email: user.email },
-      searchable: [secret.name],
       userId: user.userId,
     });
   }
@@ -368,6 +398,7 @@ export class BasetenEmulator {
     this.secretStore.clear();
     this.users.reset();
     this.audit.clear();
+    this.workspaceName = WORKSPACE_NAME;
     this.lateCommits = [];
     this.modes = { ...this.initialModes };
     this.faults.clearAll();
@@ -594,6 +625,11 @@ export class BasetenEmulator {
     for (const c of due) c.run();
   }
 
+  /** Whose right a teamless key falls under (EmulatorModes.teamlessRights). */
+  private teamlessRights() {
+    return { rights: this.modes.teamlessRights, defaultTeamId: this.store.defaultTeam()?.id };
+  }
+
   /** `team_name` as the listing shows it (see EmulatorModes.teamlessTeamName). */
   private listedTeamName(k: EmulatedKey): string | null {
     if (k.teamName !== null || k.type === "PERSONAL" || k.type === "WORKSPACE_MANAGE_API_KEYS") return k.teamName;
@@ -616,19 +652,19 @@ export class BasetenEmulator {
 
   private deleteKey(prefix: string | undefined, user: EmulatedUser): Outcome {
     const key = prefix === undefined ? undefined : this.store.get(prefix);
-    if (!key || key.revoked || !canList(user, key)) {
+    if (!key || key.revoked || !canList(user, key, this.teamlessRights())) {
       const body =
         this.modes.deleteNotFoundBody === "error"
           ? { error: "API key not found" }
           : { detail: this.modes.deleteNotFoundBody === "detail" ? "API key not found" : "Not Found" };
       return { status: 404, body };
     }
-    if (!canManage(user, key)) {
+    if (!canManage(user, key, this.teamlessRights())) {
       const status = this.modes.unmanageableDeleteStatus;
       return { status, body: { detail: status === 403 ? "Not allowed to delete this API key" : "API key not found" } };
     }
     this.store.revoke(key.prefix);
-    this.recordKeyEvent("API_KEY_DELETED", key, user);
+    this.recordKeyEvent("API_KEY_DELETED", key, user, "api");
     return { status: 200, body: { prefix: key.prefix } };
   }
 
@@ -638,7 +674,7 @@ export class BasetenEmulator {
       return { status: 403, body: { detail: "Only organization admins can read the workspace audit log" } };
     }
     try {
-      return { status: 200, body: this.audit.page(parseAuditQuery(query)) };
+      return { status: 200, body: this.audit.page(parseAuditQuery(query), this.modes.auditSearch) };
     } catch (err) {
       const [field, msg] = (err as Error).message.split(": ");
       return { status: 422, body: { detail: [{ loc: ["query", field], msg, type: "value_error" }] } };
@@ -660,7 +696,7 @@ export class BasetenEmulator {
           const key = this.store.create({ ...input, teamId }, user.userId, {
             duplicateNameStatus: this.modes.duplicateNameStatus,
           });
-          this.recordKeyEvent("API_KEY_CREATED", key, user);
+          this.recordKeyEvent("API_KEY_CREATED", key, user, "api");
           return { status: 200, body: { api_key: key.apiKey } };
         }
         case ROUTES.listKeys:
@@ -669,7 +705,7 @@ export class BasetenEmulator {
             body: {
               keys: this.store
                 .live()
-                .filter((k) => canList(user, k))
+                .filter((k) => canList(user, k, this.teamlessRights()))
                 .map((k) => this.listEntry(k)),
             },
           };
@@ -681,7 +717,7 @@ export class BasetenEmulator {
           return { status: 200, body: { teams: this.store.teams(name) } };
         }
         case ROUTES.usersMe:
-          return { status: 200, body: UserRegistry.info(user) };
+          return { status: 200, body: UserRegistry.info(user, this.workspaceName) };
         case ROUTES.auditLogs:
           return this.auditLogPage(match.query, user);
         default:

@@ -135,6 +135,44 @@ describe("teamless keys in a workspace with teams (README: 'belongs to the defau
   });
 });
 
+describe("teamless keys and the default team's keys as rights (spec: 'the workspace and team API keys you can manage'; not documented further)", () => {
+  it.each([
+    ["separate", false],
+    ["default-team", true],
+  ] as const)(
+    "under teamlessRights %s, a member managing the default team lists and revokes a teamless key: %s",
+    async (mode, may) => {
+      emu.setModes({ teamlessRights: mode });
+      const member = emu.addUser({ userId: "user-default-team", manages: ["team-default"] });
+      const prefix = await createKey(emu, { type: "WORKSPACE_MANAGE_ALL", name: "teamless" });
+      const listed = await api(emu, "GET", "/v1/api_keys", as(member.apiKey));
+      expect(prefixes(listed).includes(prefix)).toBe(may);
+      expect((await api(emu, "DELETE", `/v1/api_keys/${prefix}`, as(member.apiKey))).status).toBe(may ? 200 : 404);
+    },
+  );
+});
+
+describe("identity (README 'Identity': a team is its id, its name can be changed; workspace_name is nullable in UserInfoV1)", () => {
+  it("lists a renamed team's keys under its new name, and a new team under the old one", async () => {
+    const prefix = await createKey(emu, { type: "WORKSPACE_INVOKE", name: "svc" }, "team-ml");
+    emu.putTeam("team-ml", "ml-renamed");
+    emu.putTeam("team-new", "ml-platform");
+    const keys = (await api(emu, "GET", "/v1/api_keys")).json.keys;
+    expect(keys.find((k: { prefix: string }) => k.prefix === prefix).team_name).toBe("ml-renamed");
+    const teams = (await api(emu, "GET", "/v1/teams?name=ml-platform")).json.teams;
+    expect(teams.map((t: { id: string }) => t.id)).toEqual(["team-new"]);
+  });
+
+  it("answers workspace_name as the workspace is named, or null", async () => {
+    emu.renameWorkspace("renamed");
+    expect((await api(emu, "GET", "/v1/users/me")).json.workspace_name).toBe("renamed");
+    emu.renameWorkspace(null);
+    const me = await api(emu, "GET", "/v1/users/me");
+    expect(me.json.workspace_name).toBeNull();
+    expect(validateResponseBody("usersMe", me.json)).toEqual([]);
+  });
+});
+
 describe("duplicate names (README: 'a second POST of a live name gets a 4xx')", () => {
   it.each([400, 409, 422] as const)("answers %s in that mode and mints nothing", async (status) => {
     emu.setModes({ duplicateNameStatus: status });
@@ -162,23 +200,66 @@ describe("the audit log (README 'Audit log'; spec ListAuditLogsResponseV1)", () 
     expect(validateResponseBody("auditLogs", res.json)).toEqual([]);
   });
 
-  it("records out-of-band revocations (as in Baseten's UI) too", async () => {
+  it("records out-of-band revocations (as in Baseten's UI) too, with the user as actor", async () => {
     const prefix = await createKey(emu, { type: "PERSONAL", name: "ui-revoked" });
     emu.revokeOutOfBand(prefix);
-    const res = await api(emu, "GET", "/v1/audit_logs?search=ui-revoked");
-    expect(res.json.items[0]).toMatchObject({ event_type: "API_KEY_DELETED", event_data: { prefix } });
+    const res = await api(emu, "GET", "/v1/audit_logs?event_type_groups=API_KEYS");
+    expect(res.json.items[0]).toMatchObject({
+      event_type: "API_KEY_DELETED",
+      event_data: { prefix },
+      actor: { type: "USER", email: EMULATOR_USER.email },
+    });
   });
 
-  it("filters `search` as a case-insensitive substring of resource names and ids, not of prefixes", async () => {
+  // Spec AuditLogActorV1: "Prefix of the acting API key, when the actor is an API key".
+  it("names the acting management key's prefix as actor of what is done through the API", async () => {
+    const member = emu.addUser({ userId: "user-dotted", apiKey: "mgmtpfx1.fakesecretfakesecretfakesecret" });
+    const res0 = await api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name: "by-api" }, ...as(member.apiKey) });
+    const prefix = (res0.json.api_key as string).split(".")[0];
+    const res = await api(emu, "GET", "/v1/audit_logs?event_type_groups=API_KEYS");
+    expect(res.json.items[0]).toMatchObject({
+      event_type: "API_KEY_CREATED",
+      event_data: { prefix },
+      actor: { type: "API_KEY", api_key_prefix: "mgmtpfx1", api_key_name: null },
+    });
+    expect(JSON.stringify(res.json)).not.toContain("fakesecret");
+    expect(validateResponseBody("auditLogs", res.json)).toEqual([]);
+  });
+
+  // Spec `search`: "Case-insensitive substring matched against resource names and IDs in the
+  // entry"; README: whether that is a key's name, its api_key_id, its prefix or several is not
+  // documented, and API_KEY_* entries carry no name (spec AuditLogEventApiKeyCreatedV1).
+  it.each([
+    ["names-and-ids", { keyId: 1, prefix: 0, secretName: 1 }],
+    ["names", { keyId: 0, prefix: 0, secretName: 1 }],
+    ["ids", { keyId: 1, prefix: 0, secretName: 0 }],
+    ["ids-and-prefix", { keyId: 1, prefix: 1, secretName: 0 }],
+  ] as const)("matches `search` under the reading %s", async (auditSearch, found) => {
+    emu.setModes({ auditSearch });
     const prefix = await createKey(emu, { type: "PERSONAL", name: "findme" });
-    const byName = await api(emu, "GET", "/v1/audit_logs?search=FINDM");
-    expect(byName.json.items).toHaveLength(1);
-    const { api_key_id: keyId } = byName.json.items[0].event_data;
+    emu.upsertSecretOutOfBand({ name: "findme-secret", value: "v" });
+    const all = await api(emu, "GET", "/v1/audit_logs?event_type_groups=API_KEYS");
+    const { api_key_id: keyId } = all.json.items[0].event_data;
     expect(keyId).not.toContain(prefix);
-    expect((await api(emu, "GET", `/v1/audit_logs?search=${keyId.slice(2, 12).toUpperCase()}`)).json.items).toHaveLength(1);
-    // The sources do not say a prefix is searchable: the emulator takes the strict reading.
-    expect((await api(emu, "GET", `/v1/audit_logs?search=${prefix}`)).json.items).toEqual([]);
-    expect((await api(emu, "GET", "/v1/audit_logs?search=nothing-like-it")).json.items).toEqual([]);
+    const count = async (search: string) =>
+      (await api(emu, "GET", `/v1/audit_logs?search=${encodeURIComponent(search)}`)).json.items.length;
+    expect(await count(keyId.slice(2, 12).toUpperCase())).toBe(found.keyId);
+    expect(await count(prefix)).toBe(found.prefix);
+    expect(await count("FINDME-SEC")).toBe(found.secretName);
+    expect(await count("findme")).toBe(found.secretName); // a key's own name is in no entry
+    expect(await count("nothing-like-it")).toBe(0);
+  });
+
+  // Spec: start_epoch_millis / end_epoch_millis, "Epoch milliseconds for the start [end] of the window".
+  it("bounds entries by start_epoch_millis and end_epoch_millis", async () => {
+    await createKey(emu, { type: "PERSONAL", name: "early" });
+    const all = await api(emu, "GET", "/v1/audit_logs");
+    const at = Date.parse(all.json.items[0].created);
+    const after = await api(emu, "GET", `/v1/audit_logs?start_epoch_millis=${at + 1}`);
+    expect(after.json.items).toEqual([]);
+    expect((await api(emu, "GET", `/v1/audit_logs?start_epoch_millis=${at}&end_epoch_millis=${at}`)).json.items).toHaveLength(1);
+    expect((await api(emu, "GET", `/v1/audit_logs?end_epoch_millis=${at - 1}`)).json.items).toEqual([]);
+    expect((await api(emu, "GET", "/v1/audit_logs?start_epoch_millis=soon")).status).toBe(422);
   });
 
   it("pages with a cursor, up to 200 entries a page", async () => {

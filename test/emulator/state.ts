@@ -127,11 +127,12 @@ export type DuplicateNameStatus = 400 | 409 | 422;
 
 export class KeyStore {
   private readonly keys = new Map<string, EmulatedKey>(); // by prefix, insertion order = creation order
-  private readonly teamList: Team[];
+  private teamList: Team[];
+  private readonly initialTeams: Team[];
 
   constructor(teams: ReadonlyArray<{ id: string; name: string; default?: boolean }>) {
     const ids = new Set<string>();
-    this.teamList = teams.map((t, i) => {
+    this.initialTeams = teams.map((t, i) => {
       if (ids.has(t.id)) throw new Error(`duplicate team id ${t.id}`);
       ids.add(t.id);
       // Fixed, distinct timestamps: deterministic output for snapshot-style assertions.
@@ -142,10 +143,28 @@ export class KeyStore {
         created_at: new Date(Date.UTC(2025, 0, 1 + i)).toISOString(),
       };
     });
+    this.teamList = this.initialTeams.map((t) => ({ ...t }));
   }
 
   teams(name?: string | null): Team[] {
     return this.teamList.filter((t) => name === undefined || name === null || t.name === name).map((t) => ({ ...t }));
+  }
+
+  /**
+   * Renames a team, or adds one when `id` is new. A team "is its `id`; its `name` can be
+   * changed in the UI" (README "Identity"); its keys follow it.
+   */
+  putTeam(id: string, name: string): void {
+    const team = this.teamList.find((t) => t.id === id);
+    if (team) team.name = name;
+    else
+      this.teamList.push({
+        id,
+        name,
+        default: false,
+        created_at: new Date(Date.UTC(2025, 0, 1 + this.teamList.length)).toISOString(),
+      });
+    for (const k of this.keys.values()) if (k.teamId === id) k.teamName = name;
   }
 
   /** The organization default team (`default: true`), if the workspace has one. */
@@ -234,8 +253,10 @@ export class KeyStore {
     return this.all().filter((k) => !k.revoked);
   }
 
+  /** Forgets every key, and restores the teams given at start. */
   clear(): void {
     this.keys.clear();
+    this.teamList = this.initialTeams.map((t) => ({ ...t }));
   }
 }
 
@@ -244,15 +265,18 @@ export class KeyStore {
  * keys you can manage; organization admins also get every member's personal API keys" (spec,
  * `GET /v1/api_keys` description).
  */
-export function canList(user: EmulatedUser, key: EmulatedKey): boolean {
+export function canList(user: EmulatedUser, key: EmulatedKey, teamless?: TeamlessRights): boolean {
   if (key.type === "PERSONAL") return key.ownerId === user.userId || user.admin;
-  return managesTeam(user, key.teamId);
+  return managesTeam(user, key.teamId, teamless);
 }
 
+/** Whose right a teamless key falls under (EmulatorModes.teamlessRights). */
+export type TeamlessRights = Parameters<typeof managesTeam>[2];
+
 /** Whether `user` may revoke `key`: their own personal keys, and the keys of teams they manage. */
-export function canManage(user: EmulatedUser, key: EmulatedKey): boolean {
+export function canManage(user: EmulatedUser, key: EmulatedKey, teamless?: TeamlessRights): boolean {
   if (key.type === "PERSONAL") return key.ownerId === user.userId;
-  return managesTeam(user, key.teamId);
+  return managesTeam(user, key.teamId, teamless);
 }
 
 function duplicateName(status: DuplicateNameStatus): EmulatorApiError {

@@ -44,6 +44,23 @@ export interface EmulatorModes {
   unmanageableDeleteStatus: 403 | 404;
   /** "A second POST of a live name gets a 4xx": 409 (default), 400 or 422. */
   duplicateNameStatus: 400 | 409 | 422;
+  /**
+   * Who may list and manage a teamless workspace key. The spec says only "the workspace and
+   * team API keys you can manage": whether teamless keys are a right of their own
+   * ("separate", default: `"workspace"` in a member's `manages`) or come with the default
+   * team's keys ("default-team") is not documented.
+   */
+  teamlessRights: "separate" | "default-team";
+  /**
+   * What the audit log's `search` matches. The spec: "Case-insensitive substring matched
+   * against resource names and IDs in the entry"; README: "whether `search` matches a key's
+   * name, its `api_key_id`, its `prefix`, or several of these is not documented". `API_KEY_*`
+   * entries carry no key name (spec `AuditLogEventApiKeyCreatedV1`). "names-and-ids"
+   * (default): `*_name` and `*_id` fields of `event_data` and the entry's `id`; "names": only
+   * the `*_name` fields; "ids": only the ids; "ids-and-prefix": the ids and `event_data.prefix`
+   * (a prefix read as a key's id).
+   */
+  auditSearch: "names-and-ids" | "names" | "ids" | "ids-and-prefix";
 }
 
 export const DEFAULT_MODES: EmulatorModes = {
@@ -51,6 +68,8 @@ export const DEFAULT_MODES: EmulatorModes = {
   deleteNotFoundBody: "detail",
   unmanageableDeleteStatus: 403,
   duplicateNameStatus: 409,
+  teamlessRights: "separate",
+  auditSearch: "names-and-ids",
 };
 
 export interface EmulatedKey {

@@ -91,8 +91,9 @@ export class UserRegistry {
     this.users = this.users.slice(0, 1);
   }
 
-  static info(u: EmulatedUser): Record<string, unknown> {
-    return { user_id: u.userId, email: u.email, name: u.name, workspace_name: WORKSPACE_NAME };
+  /** `workspace_name` is nullable (spec `UserInfoV1`); a workspace can be renamed. */
+  static info(u: EmulatedUser, workspaceName: string | null = WORKSPACE_NAME): Record<string, unknown> {
+    return { user_id: u.userId, email: u.email, name: u.name, workspace_name: workspaceName };
   }
 
   static owner(u: EmulatedUser): Record<string, unknown> {
@@ -100,8 +101,18 @@ export class UserRegistry {
   }
 }
 
-/** Whether `user` may manage a key of this team (null: a teamless workspace key). */
-export function managesTeam(user: EmulatedUser, teamId: string | null): boolean {
+/**
+ * Whether `user` may manage a key of this team (null: a teamless workspace key). Whether
+ * managing teamless keys is a right of its own (`"workspace"` in `manages`) or comes with
+ * managing the default team is not documented: `teamlessRights` (EmulatorModes) picks one.
+ */
+export function managesTeam(
+  user: EmulatedUser,
+  teamId: string | null,
+  teamless: { rights: "separate" | "default-team"; defaultTeamId?: string } = { rights: "separate" },
+): boolean {
   if (user.manages === "all") return true;
+  if (teamId === null && teamless.rights === "default-team" && teamless.defaultTeamId !== undefined)
+    return user.manages.includes(teamless.defaultTeamId);
   return user.manages.includes(teamId ?? "workspace");
 }

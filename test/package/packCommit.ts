@@ -13,6 +13,9 @@ import { npmPack, type PackResult } from "./userProgram";
 /** The commit of release 0.1.0, the first published state format. */
 export const RELEASE_0_1_0 = "897f2ff";
 
+/** The commit of release 0.2.0 (adds `seenBy`, `ownerId` and `unconfirmed/<name>` entries to state). */
+export const RELEASE_0_2_0 = "7b5e49e";
+
 /**
  * The git checkout holding this repository's history: this one, or the one named by
  * BASETEN_HISTORY_REPO (the Node 22 run of .ci/run works in a copy without .git).
@@ -43,5 +46,9 @@ export function packCommit(commit: string, dir: string): PackResult {
     stdio: ["ignore", "pipe", "pipe"],
   });
   fs.rmSync(path.join(src, "node_modules"));
-  return npmPack(src, dir, ["--ignore-scripts"]);
+  // A folder of its own: the checkout, packed beside it, may carry the same version (and so
+  // the same tarball name) until its release bumps it.
+  const out = path.join(dir, `release-${commit}`);
+  fs.mkdirSync(out, { recursive: true });
+  return npmPack(src, out, ["--ignore-scripts"]);
 }

@@ -188,6 +188,10 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
   });
 
   it("the listing fails too and nothing was minted: refresh by the same user drops the unconfirmed/<name> entry; up creates the key", async () => {
+    // The refresh may drop it only when its listing is sure to cover a teamless key's scope: a
+    // key of its type listed with no team (issue 15: one listed under the default team's name
+    // may be that team's own, a right apart). So the workspace lists teamless keys with no team.
+    emu.setModes({ teamlessTeamName: "null" });
     stack.keys = [...stack.keys, { name: "unsent", args: { type: "WORKSPACE_MANAGE_ALL" } }];
     emu.injectFault({ kind: "reset", route: POST }); // before the commit: nothing minted
     emu.injectFault({ kind: "serverError", route: LIST, times: 5, skip: 1 });
@@ -204,6 +208,7 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
     expect({ ok: again.ok, error: again.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
     const a = await expectAgreement();
     expect(a.inState).toHaveLength(6);
+    emu.setModes({ teamlessTeamName: "default" });
   });
 
   it("destroy leaves no key live and nothing in state", async () => {

@@ -15,7 +15,7 @@ import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";
 import { configuredProvider, upKey } from "./providerHarness";
-import { BasetenEmulator } from "../emulator";
+import { BasetenEmulator, WORKSPACE_NAME } from "../emulator";
 
 let emu: BasetenEmulator;
 beforeAll(async () => {
@@ -91,6 +91,7 @@ describe("never claim or revoke a key that is not ours (10.1)", () => {
       prefix: "",
       apiKey: "",
       seenBy: "user-emulator",
+      seenInWorkspace: WORKSPACE_NAME,
     } as ApiKeyOutputs;
     // Nothing of that name in the workspace scope: the same user's listing proves none was minted.
     const { result, lines } = await printed(() => p.read!("unconfirmed/svc-key", stored));
@@ -190,8 +191,11 @@ describe("late commits end tracked (10.2)", () => {
   });
 
   it("replaces an unconfirmed/<name> entry delete-first, so revoking by name never finds its replacement", async () => {
+    // A teamless key listed with no team (the workspace lists teamless keys so): the caller's
+    // listing covers the scope.
+    emu.setModes({ teamlessTeamName: "null" });
     const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);
-    emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: "neighbour" }); // the caller's listing covers the scope
+    emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: "neighbour" });
     emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST", times: 3 });
     const news = { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev", resourceName: "svc", providerVersion: PROVIDER_VERSION };
     const e = await failureOf(up(p, news));

@@ -22,11 +22,10 @@ beforeEach(() => emu.reset());
 const providerAs = (apiKey: string, extra: Record<string, string> = {}) => configuredProvider(emu, extra, apiKey);
 const up = upKey;
 
-/** State as 0.1.0 wrote it: no seenBy, no ownerId. */
+/** State as 0.1.0 wrote it: no seenBy, no ownerId (nor what 0.3.0 adds: seenInWorkspace, mintedAfter). */
 function asWrittenBy010(outs: ApiKeyOutputs): ApiKeyOutputs {
-  const { seenBy: _s, ownerId: _o, ...rest } = outs;
-  void _s;
-  void _o;
+  const { seenBy: _s, ownerId: _o, seenInWorkspace: _w, mintedAfter: _m, ...rest } = outs;
+  void [_s, _o, _w, _m];
   return { ...rest, providerVersion: "0.1.0" };
 }
 
@@ -82,13 +81,44 @@ describe("delete", () => {
     },
   );
 
-  it("(b) takes a 404 as revoked when the audit log records API_KEY_DELETED for exactly this prefix", async () => {
+  // Spec: `search` is "matched against resource names and IDs in the entry"; API_KEY_* entries
+  // carry no name, and whether a prefix counts as an id is not said (README "Audit log").
+  it.each([
+    ["ids-and-prefix", 1],
+    ["names-and-ids", 2],
+    ["names", 2],
+    ["ids", 2],
+  ] as const)(
+    "(b) takes a 404 as revoked when the audit log records API_KEY_DELETED for exactly this prefix (search reads %s: %d reads)",
+    async (auditSearch, reads) => {
+      emu.setModes({ auditSearch });
+      const p = await providerAs(emu.managementKey);
+      const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+      emu.revokeOutOfBand(id);
+      for (const stored of [outs, asWrittenBy010(outs)]) {
+        emu.clearLog();
+        await expect(
+          (await providerAs(emu.managementKey)).delete!(id, { ...stored, seenBy: undefined }),
+        ).resolves.toBeUndefined();
+        expect(auditReads()).toBe(reads);
+      }
+    },
+  );
+
+  it("(b) reads the audit log from the key's mint time, searched by its prefix, never by its name", async () => {
     const p = await providerAs(emu.managementKey);
-    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL" });
+    const { id, outs } = await up(p, { type: "WORKSPACE_MANAGE_ALL", name: "windowed" });
+    expect(outs.mintedAfter).toEqual(expect.any(Number));
     emu.revokeOutOfBand(id);
     emu.clearLog();
-    await expect((await providerAs(emu.managementKey)).delete!(id, asWrittenBy010(outs))).resolves.toBeUndefined();
-    expect(auditReads()).toBe(1);
+    await (
+      await providerAs(emu.managementKey)
+    ).delete!(id, { ...outs, seenBy: undefined });
+    const reads = emu.requestLog().filter((r) => r.route === "GET /v1/audit_logs");
+    const queries = reads.map((r) => new URLSearchParams(r.rawPath.split("?")[1]));
+    expect(queries.map((q) => q.get("search"))).toEqual([id, null]);
+    for (const q of queries) expect(Number(q.get("start_epoch_millis"))).toBeLessThanOrEqual(outs.mintedAfter!);
+    for (const q of queries) expect(Number(q.get("start_epoch_millis"))).toBeGreaterThan(outs.mintedAfter! - 3_600_000);
   });
 
   it("takes only an entry for exactly this prefix: another key of the same name revoked before is no evidence", async () => {

@@ -29,13 +29,17 @@ export function faultCounts(log: LoggedRequest[]): Record<string, number> {
  * The path shapes this provider may send: the key collection, one key as ONE encoded path
  * segment (no `/`, `?` or `#`, and no `.`/`..` step), the team collection (optionally
  * `?name=`), one team's key collection, the caller's identity and the audit log searched for
- * one prefix. Anything else means a crafted value escaped.
+ * one prefix (or unsearched, from a mint time). Anything else means a crafted value escaped.
  */
 export function isAllowedPath(rawPath: string): boolean {
   if (rawPath === "/v1/api_keys" || rawPath === "/v1/teams" || /^\/v1\/teams\?name=[^/#]*$/.test(rawPath)) return true;
-  // The caller's identity, and the audit log (searched at most by one key's name, which travels
-  // only as one URL-encoded query parameter: no raw `/`, `#` or `&` can escape it).
-  if (rawPath === "/v1/users/me" || /^\/v1\/audit_logs\?event_type_groups=API_KEYS&limit=200(&search=[^/#&]*)?$/.test(rawPath))
+  // The caller's identity, and the audit log (searched at most by one key's prefix, which travels
+  // only as one URL-encoded query parameter: no raw `/`, `#` or `&` can escape it; bounded by the
+  // key's mint time).
+  if (
+    rawPath === "/v1/users/me" ||
+    /^\/v1\/audit_logs\?event_type_groups=API_KEYS&limit=200(&search=[^/#&]*)?(&start_epoch_millis=\d+)?$/.test(rawPath)
+  )
     return true;
   const oneKey = /^\/v1\/api_keys\/([^/?#]+)$/.exec(rawPath);
   if (oneKey) return oneKey[1] !== "." && oneKey[1] !== ".." && !/^(%2e|\.){1,2}$/i.test(oneKey[1]);
