@@ -4,6 +4,7 @@
  * personal keys, so a match by name must also match the scope and the owner: anything else
  * could claim (and a later `up` revoke) a key that is not ours.
  */
+import { keysNamed, ListingIndex } from "../keyListCache";
 import type { ProviderRuntime } from "../runtime";
 import { defaultTeamName } from "../teams";
 import type { ListedApiKey } from "../types";
@@ -26,16 +27,23 @@ export async function keysNamedInScope(
   scope: KeyScope,
   callerId: string,
 ): Promise<ListedApiKey[]> {
-  return keysInScope(
-    rt,
-    listed.filter((k) => k.name === name),
-    scope,
-    callerId,
-  );
+  return keysInScope(rt, keysNamed(listed, name), scope, callerId);
 }
 
 /** The listed keys in `scope` (see keysNamedInScope), whatever their names. */
 export async function keysInScope(
+  rt: ProviderRuntime,
+  listed: readonly ListedApiKey[],
+  scope: KeyScope,
+  callerId: string,
+): Promise<ListedApiKey[]> {
+  // Once per listing, scope and caller: every create of a command asks about the same listing.
+  return ListingIndex.of(listed).memo(JSON.stringify(["inScope", scope.type, scope.teamName ?? null, callerId]), () =>
+    filterInScope(rt, listed, scope, callerId),
+  );
+}
+
+async function filterInScope(
   rt: ProviderRuntime,
   listed: readonly ListedApiKey[],
   scope: KeyScope,

@@ -5,7 +5,7 @@
  */
 import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
 import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
-import { KeyListCache } from "../keyListCache";
+import { KeyListCache, secretNamedLike } from "../keyListCache";
 import { ProviderRuntime } from "../runtime";
 import type { ResolvedSettings } from "../settings";
 import { resolveTeam } from "../teams";
@@ -172,7 +172,7 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
     // request log (and a fault injected by position) is the same on every run.
     const seenBy = await rt.callerUserId();
     const listing = await rt.listing(team.teamId);
-    const existing = listing.secrets.find((s) => secretNamesEquivalent(s.name, inputs.name));
+    const existing = secretNamedLike(listing.secrets, inputs.name);
     if (existing && inputs.adoptExisting !== true) {
       throw new SecretError(
         "exists",
@@ -268,7 +268,7 @@ export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, 
 export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Promise<SecretOutputs | undefined> {
   const caller = await rt.shared.caller();
   const listing = await rt.listing(stored.teamId);
-  const found = listing.secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
+  const found = secretNamedLike(listing.secrets, stored.name);
   if (found) {
     return { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName, seenBy: caller.userId };
   }
@@ -293,7 +293,7 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
   const said = `Baseten answered HTTP 404${result.json ? "" : " with a body that is not JSON (check baseten:apiUrl / BASETEN_API_URL)"} to the DELETE of secret ${JSON.stringify(stored.name)} in ${describeTeam(stored)}`;
   const caller = await rt.shared.caller();
   const listing = await rt.listing(stored.teamId);
-  if (listing.secrets.some((s) => secretNamesEquivalent(s.name, stored.name))) {
+  if (secretNamedLike(listing.secrets, stored.name) !== undefined) {
     throw deletionUnproven(`${said}, yet the team's listing still holds it`, stored, []);
   }
   const verdict = await proveSecretGone(rt.shared, caller, stored);
