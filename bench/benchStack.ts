@@ -114,6 +114,8 @@ export class BenchStack {
     private readonly emulator: EmulatorProcess,
     readonly variant: Variant,
     readonly keys: number,
+    /** Keys of the workspace that are not the stack's (a crowded workspace; see bench/crowd.ts). */
+    private readonly othersLive: number,
   ) {}
 
   static async open(args: {
@@ -123,6 +125,7 @@ export class BenchStack {
     variant: Variant;
     keys: number;
     label: string;
+    othersLive?: number;
   }): Promise<BenchStack> {
     const { install, binDir, emulator, variant, keys } = args;
     const auto = install.require("@pulumi/pulumi/automation") as typeof Automation;
@@ -146,7 +149,7 @@ export class BenchStack {
     // Both variants carry the same config, so the engine decrypts the same secret in both.
     await stack.setConfig("baseten:apiKey", { value: emulator.managementKey, secret: true });
     await stack.setConfig("baseten:apiUrl", { value: emulator.url });
-    return new BenchStack(stack, dir, install, emulator, variant, keys);
+    return new BenchStack(stack, dir, install, emulator, variant, keys, args.othersLive ?? 0);
   }
 
   /** Runs one phase, timed, and checks that it did its work. */
@@ -184,7 +187,7 @@ export class BenchStack {
     const requests = nonZero((await this.emulator.control.log()).counts);
     if (this.variant === "provider") {
       const live = (await this.emulator.control.liveKeys()).length;
-      const expected = phase === "destroy" ? 0 : this.keys;
+      const expected = this.othersLive + (phase === "destroy" ? 0 : this.keys);
       if (live !== expected) throw new Error(`${phase}: Baseten holds ${live} keys, expected ${expected}`);
     }
     if (this.variant === "secret") {
