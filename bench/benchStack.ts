@@ -33,6 +33,8 @@ export interface PhaseMeasure {
   requests: Record<string, number>;
   /** Peak resident memory of the dynamic-provider host, KiB. */
   hostPeakKiB?: number;
+  /** CPU seconds of the dynamic-provider host (sampled every 50 ms: the last interval's may be missed). */
+  hostCpuSeconds?: number;
 }
 
 /** `__provider` of a stack's resources and the size of its state, after `up`. */
@@ -172,11 +174,13 @@ export class BenchStack {
     const t0 = performance.now();
     let ms = 0;
     let hostPeakKiB: number | undefined;
+    let hostCpuSeconds: number | undefined;
     try {
       await work[phase]();
       ms = performance.now() - t0;
     } finally {
       hostPeakKiB = sampler.stop();
+      hostCpuSeconds = sampler.cpuSeconds();
     }
     const cpuSeconds = cpu();
     const hosts = [...sampler.hostScripts];
@@ -195,7 +199,7 @@ export class BenchStack {
       const expected = phase === "destroy" ? 0 : this.keys;
       if (held !== expected) throw new Error(`${phase}: Baseten holds ${held} secrets, expected ${expected}`);
     }
-    return { ms, cpuSeconds, hostPeakKiB, requests };
+    return { ms, cpuSeconds, hostPeakKiB, hostCpuSeconds, requests };
   }
 
   /** `__provider` and the exported state, as a user sees them (secrets encrypted). */

@@ -87,7 +87,7 @@ export async function measureCrowd(args: {
         CROWD_PHASES.map((ph) => {
           const c = measured.crowded![ph];
           const e = measured.empty![ph];
-          return `${ph} CPU ${c.cpuSeconds.toFixed(2)}s/${e.cpuSeconds.toFixed(2)}s`;
+          return `${ph} host CPU ${c.hostCpuSeconds?.toFixed(2)}s/${e.hostCpuSeconds?.toFixed(2)}s (all ${c.cpuSeconds.toFixed(2)}s/${e.cpuSeconds.toFixed(2)}s)`;
         }).join(", ") +
         " (crowded/empty)",
     );
@@ -98,19 +98,26 @@ export async function measureCrowd(args: {
 const med = (crowd: CrowdMeasure, w: Workspace, phase: CrowdPhase, f: (m: PhaseMeasure) => number) =>
   median(crowd.runs.map((r) => f(r[w][phase])));
 
-/** Median CPU seconds the crowded workspace adds to `phase`. */
-export function cpuDelta(crowd: CrowdMeasure, phase: CrowdPhase): number {
-  return median(crowd.runs.map((r) => r.crowded[phase].cpuSeconds - r.empty[phase].cpuSeconds));
+/**
+ * Median CPU seconds the crowded workspace adds to `phase`: of the provider host (`host`), or of
+ * every process of the phase (`all`: the CLI and the inline program too, which do the same work
+ * in both workspaces but vary by a second or more between runs on a busy machine).
+ */
+export function cpuDelta(crowd: CrowdMeasure, phase: CrowdPhase, of: "host" | "all"): number {
+  const cpu = (m: PhaseMeasure) => (of === "host" ? (m.hostCpuSeconds ?? NaN) : m.cpuSeconds);
+  return median(crowd.runs.map((r) => cpu(r.crowded[phase]) - cpu(r.empty[phase])));
 }
+
+const signed = (s: number) => `${s >= 0 ? "+" : ""}${s.toFixed(2)} s`;
 
 /** The target of issue 21, for the targets table: name, measured, met. */
 export function crowdTargets(crowd: CrowdMeasure): Array<{ name: string; measured: string; met: boolean; shortfall?: string }> {
   return TARGET_PHASES.map((phase) => {
-    const delta = cpuDelta(crowd, phase);
+    const delta = cpuDelta(crowd, phase, "host");
     const met = delta <= MAX_CROWD_CPU_DELTA_S;
     return {
-      name: `\`${phase}\` of ${crowd.keys} keys among ${crowd.others} others: at most ${MAX_CROWD_CPU_DELTA_S} s CPU more than in an empty workspace (issue 21)`,
-      measured: `${delta >= 0 ? "+" : ""}${delta.toFixed(2)} s CPU`,
+      name: `\`${phase}\` of ${crowd.keys} keys among ${crowd.others} others: the provider host spends at most ${MAX_CROWD_CPU_DELTA_S} s CPU more than in an empty workspace (issue 21)`,
+      measured: `${signed(delta)} CPU in the host (all processes: ${signed(cpuDelta(crowd, phase, "all"))})`,
       met,
       shortfall: met ? undefined : `${(delta - MAX_CROWD_CPU_DELTA_S).toFixed(2)} s over`,
     };
@@ -132,20 +139,21 @@ export function renderCrowd(crowd: CrowdMeasure): string[] {
     "",
   );
   lines.push(
-    "| phase | wall (crowded / empty) | CPU s (crowded / empty) | CPU delta | host peak MiB (crowded / empty) | requests (crowded) |",
-    "|---|---:|---:|---:|---:|---|",
+    "| phase | wall (crowded / empty) | host CPU s (crowded / empty) | host CPU delta | all CPU s (crowded / empty) | all CPU delta | host peak MiB (crowded / empty) | requests (crowded) |",
+    "|---|---:|---:|---:|---:|---:|---:|---|",
   );
   for (const phase of CROWD_PHASES) {
     const wall = (w: Workspace) => (med(crowd, w, phase, (m) => m.ms) / 1000).toFixed(2);
     const cpu = (w: Workspace) => med(crowd, w, phase, (m) => m.cpuSeconds).toFixed(2);
+    const hostCpu = (w: Workspace) => med(crowd, w, phase, (m) => m.hostCpuSeconds ?? NaN).toFixed(2);
     const mem = (w: Workspace) => (med(crowd, w, phase, (m) => m.hostPeakKiB ?? 0) / 1024).toFixed(0);
-    const delta = cpuDelta(crowd, phase);
     const requests = Object.entries(crowd.runs[crowd.runs.length - 1].crowded[phase].requests)
       .map(([route, count]) => `${route} ×${count}`)
       .join(", ");
     lines.push(
-      `| ${phase} | ${wall("crowded")} s / ${wall("empty")} s | ${cpu("crowded")} / ${cpu("empty")} | ` +
-        `${delta >= 0 ? "+" : ""}${delta.toFixed(2)} s | ${mem("crowded")} / ${mem("empty")} | ${requests} |`,
+      `| ${phase} | ${wall("crowded")} s / ${wall("empty")} s | ${hostCpu("crowded")} / ${hostCpu("empty")} | ` +
+        `${signed(cpuDelta(crowd, phase, "host"))} | ${cpu("crowded")} / ${cpu("empty")} | ${signed(cpuDelta(crowd, phase, "all"))} | ` +
+        `${mem("crowded")} / ${mem("empty")} | ${requests} |`,
     );
   }
   lines.push("");
