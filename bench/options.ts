@@ -101,6 +101,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return out;
 }
 
+/** True when `options` are the defaults but for `--only-crowd`: such a run rewrites bench/results-crowd.md. */
+export function isDefaultCrowdRun(options: BenchOptions): boolean {
+  return options.onlyCrowd && isDefaultRun({ ...options, onlyCrowd: false });
+}
+
 /** True when `options` are the defaults: only such a run may rewrite bench/results.md. */
 export function isDefaultRun(options: BenchOptions): boolean {
   return JSON.stringify(options) === JSON.stringify(DEFAULT_OPTIONS);

@@ -304,5 +304,11 @@ export function renderReport(result: BenchResult): string {
     "- Each run opens both variants' stacks and runs every phase for one right after the other, so load from elsewhere " +
       "on the machine hits both alike; runs alternate which variant goes first.",
   );
+  if (result.crowd)
+    lines.push(
+      "- **crowded workspace**: the emulator preloads the other keys before the stack's `up` (`POST /_emulator/preload-keys`); " +
+        "**host CPU** is the provider host's utime + stime (/proc/<pid>/stat, sampled every 50 ms with its memory), the " +
+        "part of a phase's CPU that the provider's own work changes; each run alternates which workspace goes first.",
+    );
   return lines.join("\n") + "\n";
 }

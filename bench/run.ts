@@ -24,7 +24,7 @@ import { startEmulatorProcess, type EmulatorProcess } from "./emulatorProcess";
 import { HostMemorySampler } from "./hostMemory";
 import { describeMachine } from "./machine";
 import { installNoopProvider } from "./noopResource";
-import { isDefaultRun, parseBenchArgs } from "./options";
+import { isDefaultCrowdRun, isDefaultRun, parseBenchArgs } from "./options";
 import {
   renderReport,
   summarize,
@@ -216,9 +216,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(runsDir, { recursive: true });
   const rawFile = path.join(runsDir, `${machine.date.replace(/[:]/g, "-")}.json`);
   fs.writeFileSync(rawFile, JSON.stringify(result, null, 2));
-  if (isDefaultRun(options)) {
-    fs.writeFileSync(path.join(__dirname, "results.md"), markdown);
-    log(`wrote bench/results.md; raw numbers in ${path.relative(process.cwd(), rawFile)}`);
+  if (isDefaultRun(options) || isDefaultCrowdRun(options)) {
+    const file = isDefaultRun(options) ? "results.md" : "results-crowd.md";
+    fs.writeFileSync(path.join(__dirname, file), markdown);
+    log(`wrote bench/${file}; raw numbers in ${path.relative(process.cwd(), rawFile)}`);
   } else {
     log(
       `not the default settings, so bench/results.md is left as it was; raw numbers in ${path.relative(process.cwd(), rawFile)}`,
