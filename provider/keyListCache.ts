@@ -51,13 +51,17 @@ export class KeyListCache<T = ListedApiKey[]> {
   }
 }
 
+/** The listing array's own (non-enumerable) property that holds its index. */
+const INDEX_PROPERTY = "__listingIndex";
+
 /**
  * Lookups into one listing, built on first use and kept exactly as long as the listing array
- * (a WeakMap keyed by it): a listing is never changed after it is read, and a new listing is a
- * new array, so an index can never be stale.
+ * (in a non-enumerable property of it): a listing is never changed after it is read, and a new
+ * listing is a new array, so an index can never be stale. Not a module-level WeakMap: Pulumi's
+ * closure serialization (the provider of state written before `sharedProvider`) copies
+ * module-level objects, and a copied WeakMap is unusable.
  */
 export class ListingIndex<T> {
-  private static readonly indexes = new WeakMap<object, ListingIndex<unknown>>();
   private readonly byField = new Map<string, Map<string, T[]>>();
   private readonly derived = new Map<string, unknown>();
 
@@ -65,10 +69,11 @@ export class ListingIndex<T> {
 
   /** The index of `listing` (the same object for the same array). */
   static of<T>(listing: readonly T[]): ListingIndex<T> {
-    let index = ListingIndex.indexes.get(listing) as ListingIndex<T> | undefined;
+    const holder = listing as unknown as Record<typeof INDEX_PROPERTY, ListingIndex<T> | undefined>;
+    let index = holder[INDEX_PROPERTY];
     if (!index) {
       index = new ListingIndex(listing);
-      ListingIndex.indexes.set(listing, index as ListingIndex<unknown>);
+      Object.defineProperty(listing, INDEX_PROPERTY, { value: index, enumerable: false });
     }
     return index;
   }

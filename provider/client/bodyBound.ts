@@ -18,19 +18,16 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
  */
 export const DEFAULT_MAX_LISTING_BYTES = 32 * 1024 * 1024;
 
-/** The listings Baseten answers in one body, by path (query left out), with what they list. */
-const LISTINGS: Array<[RegExp, string]> = [
-  [/^\/v1\/api_keys$/, "API-key listing"],
-  [/^\/v1\/(?:teams\/[^/]+\/)?secrets$/, "secrets listing"],
-  [/^\/v1\/teams$/, "team listing"],
-  [/^\/v1\/audit_logs$/, "audit-log page"],
-];
-
-/** What `target` lists, when it is one of Baseten's unpaged listings. */
+/** What `target` lists, when it is one of Baseten's unpaged listings (by path, query left out). */
 export function listingOf(target: RequestTarget): string | undefined {
   if (target.method !== "GET") return undefined;
+  // Literals inside the function, not a module-level table: closure serialization copies only code.
   const path = target.path.split("?")[0];
-  return LISTINGS.find(([pattern]) => pattern.test(path))?.[1];
+  if (path === "/v1/api_keys") return "API-key listing";
+  if (/^\/v1\/(?:teams\/[^/]+\/)?secrets$/.test(path)) return "secrets listing";
+  if (path === "/v1/teams") return "team listing";
+  if (path === "/v1/audit_logs") return "audit-log page";
+  return undefined;
 }
 
 /** The bound for `target`'s answer. */
