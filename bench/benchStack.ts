@@ -33,6 +33,8 @@ export interface PhaseMeasure {
   requests: Record<string, number>;
   /** Peak resident memory of the dynamic-provider host, KiB. */
   hostPeakKiB?: number;
+  /** CPU seconds of the dynamic-provider host (sampled every 50 ms: the last interval's may be missed). */
+  hostCpuSeconds?: number;
 }
 
 /** `__provider` of a stack's resources and the size of its state, after `up`. */
@@ -114,6 +116,8 @@ export class BenchStack {
     private readonly emulator: EmulatorProcess,
     readonly variant: Variant,
     readonly keys: number,
+    /** Keys of the workspace that are not the stack's (a crowded workspace; see bench/crowd.ts). */
+    private readonly othersLive: number,
   ) {}
 
   static async open(args: {
@@ -123,6 +127,7 @@ export class BenchStack {
     variant: Variant;
     keys: number;
     label: string;
+    othersLive?: number;
   }): Promise<BenchStack> {
     const { install, binDir, emulator, variant, keys } = args;
     const auto = install.require("@pulumi/pulumi/automation") as typeof Automation;
@@ -146,7 +151,7 @@ export class BenchStack {
     // Both variants carry the same config, so the engine decrypts the same secret in both.
     await stack.setConfig("baseten:apiKey", { value: emulator.managementKey, secret: true });
     await stack.setConfig("baseten:apiUrl", { value: emulator.url });
-    return new BenchStack(stack, dir, install, emulator, variant, keys);
+    return new BenchStack(stack, dir, install, emulator, variant, keys, args.othersLive ?? 0);
   }
 
   /** Runs one phase, timed, and checks that it did its work. */
@@ -169,11 +174,13 @@ export class BenchStack {
     const t0 = performance.now();
     let ms = 0;
     let hostPeakKiB: number | undefined;
+    let hostCpuSeconds: number | undefined;
     try {
       await work[phase]();
       ms = performance.now() - t0;
     } finally {
       hostPeakKiB = sampler.stop();
+      hostCpuSeconds = sampler.cpuSeconds();
     }
     const cpuSeconds = cpu();
     const hosts = [...sampler.hostScripts];
@@ -184,7 +191,7 @@ export class BenchStack {
     const requests = nonZero((await this.emulator.control.log()).counts);
     if (this.variant === "provider") {
       const live = (await this.emulator.control.liveKeys()).length;
-      const expected = phase === "destroy" ? 0 : this.keys;
+      const expected = this.othersLive + (phase === "destroy" ? 0 : this.keys);
       if (live !== expected) throw new Error(`${phase}: Baseten holds ${live} keys, expected ${expected}`);
     }
     if (this.variant === "secret") {
@@ -192,7 +199,7 @@ export class BenchStack {
       const expected = phase === "destroy" ? 0 : this.keys;
       if (held !== expected) throw new Error(`${phase}: Baseten holds ${held} secrets, expected ${expected}`);
     }
-    return { ms, cpuSeconds, hostPeakKiB, requests };
+    return { ms, cpuSeconds, hostPeakKiB, hostCpuSeconds, requests };
   }
 
   /** `__provider` and the exported state, as a user sees them (secrets encrypted). */

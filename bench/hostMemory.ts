@@ -1,9 +1,10 @@
 /**
- * Peak memory of the engine's dynamic-provider host (`node .../cmd/dynamic-provider/index.js`,
+ * Peak memory and CPU time of the engine's dynamic-provider host (`node .../cmd/dynamic-provider/index.js`,
  * started by `pulumi`, which this process starts). Linux only: it reads /proc.
  *
  * The kernel keeps each process's high-water mark of resident memory (VmHWM), so sampling it
- * loses nothing except growth in the last interval before the host exits. Only descendants
+ * loses nothing except growth in the last interval before the host exits; CPU time (utime +
+ * stime) likewise loses at most the last interval's. Only descendants
  * of this process count, so hosts of other Pulumi runs on the machine are never measured.
  */
 import * as fs from "fs";
@@ -26,6 +27,15 @@ function parentOf(pid: number): number | undefined {
   if (!stat) return undefined;
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(fields[1]);
+}
+
+/** utime + stime of `pid`, in clock ticks (USER_HZ). */
+function cpuTicks(pid: number): number | undefined {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of stat (utime, stime): indices 11 and 12 after the command name.
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 function highWaterKiB(pid: number): number | undefined {
@@ -62,6 +72,7 @@ function descendantsOf(root: number): number[] {
 
 export class HostMemorySampler {
   private readonly peaks = new Map<number, number>();
+  private readonly ticks = new Map<number, number>();
   /** Script paths of the hosts seen: they show which node_modules the engine ran the provider from. */
   readonly hostScripts = new Set<string>();
   private timer?: NodeJS.Timeout;
@@ -83,6 +94,11 @@ export class HostMemorySampler {
     return this.peaks.size ? Math.max(...this.peaks.values()) : undefined;
   }
 
+  /** CPU seconds of every host seen, as last sampled (Linux's USER_HZ is 100). */
+  cpuSeconds(): number {
+    return [...this.ticks.values()].reduce((a, b) => a + b, 0) / 100;
+  }
+
   private sample(): void {
     let alive = 0;
     for (const pid of this.peaks.keys()) {
@@ -90,6 +106,8 @@ export class HostMemorySampler {
       if (kib === undefined) continue;
       alive++;
       this.peaks.set(pid, Math.max(kib, this.peaks.get(pid) ?? 0));
+      const t = cpuTicks(pid);
+      if (t !== undefined) this.ticks.set(pid, t);
     }
     if (alive > 0 && this.tick++ % RESCAN_EVERY !== 0) return;
     for (const pid of descendantsOf(process.pid)) {
@@ -98,6 +116,7 @@ export class HostMemorySampler {
       if (script === undefined) continue;
       this.hostScripts.add(script);
       this.peaks.set(pid, highWaterKiB(pid) ?? 0);
+      this.ticks.set(pid, cpuTicks(pid) ?? 0);
     }
   }
 }

@@ -2,7 +2,7 @@ import * as path from "path";
 
 /**
  * What a benchmark run measures: `npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25]
- * [--rate-limit] [--tarball <file>] [--secrets 200]`. Only a run with the defaults rewrites `bench/results.md`,
+ * [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd]`. Only a run with the defaults rewrites `bench/results.md`,
  * so a quick trial (`--sizes 10 --runs 1`) cannot replace the committed table.
  */
 export interface BenchOptions {
@@ -20,6 +20,12 @@ export interface BenchOptions {
   tarball?: string;
   /** Secrets in the Secret stack (one run, against a no-op stack of the same shape); 0 skips it. */
   secrets: number;
+  /** Other keys of the crowded workspace (bench/crowd.ts); 0 skips those rows. */
+  crowd: number;
+  /** Keys of the stack measured in the crowded and the empty workspace. */
+  crowdKeys: number;
+  /** Only the crowded-workspace rows (`--runs` of them): no sizes, no secrets. */
+  onlyCrowd: boolean;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -29,6 +35,9 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   rateLimitPerSecond: null,
   concurrency: 8,
   secrets: 200,
+  crowd: 50_000,
+  crowdKeys: 200,
+  onlyCrowd: false,
 };
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -61,6 +70,19 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         out.secrets = n;
         break;
       }
+      case "--crowd": {
+        const v = argv[++i];
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`--crowd needs an integer >= 0, got ${v}`);
+        out.crowd = n;
+        break;
+      }
+      case "--crowd-keys":
+        out.crowdKeys = positiveInt(flag, argv[++i]);
+        break;
+      case "--only-crowd":
+        out.onlyCrowd = true;
+        break;
       case "--rate-limit":
         out.rateLimitPerSecond = 100;
         break;
@@ -72,11 +94,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       }
       default:
         throw new Error(
-          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200]`,
+          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd]`,
         );
     }
   }
   return out;
+}
+
+/** True when `options` are the defaults but for `--only-crowd`: such a run rewrites bench/results-crowd.md. */
+export function isDefaultCrowdRun(options: BenchOptions): boolean {
+  return options.onlyCrowd && isDefaultRun({ ...options, onlyCrowd: false });
 }
 
 /** True when `options` are the defaults: only such a run may rewrite bench/results.md. */

@@ -5,6 +5,7 @@
  */
 import * as path from "path";
 import type { ApiAloneMeasure } from "./apiAlone";
+import { crowdTargets, renderCrowd, type CrowdMeasure } from "./crowd";
 import { PHASES, type Phase, type StackMeasure } from "./benchStack";
 import type { MachineInfo } from "./machine";
 import type { BenchOptions } from "./options";
@@ -36,6 +37,8 @@ export interface BenchResult {
   sizes: SizeMeasure[];
   /** Absent when run with `--secrets 0`. */
   secrets?: SecretsMeasure;
+  /** The crowded-workspace rows; absent when run with `--crowd 0`. */
+  crowd?: CrowdMeasure;
   wallMinutes: number;
   loadAverage: { start: number; end: number };
 }
@@ -97,6 +100,9 @@ interface Target {
 }
 
 function targets(result: BenchResult): Target[] {
+  const crowd = result.crowd ? crowdTargets(result.crowd) : [];
+  // `--only-crowd` measures no sizes: only its own targets apply.
+  if (result.sizes.length === 0) return crowd;
   const out: Target[] = [];
   const every = (f: (s: SizeMeasure, r: RunMeasure) => boolean) => result.sizes.every((s) => s.runs.every((r) => f(s, r)));
   const perSize = (f: (s: SizeMeasure) => string) => result.sizes.map((s) => `${s.keys} keys: ${f(s)}`).join("; ");
@@ -166,7 +172,7 @@ function targets(result: BenchResult): Target[] {
     measured: `${distinct} distinct text${distinct === 1 ? "" : "s"} per stack`,
     met: distinct === 1,
   });
-  return out;
+  return [...out, ...crowd];
 }
 
 export function unmetTargets(result: BenchResult): string[] {
@@ -197,48 +203,51 @@ export function renderReport(result: BenchResult): string {
     "",
   );
 
-  lines.push("## Time per phase", "");
-  lines.push(
-    "| keys | phase | provider | engine alone | API alone | provider / engine alone | provider / API alone | CPU s (provider / engine alone) | host peak MiB (provider / engine alone) |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-  );
-  for (const size of result.sizes) {
-    for (const phase of PHASES) {
-      const s = summarize(size, phase);
-      const pMs = size.runs.map((r) => r.provider.phases[phase].ms);
-      const eMs = size.runs.map((r) => r.engine.phases[phase].ms);
-      const mem = (v: "provider" | "engine") => median(size.runs.map((r) => r[v].phases[phase].hostPeakKiB ?? 0));
-      const cpu = (v: "provider" | "engine") => median(size.runs.map((r) => r[v].phases[phase].cpuSeconds)).toFixed(1);
+  // `--only-crowd` measures no sizes.
+  if (result.sizes.length > 0) {
+    lines.push("## Time per phase", "");
+    lines.push(
+      "| keys | phase | provider | engine alone | API alone | provider / engine alone | provider / API alone | CPU s (provider / engine alone) | host peak MiB (provider / engine alone) |",
+      "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const size of result.sizes) {
+      for (const phase of PHASES) {
+        const s = summarize(size, phase);
+        const pMs = size.runs.map((r) => r.provider.phases[phase].ms);
+        const eMs = size.runs.map((r) => r.engine.phases[phase].ms);
+        const mem = (v: "provider" | "engine") => median(size.runs.map((r) => r[v].phases[phase].hostPeakKiB ?? 0));
+        const cpu = (v: "provider" | "engine") => median(size.runs.map((r) => r[v].phases[phase].cpuSeconds)).toFixed(1);
+        lines.push(
+          `| ${size.keys} | ${phase} | ${seconds(s.provider)}${range(pMs, (x) => (x / 1000).toFixed(2))} | ` +
+            `${seconds(s.engine)}${range(eMs, (x) => (x / 1000).toFixed(2))} | ${phase === "preview" ? "none needed" : millis(s.api)} | ` +
+            `${times(s.overEngine)} | ${times(s.overApi)} | ${cpu("provider")} / ${cpu("engine")} | ${mib(mem("provider"))} / ${mib(mem("engine"))} |`,
+        );
+      }
+    }
+    lines.push("");
+
+    lines.push("## Requests to Baseten per phase (provider)", "");
+    lines.push("| keys | up | preview | refresh | destroy |", "|---:|---|---|---|---|");
+    for (const size of result.sizes) {
+      lines.push(`| ${size.keys} | ${PHASES.map((p) => requestsOfRuns(size, p)).join(" | ")} |`);
+    }
+    lines.push("", "The engine-alone stacks sent no request in any phase.", "");
+
+    lines.push("## State", "");
+    lines.push(
+      "| keys | `__provider` per resource (provider / engine alone) | distinct texts per stack | exported state (provider / engine alone) | per key (provider / engine alone) |",
+      "|---:|---:|---:|---:|---:|",
+    );
+    for (const size of result.sizes) {
+      const r = size.runs[size.runs.length - 1];
+      const per = (m: StackMeasure) => kib(m.exportedStateBytes / size.keys);
       lines.push(
-        `| ${size.keys} | ${phase} | ${seconds(s.provider)}${range(pMs, (x) => (x / 1000).toFixed(2))} | ` +
-          `${seconds(s.engine)}${range(eMs, (x) => (x / 1000).toFixed(2))} | ${phase === "preview" ? "none needed" : millis(s.api)} | ` +
-          `${times(s.overEngine)} | ${times(s.overApi)} | ${cpu("provider")} / ${cpu("engine")} | ${mib(mem("provider"))} / ${mib(mem("engine"))} |`,
+        `| ${size.keys} | ${r.provider.providerMaxBytes} B / ${r.engine.providerMaxBytes} B | ${r.provider.distinctProviderTexts} | ` +
+          `${kib(r.provider.exportedStateBytes)} / ${kib(r.engine.exportedStateBytes)} | ${per(r.provider)} / ${per(r.engine)} |`,
       );
     }
+    lines.push("");
   }
-  lines.push("");
-
-  lines.push("## Requests to Baseten per phase (provider)", "");
-  lines.push("| keys | up | preview | refresh | destroy |", "|---:|---|---|---|---|");
-  for (const size of result.sizes) {
-    lines.push(`| ${size.keys} | ${PHASES.map((p) => requestsOfRuns(size, p)).join(" | ")} |`);
-  }
-  lines.push("", "The engine-alone stacks sent no request in any phase.", "");
-
-  lines.push("## State", "");
-  lines.push(
-    "| keys | `__provider` per resource (provider / engine alone) | distinct texts per stack | exported state (provider / engine alone) | per key (provider / engine alone) |",
-    "|---:|---:|---:|---:|---:|",
-  );
-  for (const size of result.sizes) {
-    const r = size.runs[size.runs.length - 1];
-    const per = (m: StackMeasure) => kib(m.exportedStateBytes / size.keys);
-    lines.push(
-      `| ${size.keys} | ${r.provider.providerMaxBytes} B / ${r.engine.providerMaxBytes} B | ${r.provider.distinctProviderTexts} | ` +
-        `${kib(r.provider.exportedStateBytes)} / ${kib(r.engine.exportedStateBytes)} | ${per(r.provider)} / ${per(r.engine)} |`,
-    );
-  }
-  lines.push("");
 
   if (result.secrets) {
     const s = result.secrets;
@@ -265,7 +274,9 @@ export function renderReport(result: BenchResult): string {
     );
   }
 
-  lines.push("## Targets (issue 5)", "");
+  if (result.crowd) lines.push(...renderCrowd(result.crowd));
+
+  lines.push("## Targets (issues 5 and 21)", "");
   lines.push("| target | measured | met |", "|---|---|---|");
   for (const t of targets(result))
     lines.push(`| ${t.name} | ${t.measured} | ${t.met ? "yes" : `**no**: ${t.shortfall ?? "see measured"}`} |`);
@@ -293,5 +304,11 @@ export function renderReport(result: BenchResult): string {
     "- Each run opens both variants' stacks and runs every phase for one right after the other, so load from elsewhere " +
       "on the machine hits both alike; runs alternate which variant goes first.",
   );
+  if (result.crowd)
+    lines.push(
+      "- **crowded workspace**: the emulator preloads the other keys before the stack's `up` (`POST /_emulator/preload-keys`); " +
+        "**host CPU** is the provider host's utime + stime (/proc/<pid>/stat, sampled every 50 ms with its memory), the " +
+        "part of a phase's CPU that the provider's own work changes; each run alternates which workspace goes first.",
+    );
   return lines.join("\n") + "\n";
 }

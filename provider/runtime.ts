@@ -36,6 +36,8 @@ export class ProviderRuntime {
   private readonly beforeCreates: () => Promise<ListedApiKey[]>;
   /** Prefixes this process revoked (tombstone verified) since `keysBeforeCreates` was listed. */
   private readonly revokedHere: string[] = [];
+  /** keysBeforeCreates' last answer, while no revocation is added. */
+  private lessRevoked?: { from: ListedApiKey[]; count: number; keys: ListedApiKey[] };
 
   /** This machine's clock (epoch ms); tests replace it. */
   now: () => number = Date.now;
@@ -92,7 +94,14 @@ export class ProviderRuntime {
    */
   async keysBeforeCreates(): Promise<ListedApiKey[]> {
     const listed = await this.beforeCreates();
-    return listed.filter((k) => !this.revokedHere.includes(k.prefix));
+    // The same array until the next revocation, so every create's lookups share its index.
+    if (this.revokedHere.length === 0) return listed;
+    const last = this.lessRevoked;
+    if (last?.from === listed && last.count === this.revokedHere.length) return last.keys;
+    const revoked = new Set(this.revokedHere);
+    const keys = listed.filter((k) => !revoked.has(k.prefix));
+    this.lessRevoked = { from: listed, count: this.revokedHere.length, keys };
+    return keys;
   }
 
   /** Call after a verified revocation, and after any create or revoke attempt. */

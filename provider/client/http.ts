@@ -4,6 +4,7 @@
  * factory in `errors.ts`. Everything Baseten-specific lives in `baseten.ts`.
  */
 import type { RequestInit, Response } from "node-fetch";
+import { boundOf, DEFAULT_MAX_LISTING_BYTES, DEFAULT_MAX_RESPONSE_BYTES, tooLargeProblem } from "./bodyBound";
 import {
   BasetenError,
   errorFromNetworkFailure,
@@ -33,8 +34,10 @@ export interface HttpOptions {
   apiKey: string;
   /** Per-attempt timeout, including reading the body. @default 30000 */
   timeoutMs?: number;
-  /** Largest response body accepted, in bytes: bounds memory on hostile answers. @default 1048576 */
+  /** Largest response body accepted, but for listings, in bytes: bounds memory on hostile answers. @default 1048576 */
   maxResponseBytes?: number;
+  /** Largest listing accepted (Baseten's have no paging), in bytes; see bodyBound.ts. @default 33554432 */
+  maxListingBytes?: number;
   retry?: Partial<RetryOptions>;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
@@ -54,8 +57,7 @@ export interface HttpResult {
 
 /** Per-attempt timeout, in milliseconds, unless baseten:timeoutSeconds / BASETEN_TIMEOUT_SECONDS sets one. */
 export const DEFAULT_TIMEOUT_MS = 30000;
-/** Largest response body read, in bytes (1 MiB). */
-export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_LISTING_BYTES, DEFAULT_MAX_RESPONSE_BYTES };
 
 // node-fetch v2 is required lazily: the provider is serialized into Pulumi state by closure
 // serialization, which keeps `require("node-fetch")` as a reference instead of copying the
@@ -84,6 +86,7 @@ export class HttpTransport {
     this.options = {
       timeoutMs: DEFAULT_TIMEOUT_MS,
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+      maxListingBytes: DEFAULT_MAX_LISTING_BYTES,
       fetch: options.fetch ?? defaultFetch(),
       sleep: defaultSleep,
       now: Date.now,
@@ -152,7 +155,7 @@ export class HttpTransport {
     allow404: boolean,
     carried: ReadonlyArray<string>,
   ): Promise<AttemptOutcome> {
-    const { apiKey, timeoutMs, maxResponseBytes } = this.options;
+    const { apiKey, timeoutMs } = this.options;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const secrets = [apiKey, ...carried];
@@ -169,7 +172,7 @@ export class HttpTransport {
         body: body === undefined ? undefined : JSON.stringify(body),
         // node-fetch's AbortSignal type predates the global one; they are compatible at run time.
         signal: controller.signal as RequestInit["signal"],
-        size: maxResponseBytes,
+        size: boundOf(target, this.options),
         redirect: "manual",
       });
       const bodyText = await response.text();
@@ -204,7 +207,7 @@ export class HttpTransport {
       // Not retryable: a body this large is a broken or hostile server, not a blip.
       return {
         failure: { type: "fatal" },
-        error: invalidResponse(target, `the body exceeds ${this.options.maxResponseBytes} bytes`),
+        error: invalidResponse(target, tooLargeProblem(target, boundOf(target, this.options))),
       };
     }
     const code = typeof err.code === "string" ? err.code : undefined;

@@ -1,5 +1,6 @@
 /** Taking over an existing live key instead of minting one (`adoptPrefix`). */
 import { BasetenError } from "../client/errors";
+import { keyWithPrefix } from "../keyListCache";
 import type { ProviderRuntime } from "../runtime";
 import { sameSet } from "../sets";
 import { resolveTeam, type ResolvedTeam } from "../teams";
@@ -17,7 +18,7 @@ export async function adoptKey(
   inputs: ApiKeyInputs & { adoptPrefix: string },
 ): Promise<{ id: string; outs: ApiKeyOutputs }> {
   const prefix = inputs.adoptPrefix;
-  const found = (await rt.keys.get()).find((k) => k.prefix === prefix);
+  const found = keyWithPrefix(await rt.keys.get(), prefix);
   const caller = await rt.caller();
   if (!found) {
     throw new BasetenError(

@@ -1,5 +1,6 @@
 /** Refresh of a key: one listing shared by every read of the process. */
 import { prefixOfId } from "../client/prefix";
+import { keyWithPrefix } from "../keyListCache";
 import type { ProviderRuntime } from "../runtime";
 import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
@@ -45,7 +46,7 @@ export async function readKey(
     id = named[0].prefix;
   }
   prefixOfId(id, "Cannot refresh");
-  const found = listed.find((k) => k.prefix === id);
+  const found = keyWithPrefix(listed, id);
   if (!found) {
     const verdict = await proveKeyRevoked(rt.operationClient(), caller, stored, id);
     if (verdict.gone) {

@@ -8,6 +8,7 @@
  * listed under some team).
  */
 import { BasetenError } from "../client/errors";
+import { keysNamed, ListingIndex } from "../keyListCache";
 import type { ProviderRuntime } from "../runtime";
 import { defaultTeamId } from "../teams";
 import type { ApiKeyOutputs, Caller, ListedApiKey } from "../types";
@@ -64,6 +65,21 @@ export async function keysInScope(
   scope: KeyScope,
   callerId: string,
 ): Promise<ScopedKeys> {
+  // Once per listing (or indexed part of one), scope and caller: every create of a command asks
+  // about the same listing, which may hold tens of thousands of keys.
+  return ListingIndex.of(listed).memo(memoKey("inScope", scope, callerId), () => sortIntoScope(rt, listed, scope, callerId));
+}
+
+function memoKey(what: string, scope: KeyScope, callerId: string): string {
+  return JSON.stringify([what, scope.type, scope.teamId ?? null, scope.ownerId ?? null, callerId]);
+}
+
+async function sortIntoScope(
+  rt: ProviderRuntime,
+  listed: readonly ListedApiKey[],
+  scope: KeyScope,
+  callerId: string,
+): Promise<ScopedKeys> {
   if (scope.type === "PERSONAL") {
     const inScope = listed.filter(
       (k) =>
@@ -96,12 +112,7 @@ export async function keysNamedInScope(
   scope: KeyScope,
   callerId: string,
 ): Promise<ListedApiKey[]> {
-  const { inScope, unknown } = await keysInScope(
-    rt,
-    listed.filter((k) => k.name === name),
-    scope,
-    callerId,
-  );
+  const { inScope, unknown } = await keysInScope(rt, keysNamed(listed, name), scope, callerId);
   if (unknown.length > 0) {
     throw new BasetenError(
       "request",
@@ -129,7 +140,7 @@ export async function callerListsScope(
   callerId: string,
 ): Promise<boolean> {
   if (scope.type === "PERSONAL") return scope.ownerId === callerId;
-  const sameType = listed.filter((k) => k.type === scope.type);
+  const sameType = ListingIndex.of(listed).matching("type", (k) => k.type, scope.type);
   if (scope.teamId === undefined) return sameType.some((k) => k.teamName === undefined);
   return (await keysInScope(rt, sameType, scope, callerId)).inScope.length > 0;
 }

@@ -6,6 +6,7 @@
  * log, where readable, confirms which id a DELETE removed (the tombstone holds only a name).
  */
 import { secretNamesEquivalent, type ListedSecret } from "../client/secrets";
+import { secretNamedLike } from "../keyListCache";
 import type { ProviderRuntime } from "../runtime";
 import type { SecretOutputs } from "./types";
 
@@ -20,7 +21,7 @@ export type ListedAs =
 
 /** Which secret, if any, the team's listing holds under the stored name. */
 export function listedAs(secrets: ReadonlyArray<ListedSecret>, stored: Pick<SecretOutputs, "name" | "secretId">): ListedAs {
-  const found = secrets.find((s) => secretNamesEquivalent(s.name, stored.name));
+  const found = secretNamedLike(secrets, stored.name);
   if (!found) return { state: "absent" };
   // No stored id (not written by this package's releases, kept for safety): the name is all there is.
   if (stored.secretId === undefined || found.id === stored.secretId) return { state: "ours", secret: found };

@@ -5,7 +5,7 @@
  */
 import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
 import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
-import { KeyListCache } from "../keyListCache";
+import { KeyListCache, secretNamedLike } from "../keyListCache";
 import { ProviderRuntime } from "../runtime";
 import type { ResolvedSettings } from "../settings";
 import { resolveTeam } from "../teams";
@@ -173,7 +173,7 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
     // request log (and a fault injected by position) is the same on every run.
     const seenBy = await rt.callerUserId();
     const listing = await rt.listing(team.teamId);
-    const existing = listing.secrets.find((s) => secretNamesEquivalent(s.name, inputs.name));
+    const existing = secretNamedLike(listing.secrets, inputs.name);
     if (existing && inputs.adoptExisting !== true) {
       throw new SecretError(
         "exists",

@@ -5,7 +5,15 @@
 import type { EmulatedSecretInfo } from "./secrets";
 import type { OutOfBandKeyInput } from "./server";
 import type { EmulatedUser, NewUser } from "./users";
-import type { EmulatedKey, EmulatedKeyInfo, EmulatorSettings, FaultSpec, RandomFaultSpec, RequestLogSnapshot } from "./types";
+import type {
+  EmulatedKey,
+  EmulatedKeyInfo,
+  EmulatorSettings,
+  FaultSpec,
+  PreloadKeysInput,
+  RandomFaultSpec,
+  RequestLogSnapshot,
+} from "./types";
 
 export class EmulatorControl {
   private readonly base: string;
@@ -51,6 +59,11 @@ export class EmulatorControl {
   /** Out-of-band create, as if made in the UI; returns the key including its plaintext. */
   async createKey(input: OutOfBandKeyInput): Promise<EmulatedKey> {
     return (await this.call<EmulatedKey>("POST", "keys", input)).json;
+  }
+
+  /** Adds `input.count` other live keys at once (a crowded workspace); returns how many. */
+  async preloadKeys(input: PreloadKeysInput): Promise<number> {
+    return (await this.call<{ preloaded: number }>("POST", "preload-keys", input)).json.preloaded;
   }
 
   /** Out-of-band revoke (as `userId`, default the first user); false when the prefix is unknown or already revoked. */

@@ -8,7 +8,7 @@ import { parseJson, readBody, sendJson } from "./http-util";
 import type { EmulatedSecret } from "./secrets";
 import type { BasetenEmulator } from "./server";
 import { EmulatorApiError } from "./state";
-import type { EmulatedKey, EmulatorModes, EmulatorSettings, FaultSpec, RandomFaultSpec } from "./types";
+import type { EmulatedKey, EmulatorModes, EmulatorSettings, FaultSpec, PreloadKeysInput, RandomFaultSpec } from "./types";
 
 function withoutPlaintext(k: EmulatedKey): Omit<EmulatedKey, "apiKey"> {
   const { apiKey: _omitted, ...rest } = k;
@@ -52,6 +52,13 @@ export async function handleControl(
           if (!isObject(body)) return sendJson(res, 400, { error: "body must be an object {type, name?, modelIds?, teamId?}" });
           const input = body as { type: string; name?: string | null; modelIds?: string[] | null; teamId?: string | null };
           return sendJson(res, 200, emu.createKeyOutOfBand(input));
+        }
+        case "POST preload-keys": {
+          if (!isObject(body) || typeof body.count !== "number")
+            return sendJson(res, 400, {
+              error: "body must be an object {count, type?, modelIds?, teamId?, namePrefix?, userId?}",
+            });
+          return sendJson(res, 200, { preloaded: emu.preloadKeys(body as unknown as PreloadKeysInput) });
         }
         case "GET secrets": {
           // Values only on request, like key plaintexts: tests that print this stay clean.

@@ -30,6 +30,15 @@ describe("control routes through EmulatorControl", () => {
     expect(keys.every((k) => !("apiKey" in k))).toBe(true);
   });
 
+  it("preloads other keys for a crowded workspace, and refuses a malformed request", async () => {
+    expect(await control.preloadKeys({ count: 20, teamId: "team-ml", namePrefix: "tenant" })).toBe(20);
+    const keys = await control.liveKeys();
+    expect(keys).toHaveLength(20);
+    expect(keys[19]).toMatchObject({ name: "tenant-20", type: "WORKSPACE_INVOKE", teamName: "ml-platform" });
+    await expect(control.preloadKeys({ count: 0 })).rejects.toThrow(/400: count must be 1\.\.1000000/);
+    await expect(control.preloadKeys({} as { count: number })).rejects.toThrow(/400: body must be an object \{count/);
+  });
+
   it("includes plaintext keys only when asked", async () => {
     await createKey(emu, { type: "PERSONAL" });
     const [key] = await control.keys({ plaintext: true });
@@ -197,7 +206,7 @@ describe("in-process control API", () => {
 
 describe("command line", () => {
   it("defaults to an ephemeral port, no latency and Baseten's rate limit", () => {
-    expect(parseCliArgs([])).toEqual({ port: 0, latencyMs: 0, rateLimitPerSecond: 100 });
+    expect(parseCliArgs([])).toEqual({ port: 0, latencyMs: 0, rateLimitPerSecond: 100, preloadKeys: 0 });
   });
 
   it("reads --port, --latency and --no-rate-limit", () => {
@@ -205,11 +214,16 @@ describe("command line", () => {
       port: 8787,
       latencyMs: 25,
       rateLimitPerSecond: null,
+      preloadKeys: 0,
     });
   });
 
   it("reads --rate-limit", () => {
     expect(parseCliArgs(["--rate-limit", "5"]).rateLimitPerSecond).toBe(5);
+  });
+
+  it("reads --preload-keys", () => {
+    expect(parseCliArgs(["--preload-keys", "50000"]).preloadKeys).toBe(50000);
   });
 
   it("refuses unknown or malformed arguments", () => {

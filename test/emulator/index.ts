@@ -18,6 +18,7 @@ export type {
   FaultMatch,
   FaultSpec,
   LoggedRequest,
+  PreloadKeysInput,
   RandomFaultKind,
   RandomFaultSpec,
   RequestLogSnapshot,

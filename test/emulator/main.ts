@@ -1,5 +1,5 @@
 /**
- * CLI: `npm run emulator -- [--port N] [--latency MS] [--no-rate-limit] [--rate-limit N]`.
+ * CLI: `npm run emulator -- [--port N] [--latency MS] [--no-rate-limit] [--rate-limit N] [--preload-keys N]`.
  * The management key comes from BASETEN_API_KEY when set (so a shell already configured for
  * the provider works unchanged), else a random fake key is generated and printed.
  */
@@ -9,10 +9,12 @@ export interface CliOptions {
   port: number;
   latencyMs: number;
   rateLimitPerSecond: number | null;
+  /** Other live keys at start and after every reset (EmulatorOptions.preloadKeys). */
+  preloadKeys: number;
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const out: CliOptions = { port: 0, latencyMs: 0, rateLimitPerSecond: 100 };
+  const out: CliOptions = { port: 0, latencyMs: 0, rateLimitPerSecond: 100, preloadKeys: 0 };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (value === undefined || value.trim() === "" || !Number.isFinite(n) || n < 0)
@@ -35,6 +37,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
       case "--rate-limit":
         out.rateLimitPerSecond = number(flag, value());
         break;
+      case "--preload-keys":
+        out.preloadKeys = number(flag, value());
+        break;
       case "--no-rate-limit":
         out.rateLimitPerSecond = null;
         break;
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
     cli = parseCliArgs(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(
-      `${(err as Error).message}\nusage: ts-node test/emulator/main.ts [--port N] [--latency MS] [--no-rate-limit] [--rate-limit N]\n`,
+      `${(err as Error).message}\nusage: ts-node test/emulator/main.ts [--port N] [--latency MS] [--no-rate-limit] [--rate-limit N] [--preload-keys N]\n`,
     );
     process.exit(2);
   }

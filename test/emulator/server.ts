@@ -38,6 +38,7 @@ import {
   EmulatorSettings,
   FaultSpec,
   LoggedRequest,
+  PreloadKeysInput,
   RandomFaultSpec,
   ROUTES,
 } from "./types";
@@ -133,6 +134,8 @@ export class BasetenEmulator {
   private counts: Record<string, number> = BasetenEmulator.zeroCounts();
   private seq = 0;
   private stopped = false;
+  /** EmulatorOptions.preloadKeys: restored by every reset. */
+  private readonly preloadCount: number;
 
   private constructor(
     private readonly server: http.Server,
@@ -158,6 +161,8 @@ export class BasetenEmulator {
     this.setLatency(opts.latencyMs ?? 0);
     this.limiter = new SlidingWindowLimiter(null);
     this.limiter.setLimit(opts.rateLimitPerSecond === undefined ? 100 : opts.rateLimitPerSecond);
+    this.preloadCount = opts.preloadKeys ?? 0;
+    if (this.preloadCount > 0) this.preloadKeys({ count: this.preloadCount });
   }
 
   static async start(opts: EmulatorOptions = {}): Promise<BasetenEmulator> {
@@ -216,6 +221,25 @@ export class BasetenEmulator {
     );
     this.recordKeyEvent("API_KEY_CREATED", key, user);
     return key;
+  }
+
+  /**
+   * Adds `input.count` other live keys at once (a crowded workspace; see PreloadKeysInput).
+   * The audit log records none of them: they stand for keys minted long before.
+   */
+  preloadKeys(input: PreloadKeysInput): number {
+    const user = this.userOrFirst(input.userId);
+    const type = input.type ?? "WORKSPACE_INVOKE";
+    return this.store.preload(
+      {
+        count: input.count,
+        type,
+        modelIds: input.modelIds !== undefined ? input.modelIds : type === "WORKSPACE_INVOKE" ? ["customer-model"] : null,
+        teamId: input.teamId ?? null,
+        namePrefix: input.namePrefix ?? "preloaded",
+      },
+      user.userId,
+    );
   }
 
   /** Revokes as `userId` would in Baseten's UI (default the first user); the audit log records it. */
@@ -405,6 +429,7 @@ export class BasetenEmulator {
     this.limiter.clear();
     this.clearLog();
     this.seq = 0;
+    if (this.preloadCount > 0) this.preloadKeys({ count: this.preloadCount });
   }
 
   // ---- HTTP handling ------------------------------------------------------------------------

@@ -6,6 +6,9 @@
  */
 import { BasetenEmulator, EMULATOR_USER, WORKSPACE_NAME } from "./index";
 import { api, createKey } from "./test-helpers";
+import * as fs from "fs";
+import * as path from "path";
+import { performance } from "perf_hooks";
 import { validateResponseBody } from "../contract/schemas";
 
 let emu: BasetenEmulator;
@@ -316,5 +319,55 @@ describe("a 200 whose body is not JSON (README: 'A 200 can carry a body that is 
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
     const [key] = emu.liveKeys();
     expect(res.text).toBe(`api_key=${key.apiKey}`);
+  });
+});
+
+describe("a crowded workspace (spec: GET /v1/api_keys takes no paging parameter; APIKeysV1 has only `keys`)", () => {
+  it("answers every live key in one body, however many: 50,000 preloaded keys and the caller's own", async () => {
+    const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "../contract/baseten-openapi.json"), "utf8"));
+    expect(spec.paths["/v1/api_keys"].get.parameters ?? []).toEqual([]);
+    expect(Object.keys(spec.components.schemas.APIKeysV1.properties)).toEqual(["keys"]);
+
+    const started = performance.now();
+    expect(emu.preloadKeys({ count: 50_000 })).toBe(50_000);
+    const preloadMs = performance.now() - started;
+    const mine = await createKey(emu, { type: "WORKSPACE_INVOKE", name: "mine" });
+    const res = await api(emu, "GET", "/v1/api_keys");
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.json)).toEqual(["keys"]);
+    expect(res.json.keys).toHaveLength(50_001);
+    expect(res.json.keys.map((k: { prefix: string }) => k.prefix)).toContain(mine);
+    // A scoped invoke key per customer, in the default team's scope, each named and unique.
+    expect(res.json.keys[0]).toEqual({
+      prefix: expect.stringMatching(/^[A-Za-z]{8}$/),
+      name: "preloaded-1",
+      type: "WORKSPACE_INVOKE",
+      model_ids: ["customer-model"],
+      team_name: "default",
+    });
+    expect(new Set(res.json.keys.map((k: { prefix: string }) => k.prefix)).size).toBe(50_001);
+    expect(validateResponseBody("listKeys", { keys: res.json.keys.slice(0, 100) })).toEqual([]);
+    // Cheap enough for a benchmark to set up: reported, not asserted (machine speed varies).
+    console.log(`preloading 50,000 keys took ${preloadMs.toFixed(0)} ms; the listing is ${res.text.length} bytes`);
+  });
+
+  it("keeps Baseten's rules for preloaded keys: their names stay taken in their scope, and a clash adds none", async () => {
+    emu.preloadKeys({ count: 3, namePrefix: "customer" });
+    const dup = await api(emu, "POST", "/v1/api_keys", { body: { type: "WORKSPACE_INVOKE", name: "customer-2" } });
+    expect(dup.status).toBe(409);
+    expect(() => emu.preloadKeys({ count: 5, namePrefix: "customer" })).toThrow(/already exists/);
+    expect(emu.liveKeys()).toHaveLength(3);
+    expect(() => emu.preloadKeys({ count: 2, type: "PERSONAL", teamId: "team-ml" })).toThrow(/cannot be team-scoped/);
+  });
+
+  it("preloads again after a reset when started with preloadKeys", async () => {
+    const crowded = await BasetenEmulator.start({ rateLimitPerSecond: null, preloadKeys: 1000 });
+    try {
+      expect(crowded.liveKeys()).toHaveLength(1000);
+      crowded.reset();
+      expect(crowded.liveKeys()).toHaveLength(1000);
+    } finally {
+      await crowded.stop();
+    }
   });
 });

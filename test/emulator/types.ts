@@ -21,6 +21,26 @@ export interface EmulatorOptions {
   primaryTeamId?: string;
   /** Behaviours the sources leave open; see EmulatorModes. */
   modes?: Partial<EmulatorModes>;
+  /**
+   * A crowded workspace: this many other live keys (see PreloadKeysInput), added at start and
+   * again after every reset. Default 0. The spec's `GET /v1/api_keys` has no paging parameter
+   * and `APIKeysV1` only `keys`, so the listing answers all of them in one body.
+   */
+  preloadKeys?: number;
+}
+
+/** `POST /_emulator/preload-keys`: other keys, added at once, as a workspace that mints one per customer holds them. */
+export interface PreloadKeysInput {
+  count: number;
+  /** Default "WORKSPACE_INVOKE" with `modelIds` ["customer-model"]: a scoped invoke key per customer. */
+  type?: string;
+  modelIds?: string[] | null;
+  /** Default none (the default team's scope, like keys created without a team). */
+  teamId?: string | null;
+  /** Names are `<namePrefix>-<n>`; default "preloaded". */
+  namePrefix?: string;
+  /** The creator (owner of PERSONAL keys); default the first user. */
+  userId?: string;
 }
 
 /**

@@ -68,7 +68,7 @@ const notes = [
     `(${(sum("bytesScanned") / 1024 / 1024).toFixed(1)} MB).`,
   `Secret occurrences in Pulumi's own \`-v=9\` log (engine and SDK debug lines, see "Secrets" below; not counted as hits): ${sum("pulumiVerboseLogHits")}.`,
   `Peak memory of the client on a 50 MB answer: +${ran.find((f) => f.memoryGrowthMb !== undefined)?.memoryGrowthMb ?? "?"} MB ` +
-    `(the same client with its 1 MB limit lifted, reading it all: +${ran.find((f) => f.readAllMemoryGrowthMb !== undefined)?.readAllMemoryGrowthMb ?? "?"} MB).`,
+    `(most for the listing, which is read up to 32 MiB; the same client with its limits lifted, reading it all: +${ran.find((f) => f.readAllMemoryGrowthMb !== undefined)?.readAllMemoryGrowthMb ?? "?"} MB).`,
   `Reruns used by faults-during-runs (at most one per command is allowed): ${sum("reruns")}.`,
   `Missing test files: ${
     rows.filter((r) => !r.f).length === 0

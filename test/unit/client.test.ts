@@ -5,6 +5,7 @@
 import { BasetenClient } from "../../provider/client/baseten";
 import type { BasetenError } from "../../provider/client/errors";
 import type { HttpOptions } from "../../provider/client/http";
+import { SecretsClient } from "../../provider/client/secrets";
 import { BasetenEmulator } from "../emulator";
 import { validateRequestBody } from "../contract/schemas";
 
@@ -166,7 +167,7 @@ describe("retries are bounded by time, not by count", () => {
     await expect(client({ ...fakeTime(), retry: { maxRetries: 1 } }).listKeys()).resolves.toEqual([]);
     expect(delays).toEqual([2000, 2000, 2000]);
   });
-  it("bounds memory on a 50 MB body", async () => {
+  it("bounds memory on a 50 MB listing: the error names the listing, its bound, and what to do", async () => {
     emu.injectFault({
       kind: "respond",
       status: 200,
@@ -176,7 +177,52 @@ describe("retries are bounded by time, not by count", () => {
     });
     const e = await failureOf(client().listKeys());
     expect(e.kind).toBe("invalid-response");
-    expect(e.message).toMatch(/exceeds 1048576 bytes/);
+    expect(e.message).toMatch(
+      /^Baseten's answer to GET \/v1\/api_keys is not valid: the API-key listing exceeds 33554432 bytes \(32 MiB\), .*no paging.*revoke or delete what nothing uses.*check apiUrl/,
+    );
+    expect(await settledCountOf("GET /v1/api_keys", 1)).toBe(1); // not worth repeating
+  });
+
+  it("reads a listing of 50,000 keys (about 6 MB, past the 1 MiB that bounds other answers)", async () => {
+    emu.preloadKeys({ count: 50_000 });
+    const listed = await client().listKeys();
+    expect(listed).toHaveLength(50_000);
+    expect(listed[49_999]).toEqual({
+      prefix: expect.any(String),
+      type: "WORKSPACE_INVOKE",
+      name: "preloaded-50000",
+      modelIds: ["customer-model"],
+      teamName: "default",
+      ownerId: undefined,
+    });
+  });
+
+  it("reads a secrets listing past 1 MiB", async () => {
+    // 20,000 secrets, about 1.9 MB: served whole, as Baseten's unpaged listing would.
+    const secrets = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `secret-${i}`,
+      created_at: "2026-01-01T00:00:00Z",
+      name: `customer_${i}_invoke_key`,
+      team_name: "default",
+    }));
+    const body = JSON.stringify({ secrets });
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    emu.injectFault({ kind: "respond", status: 200, body, method: "GET", pathPrefix: "/v1/teams/team-default/secrets" });
+    const client = new SecretsClient({ baseUrl: emu.url, apiKey: emu.managementKey, timeoutMs: 2000 });
+    expect(await client.listSecrets("team-default")).toHaveLength(20_000);
+  });
+
+  it("keeps the 1 MiB bound for answers that are not listings (a create)", async () => {
+    emu.injectFault({
+      kind: "respond",
+      status: 200,
+      bodyBytes: 2 * 1024 * 1024,
+      contentType: "application/json",
+      method: "POST",
+    });
+    const e = await failureOf(client().createKey({ type: "PERSONAL", name: "k" }));
+    expect(e.kind).toBe("invalid-response");
+    expect(e.message).toMatch(/POST \/v1\/api_keys is not valid: the body exceeds 1048576 bytes/);
   });
   it.each([
     ['{"keys": [', /not JSON/],

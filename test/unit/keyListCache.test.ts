@@ -1,4 +1,4 @@
-import { KeyListCache } from "../../provider/keyListCache";
+import { KeyListCache, keysNamed, keyWithPrefix, ListingIndex, secretNamedLike } from "../../provider/keyListCache";
 import type { ListedApiKey } from "../../provider/types";
 
 function counting(result: () => Promise<ListedApiKey[]>) {
@@ -55,5 +55,39 @@ describe("KeyListCache", () => {
     now = 1000;
     await cache.get();
     expect(c.calls()).toBe(2);
+  });
+});
+
+describe("ListingIndex", () => {
+  const listing: ListedApiKey[] = [
+    { prefix: "a", type: "PERSONAL", name: "x" },
+    { prefix: "b", type: "WORKSPACE_INVOKE", name: "y" },
+    { prefix: "c", type: "WORKSPACE_INVOKE", name: "x" },
+  ];
+
+  it("finds by prefix and by name, in listing order, with one index per listing array", () => {
+    expect(keyWithPrefix(listing, "b")?.name).toBe("y");
+    expect(keyWithPrefix(listing, "z")).toBeUndefined();
+    expect(keysNamed(listing, "x").map((k) => k.prefix)).toEqual(["a", "c"]);
+    expect(keysNamed(listing, "none")).toEqual([]);
+    expect(ListingIndex.of(listing)).toBe(ListingIndex.of(listing));
+    expect(ListingIndex.of([...listing])).not.toBe(ListingIndex.of(listing));
+  });
+
+  it("computes a derived value once per listing, and again after it failed", async () => {
+    let calls = 0;
+    const index = ListingIndex.of(listing);
+    const failing = () => (calls++, Promise.reject(new Error("teams unavailable")));
+    await expect(index.memo("scope", failing)).rejects.toThrow(/teams unavailable/);
+    const ok = () => (calls++, Promise.resolve(["a"]));
+    await expect(index.memo("scope", ok)).resolves.toEqual(["a"]);
+    await expect(index.memo("scope", ok)).resolves.toEqual(["a"]);
+    expect(calls).toBe(2);
+  });
+
+  it("finds a secret by any name Baseten treats as the same", () => {
+    const secrets = [{ id: "s1", createdAt: "2026-01-01T00:00:00Z", name: "hf_access_token", teamName: "default" }];
+    expect(secretNamedLike(secrets, "hf-access-token")?.id).toBe("s1");
+    expect(secretNamedLike(secrets, "hf-access")).toBeUndefined();
   });
 });

@@ -16,7 +16,8 @@ export interface ProbeResult {
 
 const PROBE = `
 const { BasetenClient } = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "provider", "client", "baseten.js"))});
-const limit = process.env.PROBE_MAX_BYTES ? { maxResponseBytes: Number(process.env.PROBE_MAX_BYTES) } : {};
+const max = Number(process.env.PROBE_MAX_BYTES);
+const limit = process.env.PROBE_MAX_BYTES ? { maxResponseBytes: max, maxListingBytes: max } : {};
 const client = new BasetenClient({ baseUrl: process.env.PROBE_URL, apiKey: process.env.PROBE_KEY, retry: { maxRetries: 0 }, ...limit });
 const [op, arg] = JSON.parse(process.env.PROBE_CALL);
 client[op](arg).then(
@@ -32,7 +33,7 @@ client[op](arg).then(
 
 /**
  * Runs `client[op](arg)` in a fresh process against `url`. `maxResponseBytes` overrides the
- * client's body limit (to calibrate the probe with a client that reads everything).
+ * client's body limits, listings' too (to calibrate the probe with a client that reads everything).
  */
 export function probeClientCall(
   url: string,
