@@ -140,9 +140,12 @@ export async function callerListsScope(
   callerId: string,
 ): Promise<boolean> {
   if (scope.type === "PERSONAL") return scope.ownerId === callerId;
-  const sameType = ListingIndex.of(listed).matching("type", (k) => k.type, scope.type);
-  if (scope.teamId === undefined) return sameType.some((k) => k.teamName === undefined);
-  return (await keysInScope(rt, sameType, scope, callerId)).inScope.length > 0;
+  // Once per listing and scope: every create of a command asks about the same listing.
+  return ListingIndex.of(listed).memo(memoKey("covers", scope, callerId), async () => {
+    const sameType = ListingIndex.of(listed).matching("type", (k) => k.type, scope.type);
+    if (scope.teamId === undefined) return sameType.some((k) => k.teamName === undefined);
+    return (await keysInScope(rt, sameType, scope, callerId)).inScope.length > 0;
+  });
 }
 
 /** A scope in words, for messages. */

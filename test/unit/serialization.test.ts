@@ -78,9 +78,10 @@ describe("the serialized provider", () => {
     expect(providerText.length).toBeGreaterThan(1000);
     expect(providerText).not.toContain(emu.managementKey);
   });
-  it("stays small: under 128 KB when the provider is a local module (the package installed from npm is far smaller)", () => {
-    // Measured: about 64 KB from source in this repo. See bench/ for the installed-package size.
-    expect(Buffer.byteLength(providerText)).toBeLessThan(128 * 1024);
+  it("stays small: under 192 KB when the provider is a local module (the package installed from npm is far smaller)", () => {
+    // Measured from source in this repo: 110 KB at 0.2.0, 136 KB with the identity, index and
+    // error-line work after it. See bench/ for the installed-package size.
+    expect(Buffer.byteLength(providerText)).toBeLessThan(192 * 1024);
   });
   it("references npm modules instead of embedding them", () => {
     expect(providerText).toContain('require("node-fetch")');
