@@ -11,6 +11,7 @@ import { resolveTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
 import { adoptKey } from "./adopt";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
+import { MAX_REPLACEMENT_NAMES, nameHolders, sayNameHeld } from "./nameHolders";
 import { outputsOf } from "./outputs";
 import { callerListsScope, describeScope, keysNamedInScope, type KeyScope } from "./scope";
 
@@ -44,8 +45,13 @@ export async function createKey(
   const team = await resolveTeam(rt, inputs);
   const caller = await rt.caller();
   const scope: KeyScope = { type: inputs.type, teamName: team.teamName };
-  if (inputs.autoName) inputs = { ...inputs, name: await freeGeneratedName(rt, inputs.name, scope, caller) };
-  else await refuseTakenName(rt, inputs.name, scope, caller);
+  if (inputs.autoName) {
+    const free = await freeGeneratedName(rt, inputs.name, scope, caller);
+    // Say which keys hold the derived name: one may be an interrupted create's, tracked nowhere.
+    if (free !== inputs.name)
+      sayNameHeld(await nameHolders(rt, await rt.keysBeforeCreates(), inputs.name, scope, caller.userId), inputs.nameScope, free);
+    inputs = { ...inputs, name: free };
+  } else await refuseTakenName(rt, inputs.name, scope, caller);
   // Recorded only when this user's listing is sure to show the key (see callerListsScope).
   const seenBy = (await callerListsScope(rt, await rt.keysBeforeCreates(), scope, caller.userId)) ? caller.userId : undefined;
   const ownerId = inputs.type === "PERSONAL" ? caller.userId : undefined;
@@ -130,9 +136,6 @@ export async function createKey(
     throw keptWithPrefix(failure, ours.prefix);
   }
 }
-
-/** Most "-r<n>" names tried for one generated name. */
-const MAX_REPLACEMENT_NAMES = 20;
 
 /**
  * A generated name still held by a live key of the scope (the key being replaced by

@@ -5,6 +5,7 @@ import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
+import { derivedNameOf, nameHolders, sayNameHeld } from "./nameHolders";
 import { keysNamedInScope, withScopeWitness } from "./scope";
 
 /**
@@ -55,6 +56,11 @@ export async function readKey(rt: ProviderRuntime, id: string, stored: ApiKeyOut
     modelIds: sameSet(stored.modelIds ?? [], found.modelIds ?? []) ? stored.modelIds : found.modelIds,
     seenBy: caller.userId,
   };
+  if (stored.autoName === true && outs.name !== undefined) {
+    // Other live keys of this resource's names may be an interrupted create's, tracked nowhere: say so.
+    const scope = { type: stored.type ?? outs.type, teamName: stored.teamName };
+    sayNameHeld(await nameHolders(rt, listed, derivedNameOf(outs.name), scope, caller.userId, id), stored.nameScope);
+  }
   if (found.ownerId !== undefined) outs.ownerId = found.ownerId;
   // The listed team (for a teamless key, perhaps the default team) is reported; `diff` compares
   // only the team the program chose (teamSelector), so this causes no replacement.
