@@ -16,23 +16,28 @@ import { backendUrl, exportState, selectedStack, stackConfig } from "./pulumiCli
 import { interruptedSecretLines } from "./secrets";
 import { API_KEY_TYPE, interruptedCreates } from "./stackState";
 
-const USAGE = `Usage: baseten-recover [--stack <name>] [--cwd <project folder>] [--yes] [--dry-run]
+const USAGE = `Usage: baseten-recover [--stack <name>] [--cwd <project folder>] [--yes | --dry-run | --repair-only]
 
 Revokes the Baseten API keys that interrupted creates of the stack minted and that no resource
 of the stack holds. Shows them first, and asks unless --yes is given (--dry-run only shows).
 Run it in the project folder (or give --cwd), with the pulumi CLI on PATH. The management key is
 BASETEN_API_KEY when set, else the stack's baseten:apiKey; the URL BASETEN_API_URL, else the
-stack's baseten:apiUrl, else https://api.baseten.co.`;
+stack's baseten:apiUrl, else https://api.baseten.co.
+
+First, on a file:// backend, it removes the empty metadata files (*.attrs) a kill can leave,
+which make every pulumi command answer "failed to load checkpoint: EOF"; --repair-only does
+only that, and needs no management key.`;
 
 interface Options {
   stack?: string;
   cwd: string;
   yes: boolean;
   dryRun: boolean;
+  repairOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { cwd: process.cwd(), yes: false, dryRun: false };
+  const opts: Options = { cwd: process.cwd(), yes: false, dryRun: false, repairOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -44,6 +49,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--cwd" || a === "-C") opts.cwd = value();
     else if (a === "--yes" || a === "-y") opts.yes = true;
     else if (a === "--dry-run") opts.dryRun = true;
+    else if (a === "--repair-only") opts.repairOnly = true;
     else if (a === "--help" || a === "-h") {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -75,8 +81,14 @@ async function main(): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
   const dir = fileBackendDir(backendUrl(opts.cwd) ?? "");
-  for (const removed of dir !== undefined ? removeCutSidecars(dir) : []) {
-    say(`Removed ${removed}: an empty metadata file a killed pulumi left mid-write (the state itself is whole).`);
+  const removed = dir !== undefined ? removeCutSidecars(dir) : [];
+  for (const file of removed) {
+    say(`Removed ${file}: an empty metadata file a killed pulumi left mid-write (the state itself is whole).`);
+  }
+  if (opts.repairOnly) {
+    if (removed.length === 0)
+      say(dir !== undefined ? "The backend needs no repair." : "Not a file:// backend: nothing to repair.");
+    return 0;
   }
   const stack = opts.stack ?? selectedStack(opts.cwd);
   const state = exportState(stack, opts.cwd);
