@@ -43,6 +43,9 @@ export interface AuditLogEntry {
   createdAt?: number;
   /** `actor.api_key_prefix`: the acting API key's prefix, when the actor is an API key. */
   actorKeyPrefix?: string;
+  /** `actor.type` (USER, API_KEY, BASETEN_USER, ...; open) and `actor.email`, for messages. */
+  actorType?: string;
+  actorEmail?: string;
 }
 
 /** Pages of the audit log read at most per lookup (200 entries a page). */
@@ -205,6 +208,10 @@ export class BasetenClient {
         if (Number.isFinite(created)) entry.createdAt = created;
         const actorKeyPrefix = isRecord(item.actor) ? optionalString(item.actor.api_key_prefix) : undefined;
         if (actorKeyPrefix) entry.actorKeyPrefix = actorKeyPrefix;
+        const actorType = isRecord(item.actor) ? optionalString(item.actor.type) : undefined;
+        if (actorType) entry.actorType = actorType;
+        const actorEmail = isRecord(item.actor) ? optionalString(item.actor.email) : undefined;
+        if (actorEmail) entry.actorEmail = actorEmail;
         if (matches(entry)) return entry;
       }
       cursor = parsed.pagination.has_more === true ? optionalString(parsed.pagination.cursor) : undefined;

@@ -13,6 +13,7 @@ import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
 import { adoptKey } from "./adopt";
 import { AUDIT_CLOCK_SKEW_MS, findKeyEvent } from "./auditLog";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
+import { MAX_REPLACEMENT_NAMES, nameHolders, sayNameHeld } from "./nameHolders";
 import { outputsOf } from "./outputs";
 import { callerListsScope, describeScope, keysNamedInScope, witnessFields, type KeyScope } from "./scope";
 
@@ -49,8 +50,15 @@ export async function createKey(
   const scope: KeyScope = { type: inputs.type, teamId: team.teamId, teamName: team.teamName, ownerId };
   // The start of the audit-log window for this key's entries (see keys/auditLog.ts).
   const mintedAfter = rt.now();
-  if (inputs.autoName) inputs = { ...inputs, name: await freeGeneratedName(rt, inputs.name, scope, caller) };
-  else await refuseTakenName(rt, inputs.name, scope, caller);
+  if (inputs.autoName) {
+    const free = await freeGeneratedName(rt, inputs.name, scope, caller);
+    // Say which keys hold the derived name: one may be an interrupted create's, tracked nowhere.
+    if (free !== inputs.name) {
+      const holders = await nameHolders(rt, await rt.keysBeforeCreates(), inputs.name, scope, caller.userId);
+      await sayNameHeld(rt, holders, inputs.nameScope, free);
+    }
+    inputs = { ...inputs, name: free };
+  } else await refuseTakenName(rt, inputs.name, scope, caller);
   // Recorded only when this user's listing is sure to show the key (see callerListsScope).
   const witness = (await callerListsScope(rt, await rt.keysBeforeCreates(), scope, caller.userId)) ? witnessFields(caller) : {};
   const client = rt.operationClient();
@@ -175,9 +183,6 @@ async function minterOf(
     return { other: `this management key before this create began (${new Date(entry.createdAt).toISOString()})` };
   return {};
 }
-
-/** Most "-r<n>" names tried for one generated name. */
-const MAX_REPLACEMENT_NAMES = 20;
 
 /**
  * A generated name still held by a live key of the scope (the key being replaced by

@@ -6,6 +6,7 @@ import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
+import { derivedNameOf, nameHolders, sayNameHeld } from "./nameHolders";
 import type { RevocationProof } from "./revoke";
 import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness, witnessFields } from "./scope";
 
@@ -72,6 +73,11 @@ export async function readKey(
   };
   // A workspace recorded with an earlier witness does not belong to this one.
   if (caller.workspaceName === undefined) delete outs.seenInWorkspace;
+  if (stored.autoName === true && outs.name !== undefined) {
+    // Other live keys of this resource's names may be an interrupted create's, tracked nowhere: say so.
+    const holders = await nameHolders(rt, listed, derivedNameOf(outs.name), scopeOfStored(stored), caller.userId, id);
+    await sayNameHeld(rt, holders, stored.nameScope);
+  }
   if (found.ownerId !== undefined) outs.ownerId = found.ownerId;
   // The listed team (for a teamless key, perhaps the default team) is reported; `diff` compares
   // only the team the program chose (teamSelector), so this causes no replacement.

@@ -83,6 +83,16 @@ export class EmulatorControl {
     return (await this.call<{ committed: number }>("POST", "late-commits")).json.committed;
   }
 
+  /** How many requests `lateCommit` faults hold now. */
+  async heldRequests(): Promise<number> {
+    return (await this.call<{ held: number }>("GET", "late-commits")).json.held;
+  }
+
+  /** Ends every held request without running its operation; returns how many. */
+  async dropLateCommits(): Promise<number> {
+    return (await this.call<{ dropped: number }>("DELETE", "late-commits")).json.dropped;
+  }
+
   /** Every secret; `value` is included only with `values: true`. */
   async secrets(opts: { values?: boolean } = {}): Promise<EmulatedSecretInfo[]> {
     return (await this.call<{ secrets: EmulatedSecretInfo[] }>("GET", opts.values ? "secrets?values=1" : "secrets")).json.secrets;

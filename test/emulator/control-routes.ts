@@ -108,6 +108,10 @@ export async function handleControl(
           return sendJson(res, 200, { users: emu.allUsers() });
         case "POST late-commits":
           return sendJson(res, 200, { committed: emu.runLateCommits() });
+        case "GET late-commits":
+          return sendJson(res, 200, { held: emu.heldRequests() });
+        case "DELETE late-commits":
+          return sendJson(res, 200, { dropped: emu.dropLateCommits() });
         case "POST reset":
           emu.reset();
           return sendJson(res, 200, { ok: true });

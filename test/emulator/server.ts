@@ -94,6 +94,8 @@ function opaqueId(prefix: string): string {
 interface LateCommit {
   remaining: number;
   run: () => void;
+  /** Ends the request without running its operation (see dropLateCommits). */
+  drop: () => void;
 }
 
 interface Outcome {
@@ -276,6 +278,23 @@ export class BasetenEmulator {
     const due = this.lateCommits;
     this.lateCommits = [];
     for (const c of due) c.run();
+    return due.length;
+  }
+
+  /** How many requests `lateCommit` faults hold now (a test waits for its request to be held). */
+  heldRequests(): number {
+    return this.lateCommits.length;
+  }
+
+  /**
+   * Ends every request a `lateCommit` fault holds without running its operation: the connection
+   * closes and nothing is committed (a create that never reached Baseten's database: "can ...
+   * still commit" leaves room for one that does not). Returns how many.
+   */
+  dropLateCommits(): number {
+    const due = this.lateCommits;
+    this.lateCommits = [];
+    for (const c of due) c.drop();
     return due.length;
   }
 
@@ -546,6 +565,10 @@ export class BasetenEmulator {
       this.lateCommits.push({
         remaining: fault.afterRequests ?? 1,
         run: () => this.reply(ctx, res, run()),
+        drop: () => {
+          req.socket.destroy();
+          this.record(ctx, 0);
+        },
       });
       return;
     }

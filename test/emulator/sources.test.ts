@@ -311,6 +311,35 @@ describe("late commits (README: 'A create can time out on our side and still com
   });
 });
 
+describe("held requests (README: 'A create can time out on our side and still commit at Baseten later': can, so also may not)", () => {
+  async function heldCreate(name: string) {
+    emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST" });
+    const controller = new AbortController();
+    const held = api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name }, signal: controller.signal });
+    for (let i = 0; i < 500 && emu.heldRequests() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return { held, controller };
+  }
+
+  it("tells how many requests it holds, so a test can act while a chosen request is in flight", async () => {
+    expect(emu.heldRequests()).toBe(0);
+    const { held, controller } = await heldCreate("held");
+    expect(emu.heldRequests()).toBe(1);
+    expect(emu.liveKeys()).toEqual([]); // held: nothing committed yet
+    controller.abort();
+    await expect(held).rejects.toThrow();
+    expect(emu.runLateCommits()).toBe(1); // a held request commits on release, client or not
+    expect(emu.liveKeys().map((k) => k.name)).toEqual(["held"]);
+  });
+
+  it("drops held requests without committing them: the connection closes, no key is minted", async () => {
+    const { held } = await heldCreate("dropped");
+    expect(emu.dropLateCommits()).toBe(1);
+    await expect(held).rejects.toThrow();
+    expect(emu.heldRequests()).toBe(0);
+    expect(emu.allKeys()).toEqual([]);
+  });
+});
+
 describe("a 200 whose body is not JSON (README: 'A 200 can carry a body that is not JSON')", () => {
   it("mints the key and answers text/plain holding the plaintext (the worst plausible case)", async () => {
     emu.injectFault({ kind: "nonJson", afterCommit: true, method: "POST" });

@@ -84,6 +84,11 @@ describe("the packed package, installed by npm into a user's program", () => {
     expect(sdk.version).toBe(PULUMI_SDK_VERSION);
   });
 
+  it("installs the baseten-recover command (the package's bin), which runs from the project folder", () => {
+    const bin = path.join(programDir, "node_modules", ".bin", "baseten-recover");
+    expect(execFileSync(bin, ["--help"], { cwd: programDir, encoding: "utf8" })).toMatch(/^Usage: baseten-recover /);
+  });
+
   it("its manifest has no install-time script, names only shipped files, and npm installs it without a warning about it", () => {
     const installed = path.join(programDir, "node_modules", ...PACKAGE_NAME.split("/"));
     const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));

@@ -5,6 +5,8 @@
  * keys Baseten revoked after the engine died (their tombstones had no one to read them).
  * At the end no resource may stand for a revoked key and no key may be live untracked.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { BasetenEmulator } from "../emulator";
 import { agreement, checkpoint } from "./support/agreement";
 import { killPulumiWhen, revoked, type Crash } from "./support/crash";
@@ -71,7 +73,8 @@ describe(`pulumi SIGKILLed in the middle of a destroy of ${KEYS} keys`, () => {
     console.log(
       `[${SUITE}] killed after ${revoked(emu)} keys revoked: ${keyResourcesOf(state).length} in state, ` +
         `${pending.length} pending deletes, ${a.stale.length} in state but revoked; ` +
-        `still running after the kill (then ended by the test): ${crash.survivors.length} processes of the stack`,
+        `still running after the kill (then ended by the test): ${crash.survivors.length} processes of the stack; ` +
+        `metadata files the kill left empty: ${crash.cutSidecars.length}`,
     );
   });
 
@@ -93,6 +96,21 @@ describe(`pulumi SIGKILLed in the middle of a destroy of ${KEYS} keys`, () => {
     expect(a.live).toEqual([]);
     expect(a.inState).toEqual([]);
     expect(revoked(emu)).toBe(KEYS);
+  });
+
+  it("a kill while the backend rewrites its metadata file: every command answers 'failed to load checkpoint: EOF', and the README's recovery repairs it", async () => {
+    // The file:// backend writes the state to a temporary file and renames it, but truncates
+    // and rewrites `<stack>.json.attrs` in place: a SIGKILL between the two leaves this.
+    const attrs = path.join(stack.dir, "backend", ".pulumi", "stacks", "baseten-reliability", "rel.json.attrs");
+    expect(fs.statSync(attrs).size).toBeGreaterThan(0);
+    fs.truncateSync(attrs, 0);
+    const broken = await stack.cli(["stack", "export"]);
+    expect(broken.ok).toBe(false);
+    expect(broken.error?.message).toMatch(/failed to load checkpoint: EOF/);
+    const run = await runSnippet("recover-interrupted-destroy", stack, { apiUrl: emu.url, apiKey: emu.managementKey });
+    expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain("rel.json.attrs: an empty metadata file");
+    expect(await stack.prefixesInState()).toEqual([]);
   });
 
   it("no secret appears in any artifact, the crashed run's output included", async () => {

@@ -71,7 +71,8 @@ describe(`pulumi SIGKILLed in the middle of an up of ${KEYS} keys`, () => {
     console.log(
       `[${SUITE}] killed after ${minted(emu)} keys minted: ${keyResourcesOf(afterCrash).length} in state, ` +
         `${pending.length} pending creates, ${a.untracked.length} minted keys untracked; ` +
-        `still running after the kill (then ended by the test): ${crash.survivors.length} processes of the stack`,
+        `still running after the kill (then ended by the test): ${crash.survivors.length} processes of the stack; ` +
+        `metadata files the kill left empty: ${crash.cutSidecars.length}`,
     );
   });
 

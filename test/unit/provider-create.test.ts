@@ -130,6 +130,63 @@ describe("generated names", () => {
   });
 });
 
+describe("keys holding a resource's derived name are named, never revoked (issue 16)", () => {
+  const news = { type: "WORKSPACE_MANAGE_ALL", nameScope: "proj/dev" };
+  /** What the provider printed on standard output during `run` (the engine shows it). */
+  async function printed<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const result = await run();
+      const lines = spy.mock.calls.map((c) => String(c[0])).filter((l) => l.includes("Baseten API key"));
+      return { result, lines };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("a create that takes <name>-r1 prints one line naming the holder, that it is not this resource's key, and the recovery", async () => {
+    // The key an interrupted create minted under the derived name: live, tracked nowhere.
+    const first = await up(await providerAs(emu.managementKey), news);
+    const { result, lines } = await printed(async () => up(await providerAs(emu.managementKey), news));
+    expect(result.outs.name).toBe(`${first.outs.name}-r1`);
+    expect(lines).toEqual([
+      `Baseten API key ${JSON.stringify(first.id)} named ${JSON.stringify(first.outs.name)} ` +
+        // The emulator's management key has no `<prefix>.` part, so its audit entries name no prefix.
+        `(minted by an API key whose prefix the log does not give, as Baseten's audit log records) holds this resource's derived name ` +
+        `and is not this resource's key, so this key is named ${JSON.stringify(result.outs.name)}. If no resource of any stack ` +
+        `has id ${JSON.stringify(first.id)} (pulumi stack export), it is left from an interrupted create: ` +
+        '`npx baseten-recover --stack dev` shows such keys and revokes them (README: "Recovering from a crash").\n',
+    ]);
+    expect(
+      emu
+        .liveKeys()
+        .map((k) => k.prefix)
+        .sort(),
+    ).toEqual([first.id, result.id].sort()); // nothing revoked
+  });
+
+  it("a refresh of a resource whose derived name is held by another live key says the same; without one it says nothing", async () => {
+    const first = await up(await providerAs(emu.managementKey), news);
+    const second = await up(await providerAs(emu.managementKey), news); // takes -r1
+    const refreshed = await printed(async () => (await providerAs(emu.managementKey)).read!(second.id, second.outs));
+    expect(refreshed.result).toMatchObject({ id: second.id });
+    expect(refreshed.lines).toHaveLength(1);
+    expect(refreshed.lines[0]).toMatch(
+      new RegExp(`^Baseten API key "${first.id}" named "${first.outs.name}" .*is not this resource's key\\. .*--stack dev`),
+    );
+    // The first resource's refresh names the -r1 key: it holds one of the first's names too.
+    const ofFirst = await printed(async () => (await providerAs(emu.managementKey)).read!(first.id, first.outs));
+    expect(ofFirst.lines).toHaveLength(1);
+    expect(ofFirst.lines[0]).toMatch(
+      new RegExp(`^Baseten API key "${second.id}" named "${second.outs.name}" \\(minted by .*\\) holds`),
+    );
+    emu.revokeOutOfBand(second.id);
+    const alone = await printed(async () => (await providerAs(emu.managementKey)).read!(first.id, first.outs));
+    expect(alone.lines).toEqual([]);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([first.id]);
+  });
+});
+
 describe("late commits end tracked (10.2)", () => {
   it("a generated name: the timed-out POST commits later; the next POST collides; the listing finds ours; mint again", async () => {
     const p = await providerAs(emu.managementKey, SHORT_TIMEOUT);

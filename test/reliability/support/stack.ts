@@ -12,13 +12,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { isolatedPulumiEnv, pulumiBinDir, REPO_ROOT } from "../../../scripts/pulumiCli";
 import { filesText, type KeySpec } from "../../e2e/harness";
+import { API_KEY_TYPE, type StateResource } from "../../../provider/recover/stackState";
 import { installedPackage } from "./installedPackage";
 import { processesWithPulumiHome, type StackProcess } from "./processes";
 
 export type { KeySpec };
 
 export const STACK_NAME = "rel";
-export const API_KEY_TYPE = "pulumi-nodejs:dynamic/baseten:ApiKey";
+export { API_KEY_TYPE };
+export type { StateResource };
 
 export interface ReliabilityStackOptions {
   apiUrl: string;
@@ -252,14 +254,6 @@ export interface StateExport {
     resources?: StateResource[];
     pending_operations?: Array<{ type: string; resource: StateResource }>;
   };
-}
-
-export interface StateResource {
-  urn: string;
-  type: string;
-  id?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
 }
 
 export function keyResourcesOf(state: StateExport): StateResource[] {
