@@ -4,4 +4,4 @@
  * engine stores the new provider code, which `pulumi destroy` then runs. Kept equal to
  * package.json's version by a unit test.
  */
-export const PROVIDER_VERSION = "0.2.0";
+export const PROVIDER_VERSION = "0.3.0";
