@@ -5,13 +5,13 @@
 import { proveAbsence, type AbsenceVerdict } from "../evidence";
 import type { ProviderRuntime } from "../runtime";
 import type { Caller } from "../types";
+import { findDeletionOfId } from "./auditLog";
 import { SecretError } from "./errors";
 import type { SecretOutputs } from "./types";
 
 /**
  * Whether the caller's listing lacking a secret proves it gone: (b) the audit log's
- * `SECRET_DELETED` entry for exactly this secret id (`search` is a substring match, so the id
- * is compared here), or (c) a listing by the user who last saw it (`seenBy`).
+ * `SECRET_DELETED` entry for exactly this secret id (see auditLog.ts), or (c) a listing by the user who last saw it (`seenBy`).
  */
 export function proveSecretGone(rt: ProviderRuntime, caller: Caller, stored: Partial<SecretOutputs>): Promise<AbsenceVerdict> {
   const { secretId, name } = stored;
@@ -21,12 +21,7 @@ export function proveSecretGone(rt: ProviderRuntime, caller: Caller, stored: Par
     auditLogRecordsDeletion:
       secretId === undefined || name === undefined
         ? undefined
-        : async () =>
-            (await rt.client.findAuditLogEntry(
-              "SECRETS",
-              name,
-              (e) => e.eventType === "SECRET_DELETED" && e.eventData.secret_id === secretId,
-            )) !== undefined,
+        : async () => (await findDeletionOfId(rt.client, secretId, name)) !== undefined,
   });
 }
 

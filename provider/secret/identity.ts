@@ -5,8 +5,9 @@
  * Update and destroy write or delete only after the listing shows the stored id; the audit
  * log, where readable, confirms which id a DELETE removed (the tombstone holds only a name).
  */
-import { secretNamesEquivalent, type ListedSecret } from "../client/secrets";
+import type { ListedSecret } from "../client/secrets";
 import { secretNamedLike } from "../keyListCache";
+import { findDeletionOfName } from "./auditLog";
 import type { ProviderRuntime } from "../runtime";
 import type { SecretOutputs } from "./types";
 
@@ -43,26 +44,19 @@ export type DeletionRecord =
   | { found: "nothing"; why: string };
 
 /**
- * The newest `SECRET_DELETED` entry for the name Baseten's tombstone gave, compared by
- * `secret_id` with the stored id. Searched by that name (the entry's `secret_name`); names are
- * compared by equivalence here since `search` is a substring match.
+ * The newest `SECRET_DELETED` entry for the name Baseten's tombstone gave, since the DELETE was
+ * sent (`sentAt`, epoch ms), compared by `secret_id` with the stored id (see auditLog.ts for how
+ * it is found under each reading of `search`).
  */
 export async function deletionRecord(
   rt: ProviderRuntime,
   stored: Pick<SecretOutputs, "name" | "secretId">,
   tombstoneName: string,
+  sentAt: number,
 ): Promise<DeletionRecord> {
   let entry;
   try {
-    entry = await rt.client.findAuditLogEntry(
-      "SECRETS",
-      tombstoneName,
-      (e) =>
-        e.eventType === "SECRET_DELETED" &&
-        typeof e.eventData.secret_name === "string" &&
-        secretNamesEquivalent(e.eventData.secret_name, stored.name) &&
-        typeof e.eventData.secret_id === "string",
-    );
+    entry = await findDeletionOfName(rt.client, tombstoneName, sentAt);
   } catch (e) {
     const status = (e as { status?: unknown }).status;
     return { found: "nothing", why: `the audit log could not be read${typeof status === "number" ? ` (HTTP ${status})` : ""}` };

@@ -332,6 +332,7 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
   if (seen.state === "absent")
     return provenGone(rt, stored, `Secret ${JSON.stringify(stored.name)} is missing from the listing of ${describeTeam(stored)}`);
   let result;
+  const sentAt = rt.shared.now(); // the start of the audit-log window for this deletion
   try {
     result = await rt.client.deleteSecret(stored.teamId, stored.name);
   } finally {
@@ -339,7 +340,7 @@ export async function deleteSecret(rt: SecretRuntime, stored: SecretOutputs): Pr
   }
   if (result.outcome === "deleted") {
     if (stored.secretId === undefined) return { proof: "tombstone" };
-    const record = await deletionRecord(rt.shared, stored, result.tombstoneName);
+    const record = await deletionRecord(rt.shared, stored, result.tombstoneName, sentAt);
     if (record.found === "ours") return { proof: "tombstone-and-audit-log" };
     if (record.found === "nothing") return { proof: "tombstone" };
     throw new SecretError(

@@ -279,8 +279,13 @@ describe("delete", () => {
     expect(emu.requestLog().map((r) => [r.route, r.rawPath, r.status])).toEqual([
       [LIST, "/v1/teams/team-ml/secrets", 200],
       [DELETE, "/v1/teams/team-ml/secrets/a-b%20c", 200],
-      // Searched by the name the tombstone gave (the entry's secret_name), compared by secret_id.
-      [ROUTES.auditLogs, "/v1/audit_logs?event_type_groups=SECRETS&limit=200&search=a_b+c", 200],
+      // Searched by the name the tombstone gave (the entry's secret_name), since the DELETE was
+      // sent less the clock skew allowed, compared by secret_id.
+      [
+        ROUTES.auditLogs,
+        expect.stringMatching(/^\/v1\/audit_logs\?event_type_groups=SECRETS&limit=200&search=a_b\+c&start_epoch_millis=\d+$/),
+        200,
+      ],
     ]);
     expect(emu.secrets()).toEqual([]);
   });
@@ -393,13 +398,19 @@ describe("read (refresh)", () => {
     expect(e.message).toMatch(/pulumi state delete/);
   });
 
-  it("drops a secret another user's listing lacks when the audit log records its deletion", async () => {
-    const p = await configured();
-    const { id, outs } = await up(p, { name: "tok" });
-    emu.deleteSecretOutOfBand("team-default", "tok");
-    const admin = emu.addUser({ admin: true });
-    expect(await (await configured(admin.apiKey)).read!(id, outs)).toEqual({});
-  });
+  it.each(["names-and-ids", "names", "ids", "ids-and-prefix"] as const)(
+    "drops a secret another user's listing lacks when the audit log records its deletion (search reads %s)",
+    async (auditSearch) => {
+      // shared/baseten README: `search` matches "resource names and IDs in the entry", which
+      // may mean either or both: the entry of exactly this id must be found under each reading.
+      emu.setModes({ auditSearch });
+      const p = await configured();
+      const { id, outs } = await up(p, { name: "tok" });
+      emu.deleteSecretOutOfBand("team-default", "tok");
+      const admin = emu.addUser({ admin: true });
+      expect(await (await configured(admin.apiKey)).read!(id, outs)).toEqual({});
+    },
+  );
 
   it("fails on an unreadable listing instead of dropping the secret", async () => {
     const p = await configured();
