@@ -84,3 +84,11 @@ function workspaceMismatch(caller: Caller, recorded: string | undefined): string
     return `this management key's workspace is ${JSON.stringify(caller.workspaceName)}, but it was seen in workspace ${JSON.stringify(recorded)} (renamed, or another workspace), so this listing proves nothing`;
   return undefined;
 }
+
+/**
+ * What a witness records: who saw the resource, in which workspace (a user id is an identity
+ * only within its workspace; see `witnessWorkspace`).
+ */
+export function witnessFields(caller: Caller): { seenBy: string; seenInWorkspace?: string } {
+  return caller.workspaceName ? { seenBy: caller.userId, seenInWorkspace: caller.workspaceName } : { seenBy: caller.userId };
+}

@@ -1,12 +1,12 @@
 /** Taking over an existing live key instead of minting one (`adoptPrefix`). */
 import { BasetenError } from "../client/errors";
 import { keyWithPrefix } from "../keyListCache";
+import { witnessFields } from "../evidence";
 import type { ProviderRuntime } from "../runtime";
 import { sameSet } from "../sets";
 import { resolveTeam, type ResolvedTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../types";
 import { outputsOf } from "./outputs";
-import { witnessFields } from "./scope";
 
 /**
  * One listing (shared by every adoption and read of the process), no write. Every field the

@@ -6,6 +6,7 @@
  */
 import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
 import type { BasetenClient } from "../client/baseten";
+import { witnessFields } from "../evidence";
 import type { ProviderRuntime } from "../runtime";
 import { replacementName } from "../naming";
 import { resolveTeam } from "../teams";
@@ -15,7 +16,7 @@ import { AUDIT_CLOCK_SKEW_MS, findKeyEvent } from "./auditLog";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
 import { MAX_REPLACEMENT_NAMES, nameHolders, sayNameHeld } from "./nameHolders";
 import { outputsOf } from "./outputs";
-import { callerListsScope, describeScope, keysNamedInScope, witnessFields, type KeyScope } from "./scope";
+import { callerListsScope, describeScope, keysNamedInScope, type KeyScope } from "./scope";
 
 /** Failures after which the POST may or may not have reached Baseten and committed. */
 const UNCERTAIN_CREATE_FAILURES: BasetenErrorKind[] = ["timeout", "network", "server"];

@@ -1,6 +1,7 @@
 /** Refresh of a key: one listing shared by every read of the process. */
 import { prefixOfId } from "../client/prefix";
 import { keyWithPrefix } from "../keyListCache";
+import { witnessFields } from "../evidence";
 import type { ProviderRuntime } from "../runtime";
 import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
@@ -8,7 +9,7 @@ import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
 import { derivedNameOf, nameHolders, sayNameHeld } from "./nameHolders";
 import type { RevocationProof } from "./revoke";
-import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness, witnessFields } from "./scope";
+import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness } from "./scope";
 
 /**
  * The key as Baseten lists it now, with `seenBy` set to the caller (and its workspace);

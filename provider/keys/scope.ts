@@ -11,6 +11,7 @@ import { BasetenError } from "../client/errors";
 import { keysNamed, ListingIndex } from "../keyListCache";
 import type { ProviderRuntime } from "../runtime";
 import { defaultTeamId } from "../teams";
+import { witnessFields } from "../evidence";
 import type { ApiKeyOutputs, Caller, ListedApiKey } from "../types";
 
 /**
@@ -154,11 +155,6 @@ export function describeScope(scope: KeyScope): string {
     return scope.ownerId !== undefined ? `the personal keys of user ${scope.ownerId}` : "your personal keys";
   if (scope.teamId === undefined) return "the workspace (its default team)";
   return `team ${scope.teamId}${scope.teamName !== undefined ? ` (${JSON.stringify(scope.teamName)})` : ""}`;
-}
-
-/** What a witness records: who saw the key, in which workspace. */
-export function witnessFields(caller: Caller): { seenBy: string; seenInWorkspace?: string } {
-  return caller.workspaceName ? { seenBy: caller.userId, seenInWorkspace: caller.workspaceName } : { seenBy: caller.userId };
 }
 
 /**

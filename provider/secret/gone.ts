@@ -18,6 +18,7 @@ export function proveSecretGone(rt: ProviderRuntime, caller: Caller, stored: Par
   return proveAbsence({
     caller,
     seenBy: stored.seenBy,
+    witnessWorkspace: { recorded: stored.seenInWorkspace },
     auditLogRecordsDeletion:
       secretId === undefined || name === undefined
         ? undefined

@@ -5,9 +5,11 @@
  */
 import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
 import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
+import { witnessFields } from "../evidence";
 import { KeyListCache, secretNamedLike } from "../keyListCache";
 import { ProviderRuntime } from "../runtime";
 import type { ResolvedSettings } from "../settings";
+import type { Caller } from "../types";
 import { resolveTeam } from "../teams";
 import { SecretError } from "./errors";
 import { absenceUnproven, deletionUnproven, proveSecretGone } from "./gone";
@@ -75,11 +77,6 @@ export class SecretRuntime {
     this.listings.get(teamId)?.invalidate();
   }
 
-  /** The caller's Baseten user id: one `GET /v1/users/me` per process. */
-  async callerUserId(): Promise<string> {
-    return (await this.shared.caller()).userId;
-  }
-
   /** Runs `fn` after every earlier holder of `key` finished: serializes creates of equivalent names. */
   async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const before = this.createLocks.get(key) ?? Promise.resolve();
@@ -132,7 +129,7 @@ function outputsOf(
   inputs: SecretInputs,
   team: SecretTeam,
   written: ListedSecret,
-  seenBy: string,
+  witness: ReturnType<typeof witnessFields>,
 ): { id: string; outs: SecretOutputs } {
   const outs: SecretOutputs = {
     ...inputs,
@@ -142,7 +139,7 @@ function outputsOf(
     createdAt: written.createdAt,
   };
   delete (outs as unknown as Record<string, unknown>).__provider;
-  outs.seenBy = seenBy;
+  Object.assign(outs, witness);
   if (team.teamSelector !== undefined) outs.teamSelector = team.teamSelector;
   else delete outs.teamSelector;
   // The engine cannot store `undefined` ("Unexpected struct type").
@@ -171,7 +168,7 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
   return rt.exclusive(lockKey, async () => {
     // The caller first, then the listing: shared lookups run in a fixed order, so the
     // request log (and a fault injected by position) is the same on every run.
-    const seenBy = await rt.callerUserId();
+    const witness = witnessFields(await rt.shared.caller());
     const listing = await rt.listing(team.teamId);
     const existing = secretNamedLike(listing.secrets, inputs.name);
     if (existing && inputs.adoptExisting !== true) {
@@ -229,7 +226,7 @@ export async function createSecret(rt: SecretRuntime, inputs: SecretInputs): Pro
           `take it over with \`adoptExisting: true\`.`,
       );
     }
-    return outputsOf(inputs, team, written, seenBy);
+    return outputsOf(inputs, team, written, witness);
   });
 }
 
@@ -283,7 +280,14 @@ export async function updateSecretValue(rt: SecretRuntime, olds: SecretOutputs, 
         `was written to that other secret. Check who else manages the secret; \`pulumi refresh\` then drops this stack's.`,
     );
   }
-  return { ...carried, value: news.value, createdAt: written.createdAt, seenBy: await rt.callerUserId() };
+  return withWitness({ ...carried, value: news.value, createdAt: written.createdAt }, await rt.shared.caller());
+}
+
+/** `outs` as seen now by `caller`: a workspace recorded with an earlier witness is not carried over. */
+function withWitness(outs: SecretOutputs, caller: Caller): SecretOutputs {
+  const seen: SecretOutputs = { ...outs, ...witnessFields(caller) };
+  if (caller.workspaceName === undefined) delete seen.seenInWorkspace;
+  return seen;
 }
 
 /** Why refresh or destroy let a secret go, for the line each prints. */
@@ -304,7 +308,7 @@ export async function readSecret(rt: SecretRuntime, stored: SecretOutputs): Prom
   const seen = listedAs(listing.secrets, stored);
   if (seen.state === "ours") {
     const found = seen.secret;
-    return { ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName, seenBy: caller.userId };
+    return withWitness({ ...stored, secretId: found.id, createdAt: found.createdAt, teamName: found.teamName }, caller);
   }
   if (seen.state === "replaced") return { proof: "replaced", other: seen.secret };
   const verdict = await proveSecretGone(rt.shared, caller, stored);

@@ -37,6 +37,8 @@ export interface SecretOutputs extends SecretInputs {
    * listing by the same user that lacks it proves it gone. Absent when the identity was unknown.
    */
   seenBy?: string;
+  /** The workspace `seenBy` was in (`workspace_name`); absent in state written before 0.3.0. */
+  seenInWorkspace?: string;
   /** Which team input the program used, so `read` gives the engine back the same inputs. */
   teamSelector?: "teamId" | "teamName";
 }

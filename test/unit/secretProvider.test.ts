@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createSecretProvider, type SecretProvider } from "../../provider/secret/provider";
 import type { SecretOutputs } from "../../provider/secret/types";
 import { isSecretError } from "../../provider/secret/errors";
-import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES } from "../emulator";
+import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES, WORKSPACE_NAME } from "../emulator";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";
 import { validateRequestBody } from "../contract/schemas";
@@ -396,6 +396,20 @@ describe("read (refresh)", () => {
     expect(isSecretError(e, "removal-unproven")).toBe(true);
     expect(e.message).toMatch(/Refresh keeps it/);
     expect(e.message).toMatch(/pulumi state delete/);
+  });
+
+  it("records the witness's workspace, and keeps a secret when the caller's workspace is another (the listing proves nothing)", async () => {
+    // Issue 15 item 2, as for keys: a user id identifies a listing only within its workspace
+    // (shared/baseten README, identities: `workspace_name` from GET /v1/users/me).
+    const p = await configured();
+    const { id, outs } = await up(p, { name: "tok" });
+    expect((outs as SecretOutputs).seenInWorkspace).toBe(WORKSPACE_NAME);
+    emu.deleteSecretOutOfBand("team-default", "tok");
+    emu.renameWorkspace("renamed-workspace");
+    emu.setModes({ auditSearch: "names" });
+    const e = await failureOf((await configured()).read!(id, { ...outs, name: "tok-not-searchable" } as never));
+    expect(isSecretError(e, "removal-unproven")).toBe(true);
+    expect(e.message).toMatch(/workspace is "renamed-workspace", but it was seen in workspace "emulated-workspace"/);
   });
 
   it.each(["names-and-ids", "names", "ids", "ids-and-prefix"] as const)(
