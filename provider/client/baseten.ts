@@ -46,6 +46,8 @@ export interface AuditLogEntry {
   /** `actor.type` (USER, API_KEY, BASETEN_USER, ...; open) and `actor.email`, for messages. */
   actorType?: string;
   actorEmail?: string;
+  /** `source` (UI, API, MCP, SYSTEM, OTHER; nullable): where the action came from. */
+  source?: string;
 }
 
 /** Pages of the audit log read at most per lookup (200 entries a page). */
@@ -212,6 +214,8 @@ export class BasetenClient {
         if (actorType) entry.actorType = actorType;
         const actorEmail = isRecord(item.actor) ? optionalString(item.actor.email) : undefined;
         if (actorEmail) entry.actorEmail = actorEmail;
+        const source = optionalString(item.source);
+        if (source) entry.source = source;
         if (matches(entry)) return entry;
       }
       cursor = parsed.pagination.has_more === true ? optionalString(parsed.pagination.cursor) : undefined;

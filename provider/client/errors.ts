@@ -133,8 +133,11 @@ export const MIN_MASKED_LENGTH = 4;
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = text;
+  const given = secrets.filter((s): s is string => s !== undefined && s.length >= MIN_MASKED_LENGTH);
+  // A body that echoes the request holds each secret as a JSON string: a value with `"`, `\`
+  // or a newline (a PEM key, a JSON credential) is escaped there, and parsing would unescape it.
+  const sorted = [...new Set([...given, ...given.map((s) => JSON.stringify(s).slice(1, -1))])];
   // Longest first, so a secret that contains another is masked whole.
-  const sorted = secrets.filter((s): s is string => s !== undefined && s.length >= MIN_MASKED_LENGTH);
   sorted.sort((a, b) => b.length - a.length);
   for (const secret of sorted) out = out.split(secret).join("[REDACTED]");
   return out;
@@ -232,7 +235,9 @@ export function errorFromResponse(
   secrets: ReadonlyArray<string | undefined>,
   basePath = "",
 ): BasetenError {
-  const basetenMessage = basetenMessageOf(redact(bodyText, secrets));
+  // Masked before the message is parsed and cut, and again after: parsing unescapes JSON strings.
+  const parsed = basetenMessageOf(redact(bodyText, secrets));
+  const basetenMessage = parsed === undefined ? undefined : redact(parsed, secrets);
   const said = basetenMessage ? `: ${basetenMessage}` : "";
   const sent = `${target.method} ${basePath}${target.path}`;
   const message = `Baseten answered HTTP ${status}${said} (${sent}). ${adviceForStatus(status, target.path)}`;

@@ -7,6 +7,8 @@
  * without `search` (right under every reading); every entry's prefix is compared exactly.
  */
 import type { AuditLogEntry, BasetenClient } from "../client/baseten";
+import { BasetenError, isBasetenError } from "../client/errors";
+import type { ProviderRuntime } from "../runtime";
 
 /**
  * How far Baseten's clock may run behind this machine's: the window starts this much before the
@@ -31,5 +33,53 @@ export async function findKeyEvent(
   return (
     (await client.findAuditLogEntry("API_KEYS", prefix, matches, since)) ??
     (await client.findAuditLogEntry("API_KEYS", undefined, matches, since))
+  );
+}
+
+/**
+ * Whether the audit log shows `prefix` minted by someone other than this management key:
+ * `other` names the acting API key when its entry gives a prefix that is not this management
+ * key's, Baseten's UI when its `source` is `UI`, or this key itself when the mint predates `mintedAfter` (the create that should have
+ * minted it). Anything less proves nothing (`{}`): the log unreadable (403: in multi-team
+ * workspaces only organization admins may read it), no entry for the prefix yet, an API
+ * entry without `actor.api_key_prefix` (the spec gives it only "when the actor is an API key", and
+ * how a personal management key's calls are attributed is not documented), or this management
+ * key's prefix unknown (a key without a `.`): then the listing rule decides, as README says.
+ */
+export async function mintedByOther(
+  rt: ProviderRuntime,
+  client: BasetenClient,
+  prefix: string,
+  mintedAfter: number | undefined,
+): Promise<{ other?: string }> {
+  if (rt.managementKeyPrefix === undefined) return {};
+  let entry;
+  try {
+    entry = await findKeyEvent(client, "API_KEY_CREATED", prefix, mintedAfter);
+  } catch (e) {
+    if (isBasetenError(e)) return {};
+    throw e;
+  }
+  if (entry === undefined) return {};
+  // This provider mints through the API: a mint from Baseten's UI is someone else's.
+  if (entry.source === "UI") return { other: "a user in Baseten's UI" };
+  if (entry.actorKeyPrefix === undefined) return {};
+  if (entry.actorKeyPrefix !== rt.managementKeyPrefix) return { other: `API key ${entry.actorKeyPrefix}` };
+  if (mintedAfter !== undefined && entry.createdAt !== undefined && entry.createdAt < mintedAfter - AUDIT_CLOCK_SKEW_MS)
+    return { other: `this management key before this create began (${new Date(entry.createdAt).toISOString()})` };
+  return {};
+}
+
+/**
+ * The error that keeps an `unconfirmed/<name>` entry when the key now holding its name was
+ * minted by someone else (see mintedByOther): that key is not the stack's, whatever its name.
+ */
+export function notOursByAuditLog(what: string, prefix: string, name: string, minter: string): BasetenError {
+  return new BasetenError(
+    "request",
+    `${what}: key ${prefix} holds the name ${JSON.stringify(name)}, but Baseten's audit log shows it minted by ${minter}, ` +
+      `not by this stack's management key after the create the entry stands for, so it is not this stack's key and is left ` +
+      `alone. The entry is kept in state. If that create minted nothing (check the audit log, or the API keys page), remove ` +
+      `the entry with \`pulumi state delete <urn>\`.`,
   );
 }

@@ -5,14 +5,13 @@
  * before it, and sending the POST again can never mint a second key of that name.
  */
 import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
-import type { BasetenClient } from "../client/baseten";
 import { witnessFields } from "../evidence";
 import type { ProviderRuntime } from "../runtime";
 import { replacementName } from "../naming";
 import { resolveTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
 import { adoptKey } from "./adopt";
-import { AUDIT_CLOCK_SKEW_MS, findKeyEvent } from "./auditLog";
+import { mintedByOther } from "./auditLog";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";
 import { MAX_REPLACEMENT_NAMES, nameHolders, sayNameHeld } from "./nameHolders";
 import { outputsOf } from "./outputs";
@@ -129,7 +128,7 @@ export async function createKey(
     const ours = found[0]; // the name was free before this create's first POST
     // That listing may be minutes old: where the audit log says who minted the key, a key of
     // this name minted by another actor since is not ours, and neither kept nor revoked.
-    const minter = await minterOf(rt, client, ours.prefix, mintedAfter);
+    const minter = await mintedByOther(rt, client, ours.prefix, mintedAfter);
     if (minter.other) {
       throw new BasetenError(
         failure.kind,
@@ -154,35 +153,6 @@ export async function createKey(
     }
     throw keptWithPrefix(failure, ours.prefix);
   }
-}
-
-/**
- * Who minted `prefix`, as far as the audit log says: `other` names an actor that is not this
- * management key, or a mint before this create began. Proves nothing (`{}`) when the log is
- * unreadable (403: in multi-team workspaces only organization admins may read it), holds no
- * entry for the prefix yet, or this management key's prefix is unknown (a key without a `.`):
- * then the listing made before the command's first create decides, as the README documents.
- */
-async function minterOf(
-  rt: ProviderRuntime,
-  client: BasetenClient,
-  prefix: string,
-  mintedAfter: number,
-): Promise<{ other?: string }> {
-  if (rt.managementKeyPrefix === undefined) return {};
-  let entry;
-  try {
-    entry = await findKeyEvent(client, "API_KEY_CREATED", prefix, mintedAfter);
-  } catch (e) {
-    if (isBasetenError(e)) return {};
-    throw e;
-  }
-  if (entry === undefined) return {};
-  if (entry.actorKeyPrefix !== rt.managementKeyPrefix)
-    return { other: entry.actorKeyPrefix !== undefined ? `API key ${entry.actorKeyPrefix}` : "a user in Baseten's UI" };
-  if (entry.createdAt !== undefined && entry.createdAt < mintedAfter - AUDIT_CLOCK_SKEW_MS)
-    return { other: `this management key before this create began (${new Date(entry.createdAt).toISOString()})` };
-  return {};
 }
 
 /**

@@ -5,6 +5,7 @@ import { witnessFields } from "../evidence";
 import type { ProviderRuntime } from "../runtime";
 import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "../types";
+import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
 import { derivedNameOf, nameHolders, sayNameHeld } from "./nameHolders";
@@ -45,6 +46,9 @@ export async function readKey(
         verdict.reasons,
       );
     }
+    // A name alone proves nothing: where the audit log says who minted the key, another's is not ours.
+    const minter = await mintedByOther(rt, rt.operationClient(), named[0].prefix, stored.mintedAfter);
+    if (minter.other) throw notOursByAuditLog(`Cannot refresh ${JSON.stringify(id)}`, named[0].prefix, byName, minter.other);
     id = named[0].prefix;
   }
   prefixOfId(id, "Cannot refresh");

@@ -4,6 +4,7 @@ import { isBasetenError, withLimit } from "../client/errors";
 import { prefixOfId } from "../client/prefix";
 import type { ProviderRuntime } from "../runtime";
 import type { ApiKeyOutputs, ListedApiKey } from "../types";
+import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { proveKeyRevoked, revocationUnproven } from "./gone";
 import { unconfirmedName } from "./keptInState";
 import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness } from "./scope";
@@ -109,6 +110,12 @@ async function revokeByName(
       stored,
       verdict.reasons,
     );
+  }
+  // A name alone proves nothing: a key the audit log shows minted by another is left alone.
+  for (const key of named) {
+    const minter = await mintedByOther(rt, client, key.prefix, stored.mintedAfter);
+    if (minter.other)
+      throw notOursByAuditLog(`Cannot revoke ${JSON.stringify(`unconfirmed/${name}`)}`, key.prefix, name, minter.other);
   }
   const revoked: string[] = [];
   for (const key of named) {

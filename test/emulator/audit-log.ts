@@ -15,6 +15,8 @@ export interface AuditEntry {
   event_type: string;
   event_data: Record<string, unknown>;
   actor: { type: "USER" | "API_KEY"; email?: string | null; api_key_prefix?: string | null; api_key_name?: string | null };
+  /** Spec AuditLogSourceV1 (UI, API, MCP, SYSTEM, OTHER; nullable): where the action came from. */
+  source: "UI" | "API" | null;
   /** The acting user's id, for `user_ids`; not sent. */
   userId: string;
 }
@@ -87,7 +89,14 @@ export class AuditLog {
     const slice = matching.slice(start, start + q.limit);
     const next = start + slice.length;
     return {
-      items: slice.map(({ id, created, event_type, event_data, actor }) => ({ id, created, event_type, event_data, actor })),
+      items: slice.map(({ id, created, event_type, event_data, actor, source }) => ({
+        id,
+        created,
+        event_type,
+        event_data,
+        actor,
+        source,
+      })),
       pagination: { has_more: next < matching.length, cursor: next < matching.length ? String(next) : null },
     };
   }

@@ -329,6 +329,7 @@ export class BasetenEmulator {
         prefix: key.prefix,
       },
       actor: via === "api" ? apiKeyActor(user.apiKey) : { type: "USER", email: user.email },
+      source: via === "api" ? "API" : "UI",
       userId: user.userId,
     });
   }
@@ -385,6 +386,7 @@ export class BasetenEmulator {
       event_type: eventType,
       event_data: secretEventData(eventType, secret),
       actor: { type: "USER", email: user.email },
+      source: null, // nullable in the spec: secret events do not say where they came from here
       userId: user.userId,
     });
   }

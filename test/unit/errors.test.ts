@@ -75,3 +75,20 @@ describe("errors", () => {
     expect(redact(`a ${KEY} b ${KEY}`, [KEY])).toBe("a [REDACTED] b [REDACTED]");
   });
 });
+
+describe("a secret echoed JSON-escaped (a value with quotes, backslashes or newlines) is masked too", () => {
+  // A PEM key or a JSON credential as a Secret's value: an error body that echoes the request
+  // holds it escaped, and parsing the body would unescape it into the message.
+  const value = 'line1\nline"2\\fake-value-supersecret';
+  const target = { method: "POST", path: "/v1/teams/t/secrets" };
+  const escaped = JSON.stringify(value).slice(1, -1);
+  it.each([
+    ["a JSON detail", JSON.stringify({ detail: `cannot store ${value}` })],
+    ["a FastAPI 422 list", JSON.stringify({ detail: [{ loc: ["body", "value"], msg: `bad value ${value}`, type: "x" }] })],
+    ["a text body quoting the request", `bad request: {"name":"n","value":"${escaped}"}`],
+  ])("in %s", (_label, body) => {
+    const e = errorFromResponse(400, target, body, [value]);
+    expect(e.message).not.toContain("supersecret");
+    expect(e.message).toContain("[REDACTED]");
+  });
+});

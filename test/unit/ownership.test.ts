@@ -225,3 +225,21 @@ describe("item 8: create recovery asks the audit log who minted the key it finds
     expect(e.message).toMatch(/did mint key/);
   });
 });
+
+describe("an unconfirmed/<name> entry never resolves to a key the audit log shows another actor minted", () => {
+  // Issue 16: nothing may revoke a key on the strength of its name alone. Spec AuditLogSourceV1
+  // and AuditLogActorV1: a key made in Baseten's UI has source UI; this provider mints via the API.
+  it("refresh and destroy keep the entry and leave a colleague's key of that name alone", async () => {
+    const ours = emu.addUser({ userId: "user-ours", admin: true, apiKey: "ourmgmt1.fakefakefakefakefakefakefake" });
+    const entry = unconfirmedEntry({ type: "WORKSPACE_MANAGE_ALL", name: "ci", seenBy: "user-ours", mintedAfter: Date.now() });
+    const theirs = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: "ci" }); // our POST never committed
+    const p = await providerAs(ours.apiKey);
+    const refresh = await failureOf(p.read!("unconfirmed/ci", entry));
+    expect(refresh.message).toMatch(
+      /key \w+ holds the name "ci", but Baseten's audit log shows it minted by a user in Baseten's UI.*kept in state/,
+    );
+    const destroy = await failureOf((await providerAs(ours.apiKey)).delete!("unconfirmed/ci", entry));
+    expect(destroy.message).toMatch(/Cannot revoke "unconfirmed\/ci".*minted by a user in Baseten's UI/);
+    expect(live()).toContain(theirs.prefix);
+  });
+});
