@@ -127,5 +127,13 @@ export function keysNamed(listed: readonly ListedApiKey[], name: string): readon
 
 /** The listed secret Baseten treats as `name` (see canonicalSecretName), if any. */
 export function secretNamedLike(listed: readonly ListedSecret[], name: string): ListedSecret | undefined {
-  return ListingIndex.of(listed).matching("canonicalName", (s) => canonicalSecretName(s.name), canonicalSecretName(name))[0];
+  return secretsNamedLike(listed, name)[0];
+}
+
+/**
+ * Every listed secret this package treats as `name`: one, where Baseten's rule is as documented
+ * (its examples are ASCII; non-ASCII characters all map to `_` here, so two may meet).
+ */
+export function secretsNamedLike(listed: readonly ListedSecret[], name: string): readonly ListedSecret[] {
+  return ListingIndex.of(listed).matching("canonicalName", (s) => canonicalSecretName(s.name), canonicalSecretName(name));
 }

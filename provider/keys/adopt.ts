@@ -32,16 +32,23 @@ export async function adoptKey(
     mismatches.push(`name is ${JSON.stringify(found.name ?? null)}, the program says ${JSON.stringify(inputs.name)}`);
   if (inputs.modelIds !== undefined && !sameSet(found.modelIds ?? [], inputs.modelIds))
     mismatches.push(`model ids are ${JSON.stringify(found.modelIds ?? [])}, the program says ${JSON.stringify(inputs.modelIds)}`);
-  // A team given by id is resolved to its name, the only team field Baseten lists.
-  const team: ResolvedTeam =
-    inputs.teamId !== undefined
-      ? await resolveTeam(rt, inputs)
-      : found.teamName !== undefined
-        ? { teamName: found.teamName, teamSelector: inputs.teamName !== undefined ? "teamName" : undefined }
-        : {};
-  const programTeam = inputs.teamName ?? (inputs.teamId !== undefined ? team.teamName : undefined);
-  if (programTeam !== undefined && found.teamName !== programTeam)
-    mismatches.push(`team is ${JSON.stringify(found.teamName ?? null)}, the program says ${JSON.stringify(programTeam)}`);
+  // Teams are compared by id: the listing names a key's team only by `team_name`, which maps
+  // to ids through GET /v1/teams (a renamed team, or two teams of one name, must not match).
+  const listedTeamIds =
+    found.teamName === undefined ? [] : (await rt.teams()).filter((t) => t.name === found.teamName).map((t) => t.id);
+  const programGivesTeam = inputs.teamId !== undefined || inputs.teamName !== undefined;
+  const team: ResolvedTeam = programGivesTeam
+    ? await resolveTeam(rt, inputs)
+    : found.teamName !== undefined
+      ? { teamName: found.teamName, ...(listedTeamIds.length === 1 ? { teamId: listedTeamIds[0] } : {}) }
+      : {};
+  if (programGivesTeam && !(listedTeamIds.length === 1 && listedTeamIds[0] === team.teamId)) {
+    const listed =
+      found.teamName === undefined
+        ? "no team"
+        : `${JSON.stringify(found.teamName)} (${listedTeamIds.length === 1 ? `id ${listedTeamIds[0]}` : `a name ${listedTeamIds.length} teams have`})`;
+    mismatches.push(`team is ${listed}, the program says team ${team.teamId} (${JSON.stringify(team.teamName)})`);
+  }
   if (mismatches.length) {
     throw new BasetenError(
       "configuration",

@@ -62,7 +62,7 @@ function describe(o: Orphan): string {
   const why = o.interrupted ? "the name of an interrupted create of" : "a name of";
   const caution = o.explicitName ? " (an explicit name: make sure no one else uses it)" : "";
   return (
-    `  ${o.key.prefix}  ${JSON.stringify(o.key.name)} in ${describeScope({ type: o.key.type, teamName: o.key.teamName })}: ` +
+    `  ${o.key.prefix}  ${JSON.stringify(o.key.name)} in ${describeScope(o.scope)}: ` +
     `${why} ${o.urn}; no resource of the stack holds it${caution}`
   );
 }
@@ -81,7 +81,8 @@ async function main(): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
   const dir = fileBackendDir(backendUrl(opts.cwd) ?? "");
-  const removed = dir !== undefined ? removeCutSidecars(dir) : [];
+  // --dry-run changes nothing, the backend's files included.
+  const removed = dir !== undefined && !opts.dryRun ? removeCutSidecars(dir) : [];
   for (const file of removed) {
     say(`Removed ${file}: an empty metadata file a killed pulumi left mid-write (the state itself is whole).`);
   }

@@ -22,6 +22,8 @@ export interface Orphan {
   interrupted: boolean;
   /** The name was given in the program, not generated: anyone could have used it. */
   explicitName: boolean;
+  /** The scope the key was found in, by identity (team id, owner). */
+  scope: KeyScope;
 }
 
 /** A source's scope by identity: its team id (given, or looked up by name), its owner. */
@@ -52,12 +54,13 @@ export async function orphansOf(
       .filter((k) => !held.prefixes.has(k.prefix) && !held.names.has(k.name ?? ""));
     if (named.length === 0) continue;
     // Keys whose team cannot be told by id (`unknown`) are never offered.
-    const { inScope } = await keysInScope(rt, named, await scopeOf(rt, source, callerId), callerId);
+    const scope = await scopeOf(rt, source, callerId);
+    const { inScope } = await keysInScope(rt, named, scope, callerId);
     for (const key of inScope) {
       const earlier = found.get(key.prefix);
       // An interrupted create is the likelier author: keep that one when two sources match.
       if (earlier === undefined || (!earlier.interrupted && source.interrupted)) {
-        found.set(key.prefix, { key, urn: source.urn, interrupted: source.interrupted, explicitName: !source.autoName });
+        found.set(key.prefix, { key, urn: source.urn, interrupted: source.interrupted, explicitName: !source.autoName, scope });
       }
     }
   }

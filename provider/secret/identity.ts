@@ -6,7 +6,7 @@
  * log, where readable, confirms which id a DELETE removed (the tombstone holds only a name).
  */
 import type { ListedSecret } from "../client/secrets";
-import { secretNamedLike } from "../keyListCache";
+import { secretsNamedLike } from "../keyListCache";
 import { findDeletionOfName } from "./auditLog";
 import type { ProviderRuntime } from "../runtime";
 import type { SecretOutputs } from "./types";
@@ -22,11 +22,12 @@ export type ListedAs =
 
 /** Which secret, if any, the team's listing holds under the stored name. */
 export function listedAs(secrets: ReadonlyArray<ListedSecret>, stored: Pick<SecretOutputs, "name" | "secretId">): ListedAs {
-  const found = secretNamedLike(secrets, stored.name);
-  if (!found) return { state: "absent" };
+  const named = secretsNamedLike(secrets, stored.name);
+  if (named.length === 0) return { state: "absent" };
   // No stored id (not written by this package's releases, kept for safety): the name is all there is.
-  if (stored.secretId === undefined || found.id === stored.secretId) return { state: "ours", secret: found };
-  return { state: "replaced", secret: found };
+  if (stored.secretId === undefined) return { state: "ours", secret: named[0] };
+  const ours = named.find((s) => s.id === stored.secretId);
+  return ours !== undefined ? { state: "ours", secret: ours } : { state: "replaced", secret: named[0] };
 }
 
 /** How the listing's other secret is named in messages and lines: name and id, never a value. */
@@ -46,7 +47,10 @@ export type DeletionRecord =
 /**
  * The newest `SECRET_DELETED` entry for the name Baseten's tombstone gave, since the DELETE was
  * sent (`sentAt`, epoch ms), compared by `secret_id` with the stored id (see auditLog.ts for how
- * it is found under each reading of `search`).
+ * it is found under each reading of `search`). Not "any entry of our id": the listing the DELETE
+ * followed may be up to a minute old, so our id may have been deleted by a colleague just before
+ * and the DELETE have removed their secret. An audit log that lags can make the newest entry an
+ * older one of another id: destroy then fails and keeps the secret, which a rerun resolves.
  */
 export async function deletionRecord(
   rt: ProviderRuntime,

@@ -188,6 +188,28 @@ describe("item 5: naming the same team by id instead of by name", () => {
     expect(live()).toEqual([id]);
   });
 
+  it("holds for an adopted key too: adoption records the team's id, and adopts by id, never by a team name", async () => {
+    const key = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: "adopted", teamId: "team-ml" });
+    const p = await providerAs(emu.managementKey);
+    const { id, inputs, outs } = await upKey(p, { type: "WORKSPACE_INVOKE", teamName: "ml-platform", adoptPrefix: key.prefix });
+    expect(outs).toMatchObject({ teamId: "team-ml", teamSelector: "teamName" });
+    const news = { ...programOf(inputs), teamName: undefined, teamId: "team-ml" };
+    const checked = await p.check!(inputs as never, news as never);
+    expect(await p.diff!(id, outs, checked.inputs as never)).toMatchObject({ replaces: [] });
+    // A key of a team renamed to the name the program gives is not that team's key.
+    emu.putTeam("team-ml", "ml-renamed");
+    emu.putTeam("team-new", "ml-platform");
+    const other = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: "other", teamId: "team-ml" });
+    const e = await failureOf(
+      upKey(await providerAs(emu.managementKey), {
+        type: "WORKSPACE_INVOKE",
+        teamName: "ml-platform",
+        adoptPrefix: other.prefix,
+      }),
+    );
+    expect(e.message).toMatch(/team is "ml-renamed" \(id team-ml\), the program says team team-new/);
+  });
+
   it("refuses the switch when the name now names another team than the key's", async () => {
     const p = await providerAs(emu.managementKey);
     const { id, inputs, outs } = await upKey(p, { type: "WORKSPACE_INVOKE", teamId: "team-ml", name: "fixed" });
