@@ -49,8 +49,10 @@ export async function nameHolders(
   // Through the listing's index, name by name: a workspace may hold tens of thousands of keys.
   const holders: ListedApiKey[] = [];
   for (const name of namesOfDerived(derived)) {
-    const { inScope } = await keysInScope(rt, keysNamed(listed, name), scope, callerId);
-    holders.push(...inScope.filter((k) => k.prefix !== ownPrefix));
+    // The resource's own key is set aside first: mapping a listed key's team to its id costs a
+    // GET /v1/teams, which a refresh with no other holder must not send.
+    const others = keysNamed(listed, name).filter((k) => k.prefix !== ownPrefix);
+    if (others.length > 0) holders.push(...(await keysInScope(rt, others, scope, callerId)).inScope);
   }
   return holders;
 }
