@@ -7,6 +7,7 @@
 import type { ApiKeyOutputs } from "../../provider/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
+import { printed } from "../support/printed";
 import { configuredProvider, upKey } from "./providerHarness";
 import { BasetenEmulator, WORKSPACE_NAME } from "../emulator";
 
@@ -21,19 +22,7 @@ const providerAs = (apiKey: string, extra: Record<string, string> = {}) => confi
 const live = () => emu.liveKeys().map((k) => k.prefix);
 
 /** What destroy printed (the engine shows a dynamic provider's standard output). */
-async function printedBy(run: () => Promise<unknown>): Promise<string> {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join("");
-}
+const printedBy = async (run: () => Promise<unknown>): Promise<string> => (await printed(run)).lines;
 
 /** An `unconfirmed/<name>` entry as a create whose outcome stayed unknown stores it. */
 function unconfirmedEntry(fields: Partial<ApiKeyOutputs> & { type: ApiKeyOutputs["type"]; name: string }): ApiKeyOutputs {
@@ -63,8 +52,8 @@ describe("item 1: a personal unconfirmed/<name> entry belongs to its recorded ow
     // The owner resolves it to the key A minted, and destroy names that prefix.
     const asA = await providerAs(a.apiKey);
     expect((await asA.read!("unconfirmed/laptop", entry)).id).toBe(minted.prefix);
-    const printed = await printedBy(() => asA.delete!("unconfirmed/laptop", entry));
-    expect(printed).toBe(
+    const lines = await printedBy(() => asA.delete!("unconfirmed/laptop", entry));
+    expect(lines).toBe(
       `Revoked Baseten API key "${minted.prefix}" (state entry "unconfirmed/laptop"): Baseten's tombstone names it (verified).\n`,
     );
     expect(live()).toEqual([bOwn.prefix]);
