@@ -76,7 +76,7 @@ describe("adopting keys that already exist", () => {
 
     ts.keys = [{ name: "wrong", args: { type: "WORKSPACE_INVOKE", adoptPrefix: teamInvoke.prefix, teamId: "team-default" } }];
     const team = await failureOf(ts.up());
-    expect(team.message).toContain('team is "ml-platform", the program says "default"');
+    expect(team.message).toContain('team is "ml-platform" (id team-ml), the program says team team-default ("default")');
     expect(writes()).toBe(0);
     expect(await ts.keyResources()).toEqual([]);
   });
