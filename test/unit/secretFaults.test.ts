@@ -76,5 +76,7 @@ describe.each([1, 2, 3, 4, 5])("seeded random faults, seed %i", (seed) => {
         emu.setRandomFaults({ rate: 0.3, seed: seed + 100, kinds: ["serverError", "reset"], retryAfterSeconds: 0 });
       }
     }
-  });
+    // The retries' backoff sleeps in real time (up to 2 retries a request; a destroy now also
+    // reads the listing and the audit log): bounded, but more than jest's 5 s on a loaded machine.
+  }, 60_000);
 });
