@@ -170,6 +170,11 @@ describe("up, when Baseten's answer to a create is broken", () => {
   });
 
   it("a 50 MB body to a create (nothing minted): a clear error naming the key to look for; nothing untracked", async () => {
+    // The cleanup below may drop the entry only where the listing is sure to cover a teamless
+    // key's scope: a key of its type listed with no team (issue 15 item 2: one listed under the
+    // default team's name may be that team's own, a right apart). So this workspace lists
+    // teamless keys with no team.
+    emu.setModes({ teamlessTeamName: "null" });
     emu.injectFault({ kind: "respond", status: 200, bodyBytes: 50 * MB, route: POST });
     stack.keys = [...stack.keys, { name: "flooded", args: { type: "WORKSPACE_MANAGE_ALL" } }];
     const up = await stack.up();
@@ -186,6 +191,7 @@ describe("up, when Baseten's answer to a create is broken", () => {
     const cleanup = await stack.up();
     expect({ ok: cleanup.ok, error: cleanup.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
     expect(keyResourcesOf(await stack.exportState()).find((r) => r.urn.endsWith("::flooded"))).toBeUndefined();
+    emu.setModes({ teamlessTeamName: "default" });
   });
 });
 
