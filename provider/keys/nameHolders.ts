@@ -81,7 +81,10 @@ async function minterOf(rt: ProviderRuntime, client: BasetenClient, prefix: stri
     return `API key ${JSON.stringify(entry.actorKeyPrefix)} (${whose})`;
   }
   if (entry.actorType === "API_KEY") return "an API key whose prefix the log does not give";
-  if (entry.actorType === "USER") return entry.actorEmail !== undefined ? `Baseten user ${entry.actorEmail}` : "a Baseten user";
+  const user = entry.actorEmail !== undefined ? `Baseten user ${entry.actorEmail}` : "a Baseten user";
+  // The same reading of `source` as mintedByOther (auditLog.ts), which decides by it.
+  if (entry.source === "UI") return `${user} in Baseten's UI`;
+  if (entry.actorType === "USER") return user;
   return entry.actorType !== undefined ? `an actor of type ${entry.actorType}` : undefined;
 }
 
