@@ -203,7 +203,8 @@ describe("the audit log (README 'Audit log'; spec ListAuditLogsResponseV1)", () 
     expect(validateResponseBody("auditLogs", res.json)).toEqual([]);
   });
 
-  it("records out-of-band revocations (as in Baseten's UI) too, with the user as actor", async () => {
+  // Spec AuditLogSourceV1: where the action came from (UI, API, MCP, SYSTEM, OTHER).
+  it("records out-of-band revocations (as in Baseten's UI) too, with the user as actor and UI as source", async () => {
     const prefix = await createKey(emu, { type: "PERSONAL", name: "ui-revoked" });
     emu.revokeOutOfBand(prefix);
     const res = await api(emu, "GET", "/v1/audit_logs?event_type_groups=API_KEYS");
@@ -211,6 +212,7 @@ describe("the audit log (README 'Audit log'; spec ListAuditLogsResponseV1)", () 
       event_type: "API_KEY_DELETED",
       event_data: { prefix },
       actor: { type: "USER", email: EMULATOR_USER.email },
+      source: "UI",
     });
   });
 
@@ -224,6 +226,7 @@ describe("the audit log (README 'Audit log'; spec ListAuditLogsResponseV1)", () 
       event_type: "API_KEY_CREATED",
       event_data: { prefix },
       actor: { type: "API_KEY", api_key_prefix: "mgmtpfx1", api_key_name: null },
+      source: "API", // spec AuditLogSourceV1 (UI, API, MCP, SYSTEM, OTHER; nullable)
     });
     expect(JSON.stringify(res.json)).not.toContain("fakesecret");
     expect(validateResponseBody("auditLogs", res.json)).toEqual([]);
