@@ -79,19 +79,28 @@ function redacted(text: string): string {
 }
 
 /**
- * A transcript with the progress rows of each command sorted: the engine refreshes or deletes
- * the stack and a resource at the same time, so their rows interleave differently from run to
- * run. The fixture keeps the order of the run that wrote it, for reading.
+ * A transcript reduced to what does not depend on timing: per resource, only the rows of its
+ * final status (`**failed**`, `**refreshing failed**`, ...) or, where it has none, its last row.
+ * The display prints intermediate rows (`running`, `refreshing (1s)`, a bare row on a redraw)
+ * at moments that vary with the machine's load, and the engine works on the stack and a resource
+ * at the same time, so their rows interleave differently from run to run: rows are sorted. The
+ * fixture keeps every row of the run that wrote it, in its order, for reading.
  */
 function comparable(transcript: string): string {
   return transcript
     .split(/^(?=\$ )/m)
     .map((run) => {
       const [progress, ...rest] = run.split("\nDiagnostics:\n");
-      const [command, ...rows] = progress.split("\n");
-      return [[command, ...rows.sort()].join("\n"), ...rest].join("\nDiagnostics:\n");
+      const [command, ...lines] = progress.split("\n");
+      const rows = lines.filter((line) => line.trim() !== "");
+      const resourceOf = (row: string) => row.slice(4).split(/ +/).slice(0, 2).join(" ");
+      const finalRows = rows.filter((row, i) => {
+        const mine = rows.filter((other) => resourceOf(other) === resourceOf(row));
+        return mine.some((other) => other.includes("**")) ? row.includes("**") : mine[mine.length - 1] === row && rows.lastIndexOf(row) === i;
+      });
+      return [[command, ...finalRows.sort()].join("\n"), ...rest].join("\nDiagnostics:\n");
     })
-    .join("");
+    .join("\n");
 }
 
 /** Compares the transcript of `runs` with the fixture `name` (or writes it with UPDATE_FIXTURES=1). */
