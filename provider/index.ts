@@ -3,9 +3,9 @@
  *
  * @packageDocumentation
  */
-export { ApiKey, type ApiKeyArgs } from "./apiKey";
-export { Secret, type SecretArgs } from "./secret/secret";
+export { ApiKey, type ApiKeyArgs } from "./apiKey/resource";
+export { Secret, type SecretArgs } from "./secret/resource";
 export { isSecretError, SecretError, type SecretErrorReason } from "./secret/errors";
-export { API_KEY_TYPES, type ApiKeyType } from "./types";
+export { API_KEY_TYPES, type ApiKeyType } from "./apiKey/types";
 export { BasetenError, isBasetenError, type BasetenErrorKind } from "./client/errors";
 export { PROVIDER_VERSION } from "./version";

@@ -10,6 +10,6 @@
  * installed package, so the code that runs is always the installed version's. In this
  * repository, where the module is local, it is serialized by value as before.
  */
-import { createApiKeyProvider } from "./dynamicProvider";
+import { createApiKeyProvider } from "./apiKey/provider";
 
 export = createApiKeyProvider();

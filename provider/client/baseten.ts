@@ -3,11 +3,24 @@
  * between the wire types (snake_case) and the provider's types (camelCase), validates every
  * 200 body against the shape Baseten's spec promises, and checks tombstones.
  */
-import type { Caller, ListedApiKey, Team } from "../types";
+import type { Caller } from "./identity";
+import type { Team } from "./identity";
 import { BasetenError, basetenMessageOf, invalidResponse, maskKeys, type RequestTarget } from "./errors";
 import { HttpTransport, type HttpOptions, type HttpResult } from "./http";
 import { apiKeyPath, MAX_PREFIX_LENGTH, prefixOfApiKey } from "./prefix";
 import type { ApiKeyInfoWire, CreateApiKeyRequestWire } from "./wire";
+
+/** A key as Baseten lists it, in camelCase. */
+export interface ListedApiKey {
+  prefix: string;
+  /** Open: Baseten may add categories, and reading must not break on them. */
+  type: string;
+  name?: string;
+  modelIds?: string[];
+  teamName?: string;
+  /** The owning user of a personal key (`owner.user_id`); absent for other keys. */
+  ownerId?: string;
+}
 
 /** What `createKey` sends. */
 export interface CreateKeyRequest {

@@ -7,9 +7,9 @@
  */
 import * as readline from "readline";
 import { isBasetenError } from "../client/errors";
-import { ProviderRuntime } from "../runtime";
-import { resolveSettings } from "../settings";
-import { describeScope } from "../keys/scope";
+import { ProviderRuntime } from "../core/runtime";
+import { resolveSettings } from "../core/settings";
+import { describeScope } from "../apiKey/scope";
 import { fileBackendDir, removeCutSidecars } from "./cutSidecars";
 import { orphansOf, type Orphan } from "./plan";
 import { backendUrl, exportState, selectedStack, stackConfig } from "./pulumiCli";

@@ -5,12 +5,12 @@
  * never offered, whatever its name; the rest are shown and confirmed before anything is revoked,
  * since a key kept on purpose outside the state (`retainOnDelete`) can carry such a name too.
  */
-import { derivedNameOf, namesOfDerived } from "../keys/nameHolders";
-import { keysNamed } from "../keyListCache";
-import { keysInScope, type KeyScope } from "../keys/scope";
-import type { ProviderRuntime } from "../runtime";
-import { resolveTeam } from "../teams";
-import type { ListedApiKey } from "../types";
+import { derivedNameOf, namesOfDerived } from "../apiKey/nameHolders";
+import { keysNamed } from "../core/listings";
+import { keysInScope, type KeyScope } from "../apiKey/scope";
+import type { ProviderRuntime } from "../core/runtime";
+import { resolveTeam } from "../core/teams";
+import type { ListedApiKey } from "../client/baseten";
 import { heldByStack, keyNameSources, type KeyNameSource, type StackState } from "./stackState";
 
 /** A live key offered for revocation, and why. */

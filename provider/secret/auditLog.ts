@@ -6,7 +6,7 @@
  */
 import type { AuditLogEntry, BasetenClient } from "../client/baseten";
 import { secretNamesEquivalent } from "../client/secrets";
-import { AUDIT_CLOCK_SKEW_MS } from "../keys/auditLog";
+import { AUDIT_CLOCK_SKEW_MS } from "../core/evidence";
 
 const deletion = (e: AuditLogEntry) => e.eventType === "SECRET_DELETED";
 

@@ -5,8 +5,8 @@
  * outputs; only input fields are compared.
  */
 import { secretNamesEquivalent } from "../client/secrets";
-import { UNKNOWN } from "../validation";
-import type { DiffDecision } from "../diff";
+import { UNKNOWN } from "../core/unknown";
+import type { DiffDecision } from "../core/resource";
 
 /**
  * A diff decision; `changes: undefined` ("unknown") for a value-only update. The engine then

@@ -2,9 +2,9 @@
  * The evidence rule (../evidence.ts) applied to secrets: what can prove a secret gone besides
  * its tombstone, and the message when nothing does.
  */
-import { proveAbsence, type AbsenceVerdict } from "../evidence";
-import type { ProviderRuntime } from "../runtime";
-import type { Caller } from "../types";
+import { proveAbsence, type AbsenceVerdict } from "../core/evidence";
+import type { ProviderRuntime } from "../core/runtime";
+import type { Caller } from "../client/identity";
 import { findDeletionOfId } from "./auditLog";
 import { SecretError } from "./errors";
 import type { SecretOutputs } from "./types";

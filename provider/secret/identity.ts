@@ -6,9 +6,9 @@
  * log, where readable, confirms which id a DELETE removed (the tombstone holds only a name).
  */
 import type { ListedSecret } from "../client/secrets";
-import { secretsNamedLike } from "../keyListCache";
+import { secretsNamedLike } from "../core/listings";
 import { findDeletionOfName } from "./auditLog";
-import type { ProviderRuntime } from "../runtime";
+import type { ProviderRuntime } from "../core/runtime";
 import type { SecretOutputs } from "./types";
 
 /** What the team's listing holds under the stored name. */

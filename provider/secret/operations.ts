@@ -5,12 +5,12 @@
  */
 import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
 import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
-import { witnessFields } from "../evidence";
-import { KeyListCache, secretNamedLike } from "../keyListCache";
-import { ProviderRuntime } from "../runtime";
-import type { ResolvedSettings } from "../settings";
-import type { Caller } from "../types";
-import { resolveTeam } from "../teams";
+import { witnessFields } from "../core/evidence";
+import { KeyListCache, secretNamedLike } from "../core/listings";
+import { ProviderRuntime } from "../core/runtime";
+import type { ResolvedSettings } from "../core/settings";
+import type { Caller } from "../client/identity";
+import { resolveTeam } from "../core/teams";
 import { SecretError } from "./errors";
 import { absenceUnproven, deletionUnproven, proveSecretGone } from "./gone";
 import { deletionRecord, describeOther, listedAs } from "./identity";

@@ -1,12 +1,12 @@
 /**
  * The dynamic provider of `Secret`: Pulumi's `ResourceProvider` interface over operations.ts.
- * Serialized into `__provider` like ApiKey's (see ../dynamicProvider.ts): no credential is
+ * Serialized into `__provider` like ApiKey's (see ../apiKey/provider.ts): no credential is
  * reachable from it, npm modules are required lazily, errors are recognised by name.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isBasetenError, withContext as basetenWithContext } from "../client/errors";
-import { withHostLine } from "../hostErrorLine";
-import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "../settings";
+import { withHostLine } from "../core/hostErrorLine";
+import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "../core/settings";
 import { diffSecret } from "./diff";
 import { isSecretError, SecretError } from "./errors";
 import {
@@ -21,9 +21,9 @@ import {
   type SecretGone,
 } from "./operations";
 import { describeOther } from "./identity";
-import { announceRemoval } from "../removalLines";
+import { announceRemoval } from "../core/removalLines";
 import type { SecretInputs, SecretOutputs } from "./types";
-import { checkSecretInputs } from "./validation";
+import { checkSecretInputs } from "./checks";
 
 type Inputs = SecretInputs & { __provider?: string };
 

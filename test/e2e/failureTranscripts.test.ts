@@ -96,7 +96,9 @@ function comparable(transcript: string): string {
       const resourceOf = (row: string) => row.slice(4).split(/ +/).slice(0, 2).join(" ");
       const finalRows = rows.filter((row, i) => {
         const mine = rows.filter((other) => resourceOf(other) === resourceOf(row));
-        return mine.some((other) => other.includes("**")) ? row.includes("**") : mine[mine.length - 1] === row && rows.lastIndexOf(row) === i;
+        return mine.some((other) => other.includes("**"))
+          ? row.includes("**")
+          : mine[mine.length - 1] === row && rows.lastIndexOf(row) === i;
       });
       return [[command, ...finalRows.sort()].join("\n"), ...rest].join("\nDiagnostics:\n");
     })

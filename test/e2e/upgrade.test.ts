@@ -76,7 +76,7 @@ describe.each(RELEASES)("from release $version", (release) => {
         to: `exports.PROVIDER_VERSION = "${to}";`,
       },
       {
-        file: "dist/provider/dynamicProvider.js",
+        file: "dist/provider/apiKey/provider.js",
         from: "async delete(id, props) {",
         to: `async delete(id, props) {\n            await runtimeOf(this).teamsNamed("delete-code-of-${to}");`,
       },

@@ -9,7 +9,7 @@
  * programs ask to adopt them.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createApiKeyProvider } from "../../provider/dynamicProvider";
+import { createApiKeyProvider } from "../../provider/apiKey/provider";
 import { BasetenEmulator, type LoggedRequest } from "../emulator";
 import { checkpoint } from "./support/agreement";
 import { suiteFigures } from "./support/figures";

@@ -7,10 +7,11 @@
  * no paging, so its listing holds all of them).
  */
 import { BasetenClient } from "../../provider/client/baseten";
-import { createKey } from "../../provider/keys/create";
-import { readKey } from "../../provider/keys/read";
-import { ProviderRuntime } from "../../provider/runtime";
-import type { ApiKeyInputs, ApiKeyOutputs, ListedApiKey } from "../../provider/types";
+import { createKey } from "../../provider/apiKey/create";
+import { readKey } from "../../provider/apiKey/read";
+import { ProviderRuntime } from "../../provider/core/runtime";
+import type { ListedApiKey } from "../../provider/client/baseten";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider/apiKey/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { BasetenEmulator } from "../emulator";
 

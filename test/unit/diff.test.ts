@@ -1,5 +1,5 @@
-import { diffInputs } from "../../provider/diff";
-import { UNKNOWN } from "../../provider/validation";
+import { diffInputs } from "../../provider/apiKey/diff";
+import { UNKNOWN } from "../../provider/apiKey/checks";
 
 const stored = {
   type: "WORKSPACE_INVOKE",

@@ -1,5 +1,5 @@
-import { KeyListCache, keysNamed, keyWithPrefix, ListingIndex, secretNamedLike } from "../../provider/keyListCache";
-import type { ListedApiKey } from "../../provider/types";
+import { KeyListCache, keysNamed, keyWithPrefix, ListingIndex, secretNamedLike } from "../../provider/core/listings";
+import type { ListedApiKey } from "../../provider/client/baseten";
 
 function counting(result: () => Promise<ListedApiKey[]>) {
   let calls = 0;

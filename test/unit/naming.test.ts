@@ -6,8 +6,8 @@ import {
   randomSuffix,
   replacementName,
   sanitizeName,
-} from "../../provider/naming";
-import { UNKNOWN } from "../../provider/unknown";
+} from "../../provider/core/names";
+import { UNKNOWN } from "../../provider/core/unknown";
 
 describe("naming", () => {
   it("generates <resource name>-<7 lowercase alphanumerics>", () => {

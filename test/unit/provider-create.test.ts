@@ -8,9 +8,9 @@
  */
 import { BasetenClient } from "../../provider/client/baseten";
 import type { FetchLike } from "../../provider/client/http";
-import { createKey } from "../../provider/keys/create";
-import { ProviderRuntime } from "../../provider/runtime";
-import type { ApiKeyOutputs } from "../../provider/types";
+import { createKey } from "../../provider/apiKey/create";
+import { ProviderRuntime } from "../../provider/core/runtime";
+import type { ApiKeyOutputs } from "../../provider/apiKey/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";

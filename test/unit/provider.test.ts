@@ -2,7 +2,7 @@
  * The dynamic provider's lifecycle methods, called as the engine's provider host calls them,
  * against the real emulator over loopback HTTP.
  */
-import { createApiKeyProvider } from "../../provider/dynamicProvider";
+import { createApiKeyProvider } from "../../provider/apiKey/provider";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
 import { configuredProvider, upKey } from "./providerHarness";

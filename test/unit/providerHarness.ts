@@ -3,8 +3,8 @@
  * (`configure`, then `check` and `create`), against the emulator over loopback HTTP.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/dynamicProvider";
-import type { ApiKeyOutputs } from "../../provider/types";
+import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/apiKey/provider";
+import type { ApiKeyOutputs } from "../../provider/apiKey/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import type { BasetenEmulator } from "../emulator";
 

@@ -7,8 +7,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ProviderRuntime } from "../../provider/runtime";
-import { resolveSettings } from "../../provider/settings";
+import { ProviderRuntime } from "../../provider/core/runtime";
+import { resolveSettings } from "../../provider/core/settings";
 import { fileBackendDir, removeCutSidecars } from "../../provider/recover/cutSidecars";
 import { orphansOf } from "../../provider/recover/plan";
 import { interruptedSecretLines } from "../../provider/recover/secrets";

@@ -2,14 +2,14 @@
  * The Secret's pure decisions, by table: `check` (validation, auto-name), `diff` (update vs
  * replace, delete-first for equivalent names, no default-team churn), name equivalence, which
  * listed secret is the stack's (by id), and the line a removal prints.
- * (The evidence rule for "gone" is the shared provider/evidence.ts.) Fake values only.
+ * (The evidence rule for "gone" is the shared provider/core/evidence.ts.) Fake values only.
  */
 import { canonicalSecretName, secretNamesEquivalent, secretsPath } from "../../provider/client/secrets";
 import { diffSecret } from "../../provider/secret/diff";
 import { listedAs } from "../../provider/secret/identity";
-import { removalLine } from "../../provider/removalLines";
-import { checkSecretInputs } from "../../provider/secret/validation";
-import { UNKNOWN } from "../../provider/validation";
+import { removalLine } from "../../provider/core/removalLines";
+import { checkSecretInputs } from "../../provider/secret/checks";
+import { UNKNOWN } from "../../provider/apiKey/checks";
 
 const base = { resourceName: "svc", providerVersion: "0.1.0", value: "fake-value" };
 

@@ -1,4 +1,10 @@
-import { checkSettings, configuredSettingsOf, resolveSettings, settingsFailures, validateApiUrl } from "../../provider/settings";
+import {
+  checkSettings,
+  configuredSettingsOf,
+  resolveSettings,
+  settingsFailures,
+  validateApiUrl,
+} from "../../provider/core/settings";
 
 const KEY = "fake-management-key-0123456789";
 

@@ -1,4 +1,4 @@
-import { checkInputs, UNKNOWN } from "../../provider/validation";
+import { checkInputs, UNKNOWN } from "../../provider/apiKey/checks";
 
 const base = { type: "PERSONAL", resourceName: "svc", providerVersion: "0.1.0" };
 const failuresOf = (news: Record<string, unknown>) => checkInputs({}, { ...base, ...news }).failures;

@@ -10,19 +10,19 @@
  * - errors are recognised by name, not `instanceof`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isBasetenError, withContext as basetenWithContext, withLimit } from "./client/errors";
+import { isBasetenError, withContext as basetenWithContext, withLimit } from "../client/errors";
 import { diffInputs } from "./diff";
-import { withHostLine } from "./hostErrorLine";
-import { createKey } from "./keys/create";
-import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keys/keptInState";
-import { inputsOfOutputs, readKey } from "./keys/read";
-import { revokeKey, type Revocation } from "./keys/revoke";
-import { updateKey } from "./keys/update";
-import { announceRemoval } from "./removalLines";
-import { ProviderRuntime } from "./runtime";
-import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "./settings";
+import { withHostLine } from "../core/hostErrorLine";
+import { createKey } from "./create";
+import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keptInState";
+import { inputsOfOutputs, readKey } from "./read";
+import { revokeKey, type Revocation } from "./delete";
+import { updateKey } from "./update";
+import { announceRemoval } from "../core/removalLines";
+import { ProviderRuntime } from "../core/runtime";
+import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "../core/settings";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
-import { checkInputs } from "./validation";
+import { checkInputs } from "./checks";
 
 type Inputs = ApiKeyInputs & { adoptPrefix?: string; __provider?: string };
 

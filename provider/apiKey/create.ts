@@ -5,11 +5,12 @@
  * before it, and sending the POST again can never mint a second key of that name.
  */
 import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
-import { witnessFields } from "../evidence";
-import type { ProviderRuntime } from "../runtime";
-import { replacementName } from "../naming";
-import { resolveTeam } from "../teams";
-import type { ApiKeyInputs, ApiKeyOutputs, Caller } from "../types";
+import { witnessFields } from "../core/evidence";
+import type { ProviderRuntime } from "../core/runtime";
+import { replacementName } from "../core/names";
+import { resolveTeam } from "../core/teams";
+import type { Caller } from "../client/identity";
+import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 import { adoptKey } from "./adopt";
 import { mintedByOther } from "./auditLog";
 import { KeyKeptInStateError, unconfirmedId } from "./keptInState";

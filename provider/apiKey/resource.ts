@@ -3,9 +3,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // One provider object for every ApiKey, captured by reference in users' state (see sharedProvider.ts).
-import provider from "./sharedProvider";
+import provider from "../sharedProvider";
 import type { ApiKeyInputs, ApiKeyType } from "./types";
-import { PROVIDER_VERSION } from "./version";
+import { PROVIDER_VERSION } from "../version";
 
 /** The arguments of an {@link ApiKey}. */
 export interface ApiKeyArgs {

@@ -3,8 +3,8 @@
  * inside the engine's provider host, from stack config (passed to `configure`) or from the
  * environment; they are never captured into `__provider`, an input, an output or a message.
  */
-import { BasetenError } from "./client/errors";
-import type { CheckFailure } from "./validation";
+import { BasetenError } from "../client/errors";
+import type { CheckFailure } from "./resource";
 
 /** Baseten's API, used when neither baseten:apiUrl nor BASETEN_API_URL is set. */
 export const DEFAULT_API_URL = "https://api.baseten.co";

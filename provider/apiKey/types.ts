@@ -68,31 +68,3 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
    */
   mintedAfter?: number;
 }
-
-/** A key as Baseten lists it, in camelCase. */
-export interface ListedApiKey {
-  prefix: string;
-  /** Open: Baseten may add categories, and reading must not break on them. */
-  type: string;
-  name?: string;
-  modelIds?: string[];
-  teamName?: string;
-  /** The owning user of a personal key (`owner.user_id`); absent for other keys. */
-  ownerId?: string;
-}
-
-/** The Baseten user a management key belongs to (`GET /v1/users/me`). */
-export interface Caller {
-  userId: string;
-  email?: string;
-  /** `workspace_name`; undefined when Baseten answers null or nothing. */
-  workspaceName?: string;
-}
-
-/** A Baseten team. */
-export interface Team {
-  id: string;
-  name: string;
-  /** The organization default team (`default: true`). */
-  isDefault?: boolean;
-}

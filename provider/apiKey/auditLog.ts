@@ -8,13 +8,8 @@
  */
 import type { AuditLogEntry, BasetenClient } from "../client/baseten";
 import { BasetenError, isBasetenError } from "../client/errors";
-import type { ProviderRuntime } from "../runtime";
-
-/**
- * How far Baseten's clock may run behind this machine's: the window starts this much before the
- * mint time recorded here, so a skewed clock cannot hide the key's entries.
- */
-export const AUDIT_CLOCK_SKEW_MS = 10 * 60_000;
+import { AUDIT_CLOCK_SKEW_MS } from "../core/evidence";
+import type { ProviderRuntime } from "../core/runtime";
 
 /**
  * The newest entry of `eventType` for exactly `prefix`, or undefined when the pages read have

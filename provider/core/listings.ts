@@ -11,8 +11,8 @@
  * scope's keys) from maps built once per listing, so a command's cost grows with the stack,
  * not with the workspace.
  */
-import { canonicalSecretName, type ListedSecret } from "./client/secrets";
-import type { ListedApiKey } from "./types";
+import { canonicalSecretName, type ListedSecret } from "../client/secrets";
+import type { ListedApiKey } from "../client/baseten";
 
 /** The shared listing of one provider process (see the module comment). */
 export class KeyListCache<T = ListedApiKey[]> {

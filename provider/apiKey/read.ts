@@ -1,15 +1,15 @@
 /** Refresh of a key: one listing shared by every read of the process. */
 import { prefixOfId } from "../client/prefix";
-import { keyWithPrefix } from "../keyListCache";
-import { witnessFields } from "../evidence";
-import type { ProviderRuntime } from "../runtime";
-import { sameSet } from "../sets";
-import type { ApiKeyOutputs } from "../types";
+import { keyWithPrefix } from "../core/listings";
+import { witnessFields } from "../core/evidence";
+import type { ProviderRuntime } from "../core/runtime";
+import { sameSet } from "../core/sets";
+import type { ApiKeyOutputs } from "./types";
 import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { absenceUnproven, proveKeyRevoked } from "./gone";
 import { unconfirmedName } from "./keptInState";
 import { derivedNameOf, nameHolders, sayNameHeld } from "./nameHolders";
-import type { RevocationProof } from "./revoke";
+import type { RevocationProof } from "./delete";
 import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness } from "./scope";
 
 /**

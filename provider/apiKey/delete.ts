@@ -2,8 +2,9 @@
 import type { BasetenClient } from "../client/baseten";
 import { isBasetenError, withLimit } from "../client/errors";
 import { prefixOfId } from "../client/prefix";
-import type { ProviderRuntime } from "../runtime";
-import type { ApiKeyOutputs, ListedApiKey } from "../types";
+import type { ProviderRuntime } from "../core/runtime";
+import type { ListedApiKey } from "../client/baseten";
+import type { ApiKeyOutputs } from "./types";
 import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { proveKeyRevoked, revocationUnproven } from "./gone";
 import { unconfirmedName } from "./keptInState";

@@ -3,9 +3,9 @@
  * the other way (by id instead of by name, or back). Neither writes anything at Baseten.
  */
 import { BasetenError } from "../client/errors";
-import type { ProviderRuntime } from "../runtime";
-import { resolveTeam } from "../teams";
-import type { ApiKeyInputs, ApiKeyOutputs } from "../types";
+import type { ProviderRuntime } from "../core/runtime";
+import { resolveTeam } from "../core/teams";
+import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 
 /**
  * The outputs after an update. A switched team selector is resolved again (a read: names can

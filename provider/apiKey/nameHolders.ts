@@ -8,10 +8,10 @@
  */
 import type { BasetenClient } from "../client/baseten";
 import { isBasetenError } from "../client/errors";
-import { keysNamed } from "../keyListCache";
-import { replacementName } from "../naming";
-import type { ProviderRuntime } from "../runtime";
-import type { ListedApiKey } from "../types";
+import { keysNamed } from "../core/listings";
+import { replacementName } from "../core/names";
+import type { ProviderRuntime } from "../core/runtime";
+import type { ListedApiKey } from "../client/baseten";
 import { findKeyEvent } from "./auditLog";
 import { keysInScope, type KeyScope } from "./scope";
 

@@ -3,8 +3,9 @@
  * alphabet for secret names, so only what is certainly invalid is refused here (a 4xx from
  * Baseten names the rest). The value is validated but never quoted.
  */
-import { autoName, derivedSuffix, MAX_NAME_LENGTH, sanitizeName } from "../naming";
-import { UNKNOWN, type CheckFailure } from "../validation";
+import { autoName, derivedSuffix, MAX_NAME_LENGTH, sanitizeName } from "../core/names";
+import type { CheckFailure } from "../core/resource";
+import { UNKNOWN } from "../core/unknown";
 import type { SecretInputs } from "./types";
 
 /** Longest name accepted: Baseten documents none; 255 is the usual column size (a guess). */

@@ -3,15 +3,9 @@
  * fields only. `olds` are the stored OUTPUTS, so outputs such as the plaintext `apiKey` must
  * never take part, or every run would report a change.
  */
-import { sameSet } from "./sets";
-import { UNKNOWN } from "./unknown";
-
-/** What `diff` tells the engine: whether anything changed, which inputs force a replacement, and in which order. */
-export interface DiffDecision {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
-}
+import { sameSet } from "../core/sets";
+import { UNKNOWN } from "../core/unknown";
+import type { DiffDecision } from "../core/resource";
 
 /** Model ids are a set at Baseten: order does not matter. */
 function sameModels(a: unknown, b: unknown): boolean {

@@ -11,8 +11,14 @@
  * the resource (`seenBy`), in the same workspace, when nothing limits what that user's listing
  * shows of it.
  */
-import { isBasetenError } from "./client/errors";
-import type { Caller } from "./types";
+import { isBasetenError } from "../client/errors";
+import type { Caller } from "../client/identity";
+
+/**
+ * How far Baseten's clock may run behind this machine's: the window starts this much before the
+ * mint time recorded here, so a skewed clock cannot hide the key's entries.
+ */
+export const AUDIT_CLOCK_SKEW_MS = 10 * 60_000;
 
 /** Everything known about a resource that the caller's listing no longer holds. */
 export interface AbsenceFacts {

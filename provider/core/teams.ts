@@ -3,7 +3,7 @@
  * by id or by exact name, and the provider needs both (Baseten lists resources by team name
  * and addresses team routes by id).
  */
-import { BasetenError } from "./client/errors";
+import { BasetenError } from "../client/errors";
 import type { ProviderRuntime } from "./runtime";
 
 /** The resolved team of a resource: both id and name, and which one the program gave. */

@@ -3,10 +3,11 @@
  * becomes a `{property, reason}` failure, so `pulumi preview` shows all of them at once and
  * nothing is sent to Baseten.
  */
-import { prefixProblem } from "./client/prefix";
-import { autoName, derivedSuffix, nameProblem, sanitizeName, MAX_NAME_LENGTH } from "./naming";
-import { UNKNOWN } from "./unknown";
+import { prefixProblem } from "../client/prefix";
+import { autoName, derivedSuffix, nameProblem, sanitizeName, MAX_NAME_LENGTH } from "../core/names";
+import { UNKNOWN } from "../core/unknown";
 import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "./types";
+import type { CheckFailure } from "../core/resource";
 
 export { UNKNOWN };
 
@@ -14,12 +15,6 @@ export { UNKNOWN };
 export const MAX_MODEL_IDS = 1000;
 /** Most rotation triggers. */
 export const MAX_ROTATION_TRIGGERS = 100;
-
-/** One problem with one input, as `pulumi preview` shows it: `<property>: <reason>`. */
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
 
 /** The checked inputs the engine stores, and every problem found (none means valid). */
 export interface CheckResult {

@@ -3,11 +3,13 @@
  * of one Pulumi command shares, so a command costs one request per lookup, not one per
  * resource. Knows nothing of keys or secrets beyond the listing it caches.
  */
-import { BasetenClient } from "./client/baseten";
-import { prefixOfApiKey } from "./client/prefix";
-import { KeyListCache } from "./keyListCache";
+import { BasetenClient } from "../client/baseten";
+import { prefixOfApiKey } from "../client/prefix";
+import { KeyListCache } from "./listings";
 import type { ResolvedSettings } from "./settings";
-import type { Caller, ListedApiKey, Team } from "./types";
+import type { Caller } from "../client/identity";
+import type { Team } from "../client/identity";
+import type { ListedApiKey } from "../client/baseten";
 
 /** A shared lookup: one request per process, retried after a failure. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {

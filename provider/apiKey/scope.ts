@@ -8,11 +8,13 @@
  * listed under some team).
  */
 import { BasetenError } from "../client/errors";
-import { keysNamed, ListingIndex } from "../keyListCache";
-import type { ProviderRuntime } from "../runtime";
-import { defaultTeamId } from "../teams";
-import { witnessFields } from "../evidence";
-import type { ApiKeyOutputs, Caller, ListedApiKey } from "../types";
+import { keysNamed, ListingIndex } from "../core/listings";
+import type { ProviderRuntime } from "../core/runtime";
+import { defaultTeamId } from "../core/teams";
+import { witnessFields } from "../core/evidence";
+import type { Caller } from "../client/identity";
+import type { ListedApiKey } from "../client/baseten";
+import type { ApiKeyOutputs } from "./types";
 
 /**
  * The scope a key was created in, by identity: its type, for a personal key its owner's user

@@ -3,9 +3,10 @@
  * message when nothing does.
  */
 import { BasetenError } from "../client/errors";
-import { proveAbsence, type AbsenceVerdict } from "../evidence";
+import { proveAbsence, type AbsenceVerdict } from "../core/evidence";
 import type { BasetenClient } from "../client/baseten";
-import type { ApiKeyOutputs, Caller } from "../types";
+import type { Caller } from "../client/identity";
+import type { ApiKeyOutputs } from "./types";
 import { findKeyEvent } from "./auditLog";
 
 /**
