@@ -4,6 +4,7 @@ import { isBasetenError, withLimit } from "../client/errors";
 import { prefixOfId } from "../client/prefix";
 import type { ProviderRuntime } from "../core/runtime";
 import type { ListedApiKey } from "../client/baseten";
+import type { Proof } from "../core/proof";
 import type { ApiKeyOutputs } from "./types";
 import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { proveKeyRevoked, revocationUnproven } from "./gone";
@@ -11,9 +12,9 @@ import { unconfirmedName } from "./keptInState";
 import { keysNamedInScope, refuseOtherOwner, scopeOfStored, withScopeWitness } from "./scope";
 
 /** What proved a key gone, for the line destroy prints. */
-export type RevocationProof = "tombstone" | "audit log" | "listing" | "none minted";
+export type RevocationProof = Extract<Proof, "tombstone" | "audit-log" | "listing" | "none-minted">;
 
-/** A proven revocation: what proved it, and the prefixes revoked (none for "none minted"). */
+/** A proven revocation: what proved it, and the prefixes revoked (none for "none-minted"). */
 export interface Revocation {
   proof: RevocationProof;
   prefixes: string[];
@@ -57,7 +58,7 @@ export async function revokeKey(rt: ProviderRuntime, id: string, stored: Partial
   const verdict = await proveKeyRevoked(client, caller, stored, id);
   if (verdict.gone) {
     rt.wrote(id); // proven revoked: a later create of this process may reuse its name
-    return { proof: verdict.evidence === "audit-log" ? "audit log" : "listing", prefixes: [id] };
+    return { proof: verdict.evidence, prefixes: [id] };
   }
   throw revocationUnproven(
     `${what} (a 404 alone is also what a wrong path or a key this management key cannot see gets)`,
@@ -105,7 +106,7 @@ async function revokeByName(
   if (named.length === 0) {
     const witnessed = await withScopeWitness(rt, listed, stored, caller);
     const verdict = await proveKeyRevoked(client, caller, witnessed, undefined);
-    if (verdict.gone) return { proof: "none minted", prefixes: [] };
+    if (verdict.gone) return { proof: "none-minted", prefixes: [] };
     throw revocationUnproven(
       `No live key named ${JSON.stringify(name)} is in this management key's listing`,
       stored,

@@ -37,7 +37,7 @@ export async function readKey(
       const witnessed = await withScopeWitness(rt, listed, stored, caller);
       const verdict = await proveKeyRevoked(rt.operationClient(), caller, witnessed, undefined);
       if (verdict.gone) {
-        onGone("none minted");
+        onGone("none-minted");
         return undefined;
       }
       throw absenceUnproven(
@@ -56,7 +56,7 @@ export async function readKey(
   if (!found) {
     const verdict = await proveKeyRevoked(rt.operationClient(), caller, stored, id);
     if (verdict.gone) {
-      onGone(verdict.evidence === "audit-log" ? "audit log" : "listing");
+      onGone(verdict.evidence);
       return undefined;
     }
     throw absenceUnproven(

@@ -77,8 +77,8 @@ describe.each(RELEASES)("from release $version", (release) => {
       },
       {
         file: "dist/provider/apiKey/provider.js",
-        from: "async delete(id, props) {",
-        to: `async delete(id, props) {\n            await runtimeOf(this).teamsNamed("delete-code-of-${to}");`,
+        from: "async delete(rt, id, stored) {",
+        to: `async delete(rt, id, stored) {\n        await rt.teamsNamed("delete-code-of-${to}");`,
       },
       {
         file: "dist/provider/client/prefix.js",
