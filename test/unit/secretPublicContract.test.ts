@@ -32,7 +32,7 @@ describe("the stored Secret provider module path (a public contract)", () => {
   });
 
   it("is what the Secret class registers (checked in its built form)", () => {
-    const built = fs.readFileSync(path.join(REPO, "dist", "provider", "secret", "secret.js"), "utf8");
+    const built = fs.readFileSync(path.join(REPO, "dist", "provider", "secret", "resource.js"), "utf8");
     expect(built).toMatch(/require\("\.\/sharedProvider"\)/);
   });
 });
