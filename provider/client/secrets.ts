@@ -5,7 +5,7 @@
  * snake_case stay here; callers get camelCase. Values are sent, never read back (Baseten
  * cannot return them), and never appear in an error.
  */
-import { isJsonContentType, isRecord, parseJson } from "./baseten";
+import { isJsonContentType, isRecord, parseJson } from "./json";
 import { BasetenError, invalidResponse, type RequestTarget } from "./errors";
 import { HttpTransport, type HttpOptions } from "./http";
 
