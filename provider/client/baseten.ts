@@ -1,6 +1,6 @@
 /**
  * The Baseten client: one object over one transport, composing the API areas (keys.ts,
- * teams.ts, users.ts, auditLog.ts). `withDeadline` gives one operation one retry
+ * secrets.ts, teams.ts, users.ts, auditLog.ts). `withDeadline` gives one operation one retry
  * budget, however many requests of whichever areas it sends. The types of its methods are
  * exported here too, so callers need this module alone.
  */
@@ -10,12 +10,14 @@ import { HttpTransport, type HttpOptions, type Operation } from "./http";
 import type { Caller, Team } from "./identity";
 import * as keys from "./keys";
 import type { CreatedKey, CreateKeyRequest, ListedApiKey, RevokeResult } from "./keys";
+import * as secrets from "./secrets";
+import type { ListedSecret, SecretDeleteResult } from "./secrets";
 import * as teams from "./teams";
 import * as users from "./users";
 
-export type { AuditLogEntry, CreatedKey, CreateKeyRequest, ListedApiKey, RevokeResult };
+export type { AuditLogEntry, CreatedKey, CreateKeyRequest, ListedApiKey, ListedSecret, RevokeResult, SecretDeleteResult };
 
-/** Baseten's API-key, team, user and audit-log operations, typed, validated and with tombstones checked. */
+/** Baseten's API-key, secret, team, user and audit-log operations, typed, validated and with tombstones checked. */
 export class BasetenClient {
   /** The one transport, and the epoch ms by which this client's retries must end (one operation's budget), if any. */
   private readonly op: Operation;
@@ -71,5 +73,20 @@ export class BasetenClient {
   /** Every team the management key can see. */
   allTeams(): Promise<Team[]> {
     return teams.allTeams(this.op);
+  }
+
+  /** The team's secrets (`GET /v1/teams/{team_id}/secrets`), without values. */
+  listSecrets(teamId: string): Promise<ListedSecret[]> {
+    return secrets.listSecrets(this.op, teamId);
+  }
+
+  /** Creates or updates the team's secret of this name: one POST (see secrets.ts). */
+  upsertSecret(teamId: string, name: string, value: string): Promise<ListedSecret> {
+    return secrets.upsertSecret(this.op, teamId, name, value);
+  }
+
+  /** Deletes the team's secret of this name, its tombstone checked (see secrets.ts). */
+  deleteSecret(teamId: string, name: string): Promise<SecretDeleteResult> {
+    return secrets.deleteSecret(this.op, teamId, name);
   }
 }
