@@ -1,7 +1,8 @@
 /**
  * The HTTP layer: one call = up to `maxRetries + 1` attempts, each with its own timeout
  * (an AbortController per attempt), a bounded response body, and errors built by the one
- * factory in `errors.ts`. Everything Baseten-specific lives in `baseten.ts`.
+ * factory in `errors.ts`. Every API area (keys.ts, secrets.ts, teams.ts, users.ts, auditLog.ts)
+ * sends through one transport, as one `Operation` at a time; `baseten.ts` composes them.
  */
 import type { RequestInit, Response } from "node-fetch";
 import { boundOf, DEFAULT_MAX_LISTING_BYTES, DEFAULT_MAX_RESPONSE_BYTES, tooLargeProblem } from "./bodyBound";
@@ -216,4 +217,23 @@ export class HttpTransport {
       error: errorFromNetworkFailure("network", target, code ?? err.message ?? String(e), secrets, code),
     };
   }
+}
+
+/**
+ * One operation's use of the one transport: every request it sends shares the operation's
+ * retry budget, ending by `deadline` (epoch ms) when there is one.
+ */
+export interface Operation {
+  readonly http: HttpTransport;
+  readonly deadline?: number;
+}
+
+/** Sends `target` as part of `op`; see `HttpTransport.request` for `allow404` and `secrets`. */
+export function send(
+  op: Operation,
+  target: RequestTarget,
+  body?: unknown,
+  flags: { allow404?: boolean; secrets?: ReadonlyArray<string> } = {},
+): Promise<HttpResult> {
+  return op.http.request(target.method, target.path, body, { ...flags, deadline: op.deadline });
 }

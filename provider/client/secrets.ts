@@ -1,13 +1,15 @@
 /**
- * Baseten's secret operations, team-scoped only (`/v1/teams/{team_id}/secrets...`): the
- * teamless routes write to "the caller's primary team" but delete in "the organization
- * default team" (spec), which may differ, so this client never offers them. Wire types in
- * snake_case stay here; callers get camelCase. Values are sent, never read back (Baseten
- * cannot return them), and never appear in an error.
+ * Baseten's secrets area, team-scoped only: list (`GET /v1/teams/{team_id}/secrets`), upsert
+ * (`POST /v1/teams/{team_id}/secrets`) and delete (`DELETE /v1/teams/{team_id}/secrets/{secret_name}`)
+ * with its tombstone checked, and Baseten's equivalence of secret names. The teamless routes
+ * write to "the caller's primary team" but delete in "the organization default team" (spec),
+ * which may differ, so this client never offers them. Wire types in snake_case stay here;
+ * callers get camelCase. Values are sent, never read back (Baseten cannot return them), and
+ * never appear in an error.
  */
-import { isJsonContentType, isRecord, parseJson } from "./baseten";
 import { BasetenError, invalidResponse, type RequestTarget } from "./errors";
-import { HttpTransport, type HttpOptions } from "./http";
+import { send, type Operation } from "./http";
+import { isJsonContentType, isRecord, listedArray, parseJson, tombstoneField } from "./json";
 
 /** `SecretV1`: a secret as Baseten lists or upserts it (no value, ever). */
 export interface SecretWire {
@@ -86,69 +88,44 @@ function toListedSecret(raw: unknown, target: RequestTarget, status?: number): L
   return { id: wire.id, createdAt: wire.created_at, name: wire.name, teamName: wire.team_name };
 }
 
-/** Baseten's secret operations, typed and validated. */
-export class SecretsClient {
-  private readonly http: HttpTransport;
+/** The team's secrets (`GET /v1/teams/{team_id}/secrets`), without values. */
+export async function listSecrets(op: Operation, teamId: string): Promise<ListedSecret[]> {
+  const target = { method: "GET", path: secretsPath(teamId) };
+  const result = await send(op, target);
+  return listedArray(result, target, "secrets").map((s) => toListedSecret(s, target, result.status));
+}
 
-  constructor(options: HttpOptions) {
-    this.http = new HttpTransport(options);
-  }
+/**
+ * Creates or updates the team's secret of this name (Baseten cannot refuse: it is an
+ * upsert). One POST: POSTs are not retried unless Baseten turned the attempt away.
+ */
+export async function upsertSecret(op: Operation, teamId: string, name: string, value: string): Promise<ListedSecret> {
+  const target = { method: "POST", path: secretsPath(teamId) };
+  const body: UpsertSecretRequestWire = { name, value };
+  // The transport masks the value in any error before it cuts Baseten's text (which may echo the body).
+  const result = await send(op, target, body, { secrets: [value] });
+  return toListedSecret(parseJson(result, target), target, result.status);
+}
 
-  /** The team's secrets (`GET /v1/teams/{team_id}/secrets`), without values. */
-  async listSecrets(teamId: string): Promise<ListedSecret[]> {
-    const target = { method: "GET", path: secretsPath(teamId) };
-    const result = await this.http.request(target.method, target.path);
-    const parsed = parseJson(result, target);
-    if (!isRecord(parsed) || !Array.isArray(parsed.secrets)) {
-      throw invalidResponse(target, "the body has no `secrets` array", result.status);
-    }
-    return parsed.secrets.map((s) => toListedSecret(s, target, result.status));
+/**
+ * Deletes the team's secret of this name. Resolves on a 200 whose JSON tombstone names an
+ * equivalent name, or on a 404 (which proves nothing: the caller decides); anything else
+ * throws, so the engine keeps the secret in state.
+ */
+export async function deleteSecret(op: Operation, teamId: string, name: string): Promise<SecretDeleteResult> {
+  const path = secretsPath(teamId, name);
+  const target = { method: "DELETE", path };
+  const result = await send(op, target, undefined, { allow404: true });
+  if (result.status === 404) return { outcome: "not-found", json: isJsonContentType(result.contentType) };
+  const { received, shown } = tombstoneField(result, "name", (r) => JSON.stringify(r.slice(0, 100)));
+  if (typeof received !== "string" || !secretNamesEquivalent(received, name)) {
+    throw new BasetenError(
+      "tombstone-mismatch",
+      `Deletion of secret ${JSON.stringify(name)} is unconfirmed: Baseten answered HTTP ${result.status} to DELETE ${path} ` +
+        `with a tombstone for ${shown}, expected ${JSON.stringify(name)} or an equivalent name. The secret is kept in state; ` +
+        `check it in Baseten (GET ${secretsPath("<team id>")}) and rerun \`pulumi destroy\`.`,
+      { status: result.status, target },
+    );
   }
-
-  /**
-   * Creates or updates the team's secret of this name (Baseten cannot refuse: it is an
-   * upsert). One POST: POSTs are not retried unless Baseten turned the attempt away.
-   */
-  async upsertSecret(teamId: string, name: string, value: string): Promise<ListedSecret> {
-    const target = { method: "POST", path: secretsPath(teamId) };
-    const body: UpsertSecretRequestWire = { name, value };
-    // The transport masks the value in any error before it cuts Baseten's text (which may echo the body).
-    const result = await this.http.request(target.method, target.path, body, { secrets: [value] });
-    return toListedSecret(parseJson(result, target), target, result.status);
-  }
-
-  /**
-   * Deletes the team's secret of this name. Resolves on a 200 whose JSON tombstone names an
-   * equivalent name, or on a 404 (which proves nothing: the caller decides); anything else
-   * throws, so the engine keeps the secret in state.
-   */
-  async deleteSecret(teamId: string, name: string): Promise<SecretDeleteResult> {
-    const path = secretsPath(teamId, name);
-    const target = { method: "DELETE", path };
-    const result = await this.http.request("DELETE", path, undefined, { allow404: true });
-    if (result.status === 404) return { outcome: "not-found", json: isJsonContentType(result.contentType) };
-    let received: unknown;
-    let shown: string;
-    try {
-      received = (JSON.parse(result.bodyText) as { name?: unknown } | null)?.name;
-      shown =
-        typeof received === "string" ? JSON.stringify(received.slice(0, 100)) : "no name (the tombstone has no string `name`)";
-    } catch {
-      shown = "no name (the body is not JSON)";
-    }
-    if (received !== undefined && !isJsonContentType(result.contentType)) {
-      received = undefined;
-      shown = `no name (the body is served as "${result.contentType}", not JSON)`;
-    }
-    if (typeof received !== "string" || !secretNamesEquivalent(received, name)) {
-      throw new BasetenError(
-        "tombstone-mismatch",
-        `Deletion of secret ${JSON.stringify(name)} is unconfirmed: Baseten answered HTTP ${result.status} to DELETE ${path} ` +
-          `with a tombstone for ${shown}, expected ${JSON.stringify(name)} or an equivalent name. The secret is kept in state; ` +
-          `check it in Baseten (GET ${secretsPath("<team id>")}) and rerun \`pulumi destroy\`.`,
-        { status: result.status, target },
-      );
-    }
-    return { outcome: "deleted", tombstoneName: received };
-  }
+  return { outcome: "deleted", tombstoneName: received };
 }

@@ -4,7 +4,8 @@
  * Pulumi's dynamic-provider interface.
  */
 import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
-import { canonicalSecretName, secretNamesEquivalent, SecretsClient, type ListedSecret } from "../client/secrets";
+import { BasetenClient } from "../client/baseten";
+import { canonicalSecretName, secretNamesEquivalent, type ListedSecret } from "../client/secrets";
 import { witnessFields } from "../core/evidence";
 import { KeyListCache, secretNamedLike } from "../core/listings";
 import { ProviderRuntime } from "../core/runtime";
@@ -38,7 +39,7 @@ interface SecretTeam {
 
 /** Per-process state: the shared runtime, the secrets client, one listing per team, create locks. */
 export class SecretRuntime {
-  readonly client: SecretsClient;
+  readonly client: BasetenClient;
   /** The lookups every resource shares: teams, the caller (one request each per process), the audit log. */
   readonly shared: ProviderRuntime;
   private readonly listings = new Map<string, KeyListCache<TeamListing>>();
@@ -46,10 +47,10 @@ export class SecretRuntime {
   /** This machine's clock, injectable for tests. */
   readonly now: () => number;
 
-  constructor(settings: ResolvedSettings, deps: { client?: SecretsClient; shared?: ProviderRuntime; now?: () => number } = {}) {
+  constructor(settings: ResolvedSettings, deps: { client?: BasetenClient; shared?: ProviderRuntime; now?: () => number } = {}) {
     this.client =
       deps.client ??
-      new SecretsClient({
+      new BasetenClient({
         baseUrl: settings.apiUrl,
         apiKey: settings.apiKey,
         timeoutMs: settings.timeoutMs,

@@ -5,7 +5,6 @@
 import { BasetenClient } from "../../provider/client/baseten";
 import type { BasetenError } from "../../provider/client/errors";
 import type { HttpOptions } from "../../provider/client/http";
-import { SecretsClient } from "../../provider/client/secrets";
 import { BasetenEmulator } from "../emulator";
 import { validateRequestBody } from "../contract/schemas";
 
@@ -208,7 +207,7 @@ describe("retries are bounded by time, not by count", () => {
     const body = JSON.stringify({ secrets });
     expect(body.length).toBeGreaterThan(1024 * 1024);
     emu.injectFault({ kind: "respond", status: 200, body, method: "GET", pathPrefix: "/v1/teams/team-default/secrets" });
-    const client = new SecretsClient({ baseUrl: emu.url, apiKey: emu.managementKey, timeoutMs: 2000 });
+    const client = new BasetenClient({ baseUrl: emu.url, apiKey: emu.managementKey, timeoutMs: 2000 });
     expect(await client.listSecrets("team-default")).toHaveLength(20_000);
   });
 
