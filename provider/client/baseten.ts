@@ -8,6 +8,7 @@ import type { Team } from "./identity";
 import { BasetenError, basetenMessageOf, invalidResponse, maskKeys, type RequestTarget } from "./errors";
 import { HttpTransport, type HttpOptions, type HttpResult } from "./http";
 import { apiKeyPath, MAX_PREFIX_LENGTH, prefixOfApiKey } from "./prefix";
+import { SecretsClient, type ListedSecret, type SecretDeleteResult } from "./secrets";
 import type { ApiKeyInfoWire, CreateApiKeyRequestWire } from "./wire";
 
 /** A key as Baseten lists it, in camelCase. */
@@ -310,5 +311,25 @@ export class BasetenClient {
       }
       return t.default === true ? { id: t.id, name: t.name, isDefault: true } : { id: t.id, name: t.name };
     });
+  }
+
+  // Secrets, on this client's transport and deadline (until the client is split per API area).
+  private secrets(): SecretsClient {
+    return new SecretsClient({ transport: this.http, deadline: this.deadline });
+  }
+
+  /** See SecretsClient.listSecrets. */
+  listSecrets(teamId: string): Promise<ListedSecret[]> {
+    return this.secrets().listSecrets(teamId);
+  }
+
+  /** See SecretsClient.upsertSecret. */
+  upsertSecret(teamId: string, name: string, value: string): Promise<ListedSecret> {
+    return this.secrets().upsertSecret(teamId, name, value);
+  }
+
+  /** See SecretsClient.deleteSecret. */
+  deleteSecret(teamId: string, name: string): Promise<SecretDeleteResult> {
+    return this.secrets().deleteSecret(teamId, name);
   }
 }

@@ -89,15 +89,22 @@ function toListedSecret(raw: unknown, target: RequestTarget, status?: number): L
 /** Baseten's secret operations, typed and validated. */
 export class SecretsClient {
   private readonly http: HttpTransport;
+  /** Epoch ms by which this client's retries must end (one operation's budget), if any. */
+  private readonly deadline?: number;
 
-  constructor(options: HttpOptions) {
-    this.http = new HttpTransport(options);
+  constructor(options: HttpOptions | { transport: HttpTransport; deadline?: number }) {
+    if ("transport" in options) {
+      this.http = options.transport;
+      this.deadline = options.deadline;
+    } else {
+      this.http = new HttpTransport(options);
+    }
   }
 
   /** The team's secrets (`GET /v1/teams/{team_id}/secrets`), without values. */
   async listSecrets(teamId: string): Promise<ListedSecret[]> {
     const target = { method: "GET", path: secretsPath(teamId) };
-    const result = await this.http.request(target.method, target.path);
+    const result = await this.http.request(target.method, target.path, undefined, { deadline: this.deadline });
     const parsed = parseJson(result, target);
     if (!isRecord(parsed) || !Array.isArray(parsed.secrets)) {
       throw invalidResponse(target, "the body has no `secrets` array", result.status);
@@ -113,7 +120,7 @@ export class SecretsClient {
     const target = { method: "POST", path: secretsPath(teamId) };
     const body: UpsertSecretRequestWire = { name, value };
     // The transport masks the value in any error before it cuts Baseten's text (which may echo the body).
-    const result = await this.http.request(target.method, target.path, body, { secrets: [value] });
+    const result = await this.http.request(target.method, target.path, body, { secrets: [value], deadline: this.deadline });
     return toListedSecret(parseJson(result, target), target, result.status);
   }
 
@@ -125,7 +132,7 @@ export class SecretsClient {
   async deleteSecret(teamId: string, name: string): Promise<SecretDeleteResult> {
     const path = secretsPath(teamId, name);
     const target = { method: "DELETE", path };
-    const result = await this.http.request("DELETE", path, undefined, { allow404: true });
+    const result = await this.http.request("DELETE", path, undefined, { allow404: true, deadline: this.deadline });
     if (result.status === 404) return { outcome: "not-found", json: isJsonContentType(result.contentType) };
     let received: unknown;
     let shown: string;
