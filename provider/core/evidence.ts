@@ -15,8 +15,12 @@ import { isBasetenError } from "../client/errors";
 import type { Caller } from "../client/identity";
 
 /**
- * How far Baseten's clock may run behind this machine's: the window starts this much before the
- * mint time recorded here, so a skewed clock cannot hide the key's entries.
+ * How far Baseten's clock may run behind this machine's when an audit-log search window starts
+ * at a time of this machine (a key's mint time, a secret's DELETE): the window starts this much
+ * earlier, so a skewed clock cannot hide the entries. Generous, since a wider window costs
+ * nothing. Not a refusal's tolerance: secret/create.ts's CREATED_AT_SKEW_ALLOWANCE_MS (one
+ * minute) decides whether a `created_at` predates a listing, where erring long would let
+ * another writer's secret pass as new.
  */
 export const AUDIT_CLOCK_SKEW_MS = 10 * 60_000;
 
@@ -97,4 +101,43 @@ function workspaceMismatch(caller: Caller, recorded: string | undefined): string
  */
 export function witnessFields(caller: Caller): { seenBy: string; seenInWorkspace?: string } {
   return caller.workspaceName ? { seenBy: caller.userId, seenInWorkspace: caller.workspaceName } : { seenBy: caller.userId };
+}
+
+/** How a resource kind is named in the ways out of an unproven removal. */
+export interface RemovalWords {
+  /** "secret", "key". */
+  noun: string;
+  /** What removing it is called: "delete", "revoke". */
+  remove: string;
+  /** Its past participle: "deleted", "revoked". */
+  removed: string;
+  /** What refresh's way out says the user may know it is: "gone", "revoked". */
+  knownAs: string;
+  /** Where Baseten's UI removes it by hand: "Secrets page", "API keys page". */
+  page: string;
+}
+
+/** Whose management key can prove it gone, for messages: its witness's (who `relation` it), or its creator's. */
+export function whichKeyCanProve(words: RemovalWords, witness: string | undefined, relation = "last saw"): string {
+  return witness !== undefined
+    ? `the management key of Baseten user ${witness}, who ${relation} the ${words.noun}, or an organization admin's`
+    : `the management key that created the ${words.noun}, or an organization admin's`;
+}
+
+/** Destroy's way out when a removal cannot be proven: `what` happened, `reasons` why nothing proves it. */
+export function removalUnprovenText(words: RemovalWords, what: string, reasons: string[], whichKey: string): string {
+  return (
+    `${what}, and nothing proves the ${words.noun} ${words.removed}${reasons.length ? `: ${reasons.join("; ")}` : ""}. ` +
+    `The ${words.noun} is kept in state. Ways out: rerun \`pulumi destroy\` with ${whichKey} (baseten:apiKey); or ` +
+    `${words.remove} it by hand on Baseten's ${words.page}, then remove it from the stack with \`pulumi state delete <urn>\`.`
+  );
+}
+
+/** Refresh's way out when the listing lacks a resource and nothing proves it gone. */
+export function absenceUnprovenText(words: RemovalWords, what: string, reasons: string[], whichKey: string): string {
+  return (
+    `${what}, and nothing proves it ${words.removed}${reasons.length ? `: ${reasons.join("; ")}` : ""}. Refresh keeps it ` +
+    `rather than forget a ${words.noun} that may be live. Ways out: rerun \`pulumi refresh\` with ${whichKey} ` +
+    `(baseten:apiKey); or, if you know it is ${words.knownAs}, remove it from the stack with \`pulumi state delete <urn>\`.`
+  );
 }

@@ -101,6 +101,31 @@ export function autoName(resourceName: string, suffix: string = randomSuffix()):
   return `${base}-${suffix}`;
 }
 
+/**
+ * The generated name of a new resource: `<sanitised resource name>-<suffix>`, the suffix derived
+ * from `nameScope` (project and stack, given by the resource class), the resource name and
+ * `seed` (the replacement-forcing inputs), so a preview shows the very name up writes;
+ * `UNKNOWN` while any of them is; random only for callers that give no scope. `stem` stands
+ * in for a missing or unusable resource name; `reserve` characters are left free after the
+ * name (for a replacement's "-r<n>").
+ */
+export function generatedName(
+  news: Record<string, unknown>,
+  seed: Omit<NameSeed, "nameScope" | "resourceName">,
+  stem: string,
+  reserve = 0,
+): string {
+  const resourceName = typeof news.resourceName === "string" ? news.resourceName : stem;
+  if (typeof news.nameScope !== "string") return autoName(resourceName);
+  const suffix = derivedSuffix({ nameScope: news.nameScope, resourceName, ...seed });
+  if (suffix === undefined) return UNKNOWN;
+  const base =
+    sanitizeName(resourceName)
+      .slice(0, MAX_NAME_LENGTH - SUFFIX_LENGTH - 1 - reserve)
+      .replace(/-+$/, "") || stem;
+  return `${base}-${suffix}`;
+}
+
 /** Why `name` is not a valid Baseten key name, or undefined. */
 export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return "must not be empty; omit `name` to have one generated";

@@ -1,7 +1,9 @@
 /**
  * Per-process state of a configured provider: the client and the lookups that every resource
  * of one Pulumi command shares, so a command costs one request per lookup, not one per
- * resource. Knows nothing of keys or secrets beyond the listing it caches.
+ * resource. Knows nothing of keys or secrets beyond the listings it caches: the keys, and
+ * any other listing a resource names (a team's secrets), with the create locks and the clock
+ * every resource shares.
  */
 import { BasetenClient } from "../client/baseten";
 import { prefixOfApiKey } from "../client/prefix";
@@ -26,6 +28,12 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** A listing and when it was asked for (this machine's clock, `now`): what a later write is dated against. */
+export interface TimedListing<T> {
+  startedAt: number;
+  items: T;
+}
+
 export class ProviderRuntime {
   readonly client: BasetenClient;
   /** The listing that reads use; made again after every write of this process. */
@@ -40,6 +48,11 @@ export class ProviderRuntime {
   private readonly revokedHere: string[] = [];
   /** keysBeforeCreates' last answer, while no revocation is added. */
   private lessRevoked?: { from: ListedApiKey[]; count: number; keys: ListedApiKey[] };
+
+  /** Listings by name (e.g. one team's secrets), each one request per process until `relist`. */
+  private readonly listings = new Map<string, KeyListCache<TimedListing<unknown>>>();
+  /** The tail of each `exclusive` key's queue. */
+  private readonly locks = new Map<string, Promise<void>>();
 
   /** This machine's clock (epoch ms); tests replace it. */
   now: () => number = Date.now;
@@ -110,5 +123,43 @@ export class ProviderRuntime {
   wrote(revokedPrefix?: string): void {
     if (revokedPrefix !== undefined) this.revokedHere.push(revokedPrefix);
     this.keys.invalidate();
+  }
+
+  /**
+   * The listing named `key` (e.g. `secrets/<teamId>`) and when it was asked for: one request per
+   * key per process, shared by every operation (sent on the shared client, as `keys` is),
+   * renewed after `relist(key)`. `load` must list the same thing for the same key.
+   */
+  listing<T>(key: string, load: (client: BasetenClient) => Promise<T>): Promise<TimedListing<T>> {
+    let cache = this.listings.get(key);
+    if (!cache) {
+      cache = new KeyListCache<TimedListing<unknown>>(async () => {
+        const startedAt = this.now();
+        return { startedAt, items: await load(this.client) };
+      });
+      this.listings.set(key, cache);
+    }
+    return cache.get() as Promise<TimedListing<T>>;
+  }
+
+  /** Call after every write of this process to what the listing named `key` lists. */
+  relist(key: string): void {
+    this.listings.get(key)?.invalidate();
+  }
+
+  /** Runs `fn` after every earlier holder of `key` finished: serializes creates that could collide (equivalent names). */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = before.then(() => mine);
+    this.locks.set(key, tail);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
   }
 }

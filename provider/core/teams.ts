@@ -4,6 +4,7 @@
  * and addresses team routes by id).
  */
 import { BasetenError } from "../client/errors";
+import type { Team } from "../client/identity";
 import type { ProviderRuntime } from "./runtime";
 
 /** The resolved team of a resource: both id and name, and which one the program gave. */
@@ -45,7 +46,29 @@ export async function resolveTeam(rt: ProviderRuntime, inputs: { teamId?: string
   return {};
 }
 
+/** The teams Baseten marks as the organization default (`default: true` in `GET /v1/teams`). */
+async function defaultTeams(rt: ProviderRuntime): Promise<Team[]> {
+  return (await rt.teams()).filter((t) => t.isDefault === true);
+}
+
 /** The organization default team's id, or undefined when the workspace has none. */
 export async function defaultTeamId(rt: ProviderRuntime): Promise<string | undefined> {
-  return (await rt.teams()).find((t) => t.isDefault)?.id;
+  return (await defaultTeams(rt))[0]?.id;
+}
+
+/**
+ * The organization default team, for a resource that names no team and must live in one
+ * (`resource`, the class name, is what the error asks to set the team on): refuses a
+ * workspace that marks no team, or several, as the default.
+ */
+export async function theDefaultTeam(rt: ProviderRuntime, resource: string): Promise<Team> {
+  const defaults = await defaultTeams(rt);
+  if (defaults.length !== 1) {
+    throw new BasetenError(
+      "configuration",
+      `No team was given and Baseten marks ${defaults.length === 0 ? "no" : defaults.length} team${defaults.length === 1 ? "" : "s"} ` +
+        `as the default (GET /v1/teams \`default: true\`). Set teamId or teamName on the ${resource}.`,
+    );
+  }
+  return defaults[0];
 }

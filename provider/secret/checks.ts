@@ -3,7 +3,7 @@
  * alphabet for secret names, so only what is certainly invalid is refused here (a 4xx from
  * Baseten names the rest). The value is validated but never quoted.
  */
-import { autoName, derivedSuffix, MAX_NAME_LENGTH, sanitizeName } from "../core/names";
+import { generatedName } from "../core/names";
 import type { CheckFailure } from "../core/resource";
 import { UNKNOWN } from "../core/unknown";
 import type { SecretInputs } from "./types";
@@ -43,27 +43,16 @@ export function secretNameProblem(name: string): string | undefined {
 }
 
 /**
- * The generated name of a new secret, derived like a key's (../naming.ts): from `nameScope`
- * (project and stack, given by the Secret class), the resource name and the team, so
- * `pulumi preview` shows the very name `pulumi up` writes (models read secrets by name);
- * unknown while the team is; random only for callers that give no scope.
+ * The generated name of a new secret, derived like a key's (core/names.ts generatedName) from
+ * `nameScope`, the resource name and the team, so `pulumi preview` shows the very name
+ * `pulumi up` writes (models read secrets by name); unknown while the team is.
  */
 function generatedSecretName(news: Record<string, unknown>): string {
-  const resourceName = typeof news.resourceName === "string" ? news.resourceName : "secret";
-  if (typeof news.nameScope !== "string") return autoName(resourceName);
-  const suffix = derivedSuffix({
-    nameScope: news.nameScope,
-    resourceName,
-    type: "baseten:Secret",
-    teamId: news.teamId ?? undefined,
-    teamName: news.teamName ?? undefined,
-  });
-  if (suffix === undefined) return UNKNOWN;
-  const base =
-    sanitizeName(resourceName)
-      .slice(0, MAX_NAME_LENGTH - 8)
-      .replace(/-+$/, "") || "secret";
-  return `${base}-${suffix}`;
+  return generatedName(
+    news,
+    { type: "baseten:Secret", teamId: news.teamId ?? undefined, teamName: news.teamName ?? undefined },
+    "secret",
+  );
 }
 
 /** The checked inputs, and every problem found (none means valid). */

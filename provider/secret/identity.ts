@@ -8,7 +8,7 @@
 import type { ListedSecret } from "../client/secrets";
 import { secretsNamedLike } from "../core/listings";
 import { findDeletionOfName } from "./auditLog";
-import type { ProviderRuntime } from "../core/runtime";
+import type { BasetenClient } from "../client/baseten";
 import type { SecretOutputs } from "./types";
 
 /** What the team's listing holds under the stored name. */
@@ -53,14 +53,14 @@ export type DeletionRecord =
  * older one of another id: destroy then fails and keeps the secret, which a rerun resolves.
  */
 export async function deletionRecord(
-  rt: ProviderRuntime,
+  client: BasetenClient,
   stored: Pick<SecretOutputs, "name" | "secretId">,
   tombstoneName: string,
   sentAt: number,
 ): Promise<DeletionRecord> {
   let entry;
   try {
-    entry = await findDeletionOfName(rt.client, tombstoneName, sentAt);
+    entry = await findDeletionOfName(client, tombstoneName, sentAt);
   } catch (e) {
     const status = (e as { status?: unknown }).status;
     return { found: "nothing", why: `the audit log could not be read${typeof status === "number" ? ` (HTTP ${status})` : ""}` };

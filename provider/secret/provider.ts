@@ -9,17 +9,13 @@ import { withHostLine } from "../core/hostErrorLine";
 import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "../core/settings";
 import { diffSecret } from "./diff";
 import { isSecretError, SecretError } from "./errors";
-import {
-  createSecret,
-  deleteSecret,
-  isSecretGone,
-  readSecret,
-  secretInputsOfOutputs,
-  secretResourceId,
-  SecretRuntime,
-  updateSecretValue,
-  type SecretGone,
-} from "./operations";
+import { ProviderRuntime } from "../core/runtime";
+import { createSecret } from "./create";
+import { deleteSecret } from "./delete";
+import { isSecretGone, type SecretGone } from "./gone";
+import { readSecret, secretInputsOfOutputs } from "./read";
+import { secretResourceId } from "./outputs";
+import { updateSecretValue } from "./update";
 import { describeOther } from "./identity";
 import { announceRemoval } from "../core/removalLines";
 import type { SecretInputs, SecretOutputs } from "./types";
@@ -32,11 +28,11 @@ export interface SecretProvider extends pulumi.dynamic.ResourceProvider<Inputs, 
   /** Stack config from `configure`; set only inside the engine's provider host. */
   configured?: ConfiguredSettings;
   /** Built on first use, inside the provider host. */
-  runtime?: SecretRuntime;
+  runtime?: ProviderRuntime;
 }
 
-function runtimeOf(provider: SecretProvider): SecretRuntime {
-  if (!provider.runtime) provider.runtime = new SecretRuntime(resolveSettings(provider.configured ?? {}));
+function runtimeOf(provider: SecretProvider): ProviderRuntime {
+  if (!provider.runtime) provider.runtime = new ProviderRuntime(resolveSettings(provider.configured ?? {}));
   return provider.runtime;
 }
 
