@@ -8,7 +8,13 @@ export interface CheckFailure {
 
 /** What `diff` tells the engine: whether anything changed, which inputs force a replacement, and in which order. */
 export interface DiffDecision {
-  changes: boolean;
+  /**
+   * `undefined` ("unknown") lets the engine diff old and new inputs itself, before masking
+   * secrets, and record which property changed: the preview then shows `~ value: [secret]`,
+   * where an explicit `true` would show a secret value as unchanged (the dynamic-provider host
+   * cannot return a detailed diff; pulumi v3.248 pkg/resource/deploy/step_generator.go, `diff`).
+   */
+  changes: boolean | undefined;
   replaces: string[];
   deleteBeforeReplace: boolean;
 }

@@ -8,14 +8,8 @@ import { secretNamesEquivalent } from "../client/secrets";
 import { UNKNOWN } from "../core/unknown";
 import type { DiffDecision } from "../core/resource";
 
-/**
- * A diff decision; `changes: undefined` ("unknown") for a value-only update. The engine then
- * diffs old and new inputs itself, before masking secrets, and records which property changed:
- * the preview shows `~ value: [secret]`. An explicit `changes: true` would show the value as
- * unchanged, because the dynamic-provider host cannot return a detailed diff and the display
- * compares masked values (pulumi v3.248 pkg/resource/deploy/step_generator.go, `diff`).
- */
-export type SecretDiffDecision = Omit<DiffDecision, "changes"> & { changes: boolean | undefined };
+/** A diff decision; `changes: undefined` for a value-only update (see DiffDecision). */
+export type SecretDiffDecision = DiffDecision;
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 

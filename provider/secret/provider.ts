@@ -1,63 +1,32 @@
 /**
- * The dynamic provider of `Secret`: Pulumi's `ResourceProvider` interface over operations.ts.
- * Serialized into `__provider` like ApiKey's (see ../apiKey/provider.ts): no credential is
- * reachable from it, npm modules are required lazily, errors are recognised by name.
+ * `Secret`'s folder as the core's adapter sees it (core/adapter.ts): its checks, diff and
+ * operations, and the reason its lines give for a secret proven gone.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { isBasetenError, withContext as basetenWithContext } from "../client/errors";
-import { withHostLine } from "../core/hostErrorLine";
-import { configuredSettingsOf, resolveSettings, settingsFailures, type ConfiguredSettings } from "../core/settings";
-import { diffSecret } from "./diff";
-import { isSecretError, SecretError } from "./errors";
-import { ProviderRuntime } from "../core/runtime";
+import { createResourceProvider, type ResourceFolder, type ResourceProvider } from "../core/adapter";
+import { provedBy, type ProofWords } from "../core/proof";
+import { removalLine } from "../core/removalLines";
+import { checkSecretInputs } from "./checks";
 import { createSecret } from "./create";
 import { deleteSecret } from "./delete";
+import { diffSecret } from "./diff";
+import { isSecretError, SecretError } from "./errors";
 import { isSecretGone, type SecretGone } from "./gone";
-import { readSecret, secretInputsOfOutputs } from "./read";
-import { secretResourceId } from "./outputs";
-import { updateSecretValue } from "./update";
 import { describeOther } from "./identity";
-import { announceRemoval } from "../core/removalLines";
+import { secretResourceId } from "./outputs";
+import { readSecret, secretInputsOfOutputs } from "./read";
 import type { SecretInputs, SecretOutputs } from "./types";
-import { checkSecretInputs } from "./checks";
+import { updateSecretValue } from "./update";
 
 type Inputs = SecretInputs & { __provider?: string };
 
-/** The provider object plus the per-process state it builds at run time. */
-export interface SecretProvider extends pulumi.dynamic.ResourceProvider<Inputs, SecretOutputs> {
-  /** Stack config from `configure`; set only inside the engine's provider host. */
-  configured?: ConfiguredSettings;
-  /** Built on first use, inside the provider host. */
-  runtime?: ProviderRuntime;
-}
+export type SecretProvider = ResourceProvider<Inputs, SecretOutputs>;
 
-function runtimeOf(provider: SecretProvider): ProviderRuntime {
-  if (!provider.runtime) provider.runtime = new ProviderRuntime(resolveSettings(provider.configured ?? {}));
-  return provider.runtime;
-}
-
-/** A copy of the error prefixed with what was being done, keeping the typed fields (never an edit: errors may be shared). */
-function withContext(what: string, e: unknown): unknown {
-  const copy = isBasetenError(e)
-    ? basetenWithContext(what, e)
-    : isSecretError(e)
-      ? new SecretError(e.reason, `${what}: ${e.message}`)
-      : e;
-  // The line the engine's host prints besides the message: short, and the same as ApiKey's.
-  return copy !== e ? withHostLine(copy as Error, what) : copy;
-}
-
-/** What destroy and refresh print per secret, by what proved it gone. */
-const GONE_BECAUSE = {
-  tombstone: "Baseten's tombstone names it (verified)",
-  "tombstone-and-audit-log": "Baseten's tombstone names it and its audit log records the deletion of its id (verified)",
-  "audit-log": "Baseten's audit log records its deletion (verified)",
-  listing: "no longer in the listing of the user who last saw it (verified)",
-} as const;
+const WHAT = "Baseten secret";
+const WORDS: ProofWords = { noun: "secret", removal: "deletion" };
 
 /** The line's reason: a replaced secret names the other one, which is left alone. */
 function goneBecause(gone: SecretGone, stored: SecretOutputs): string {
-  if (gone.proof !== "replaced") return GONE_BECAUSE[gone.proof];
+  if (gone.proof !== "replaced") return provedBy(gone.proof, WORDS);
   return (
     `replaced outside Pulumi: the team's listing holds ${describeOther(gone.other)} under its name, not id ` +
     `${stored.secretId}, so this stack's secret was deleted; that other secret is left alone (verified)`
@@ -73,71 +42,36 @@ function storedOf(id: string, props: SecretOutputs | undefined): SecretOutputs {
   return outs;
 }
 
+export const secretFolder: ResourceFolder<Inputs, SecretOutputs> = {
+  what: WHAT,
+  deleting: "Deleting",
+  createdName: (inputs) => inputs.name,
+
+  check: checkSecretInputs,
+
+  diff: (_id, olds, news) => diffSecret(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>),
+
+  create: (rt, inputs) => createSecret(rt, inputs),
+
+  async read(rt, id, props) {
+    const stored = storedOf(id, props);
+    const outs = await readSecret(rt, stored);
+    if (isSecretGone(outs)) return { gone: goneBecause(outs, stored) };
+    return { id: secretResourceId(outs.teamId, outs.name), outs, inputs: secretInputsOfOutputs(outs) };
+  },
+
+  update: (rt, id, olds, news) => updateSecretValue(rt, storedOf(id, olds), news),
+
+  // One line per secret says what was verified (ids and names only, never the value).
+  async delete(rt, id, props) {
+    const stored = storedOf(id, props);
+    return `${removalLine("Deleted", WHAT, id, goneBecause(await deleteSecret(rt, stored), stored))}\n`;
+  },
+
+  withContext: (what, e) => (isSecretError(e) ? new SecretError(e.reason, `${what}: ${e.message}`) : undefined),
+};
+
 /** Makes a provider object. The `Secret` class uses the one in sharedProvider.ts; tests make their own. */
 export function createSecretProvider(): SecretProvider {
-  return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      this.configured = configuredSettingsOf(req.config);
-    },
-
-    async check(olds: Inputs, news: Inputs) {
-      const { inputs, failures } = checkSecretInputs(
-        (olds ?? {}) as unknown as Record<string, unknown>,
-        news as unknown as Record<string, unknown>,
-      );
-      // The settings too, as ApiKey's check does: `pulumi preview` fails where `up` would.
-      return { inputs: inputs as Inputs, failures: [...failures, ...settingsFailures(this.configured ?? {})] };
-    },
-
-    async diff(_id: string, olds: SecretOutputs, news: Inputs) {
-      return diffSecret(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
-    },
-
-    async create(inputs: Inputs) {
-      try {
-        return await createSecret(runtimeOf(this), inputs);
-      } catch (e) {
-        throw withContext(`Creating Baseten secret ${JSON.stringify(inputs.name)}`, e);
-      }
-    },
-
-    async read(id: string, props?: SecretOutputs) {
-      const stored = storedOf(id, props);
-      try {
-        const outs = await readSecret(runtimeOf(this), stored);
-        if (isSecretGone(outs)) {
-          announceRemoval("Refresh dropped", "Baseten secret", id, goneBecause(outs, stored));
-          // No id: proven gone, and refresh drops the resource.
-          return {};
-        }
-        return {
-          id: secretResourceId(outs.teamId, outs.name),
-          props: outs,
-          inputs: secretInputsOfOutputs(outs) as unknown as SecretOutputs,
-        };
-      } catch (e) {
-        throw withContext(`Refreshing Baseten secret ${JSON.stringify(id)}`, e);
-      }
-    },
-
-    async update(id: string, olds: SecretOutputs, news: Inputs) {
-      try {
-        return { outs: await updateSecretValue(runtimeOf(this), storedOf(id, olds), news) };
-      } catch (e) {
-        throw withContext(`Updating Baseten secret ${JSON.stringify(id)}`, e);
-      }
-    },
-
-    async delete(id: string, props: SecretOutputs) {
-      const stored = storedOf(id, props);
-      let gone;
-      try {
-        gone = await deleteSecret(runtimeOf(this), stored);
-      } catch (e) {
-        throw withContext(`Deleting Baseten secret ${JSON.stringify(id)}`, e);
-      }
-      // One line per secret says what was verified (ids and names only, never the value).
-      announceRemoval("Deleted", "Baseten secret", id, goneBecause(gone, stored));
-    },
-  };
+  return createResourceProvider(secretFolder);
 }
