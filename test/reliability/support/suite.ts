@@ -34,6 +34,7 @@ export class ReliabilitySuite {
   /** Every stack the file made, in order; all are counted, scanned by `scanArtifacts` and removed. */
   readonly stacks: ReliabilityStack[] = [];
   private started?: BasetenEmulator;
+  private readonly beforeFinish: Array<() => void> = [];
 
   constructor(readonly name: string) {
     this.fig = suiteFigures(name);
@@ -72,8 +73,14 @@ export class ReliabilitySuite {
     return stack;
   }
 
+  /** Runs `step` when the file ends, before its figures are written (e.g. a figure of its own). */
+  onFinish(step: () => void): void {
+    this.beforeFinish.push(step);
+  }
+
   /** Accounts the emulator and every stack, writes the figures, removes the stacks, stops the emulator. */
   async finish(): Promise<void> {
+    for (const step of this.beforeFinish) step();
     if (this.started) this.fig.accountEmulator(this.started);
     this.fig.add(
       "pulumiCommands",
