@@ -12,10 +12,9 @@
  */
 import { BasetenEmulator } from "../emulator";
 import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { DELETE, LIST, mark, since } from "./support/requests";
-import { SecretScan } from "./support/secrets";
-import { manyKeys, ReliabilityStack } from "./support/stack";
+import { manyKeys, type ReliabilityStack } from "./support/stack";
+import { reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -25,8 +24,8 @@ const WRONG_KEY = "emu_WrongManagementKey0123456789abcdefXYZ";
 const NAMES_THE_SETTING = /baseten:apiKey.*BASETEN_API_KEY/s;
 const KEYS = 3;
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
+const suite = reliabilitySuite(SUITE);
+const { fig, scan } = suite;
 let emu: BasetenEmulator;
 /** Credentials in stack config (`baseten:apiKey`), as the README recommends. */
 let configStack: ReliabilityStack;
@@ -38,25 +37,22 @@ beforeAll(async () => {
   // Commands inherit this process's environment: the "missing" cases need it unset.
   delete process.env.BASETEN_API_KEY;
   scan.addSecret("wrong management key", WRONG_KEY);
-  emu = await BasetenEmulator.start();
-  configStack = await ReliabilityStack.create({ apiUrl: emu.url, label: `${SUITE}-config` }); // no key yet
-  configStack.keys = manyKeys("auth-config", KEYS, "WORKSPACE_MANAGE_ALL");
-  envStack = await ReliabilityStack.create({
-    apiUrl: emu.url,
+  emu = suite.emu;
+  configStack = await suite.newStack({
+    managementKey: null, // no key yet
+    keys: manyKeys("auth-config", KEYS, "WORKSPACE_MANAGE_ALL"),
+    label: `${SUITE}-config`,
+  });
+  envStack = await suite.newStack({
+    managementKey: null,
     env: { BASETEN_API_KEY: emu.managementKey },
+    keys: manyKeys("auth-env", KEYS, "WORKSPACE_MANAGE_ALL"),
     label: `${SUITE}-env`,
   });
-  envStack.keys = manyKeys("auth-env", KEYS, "WORKSPACE_MANAGE_ALL");
 });
 
-afterAll(async () => {
+afterAll(() => {
   if (savedEnvKey !== undefined) process.env.BASETEN_API_KEY = savedEnvKey;
-  if (emu) fig.accountEmulator(emu);
-  for (const s of [configStack, envStack]) if (s) fig.add("pulumiCommands", s.commandCount);
-  fig.write();
-  await configStack?.remove();
-  await envStack?.remove();
-  await emu?.stop();
 });
 
 /** Both stacks' states agree with Baseten; the given stack still holds all its keys. */
@@ -221,9 +217,9 @@ describe("with the key in stack config, a wrong key or a 401/403 at destroy or r
 
 describe("afterwards", () => {
   it("no management key, right or wrong, and no minted key appears in any artifact", async () => {
-    await scan.addStack(configStack, "config stack");
-    await scan.addStack(envStack, "env stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts([
+      ["config stack", configStack],
+      ["env stack", envStack],
+    ]);
   });
 });

@@ -6,13 +6,11 @@
  * that no state tracks, since their answers died with the engine. At the end no key may be
  * live at Baseten without a resource in state, and no resource may stand for a revoked key.
  */
-import { BasetenEmulator } from "../emulator";
 import { agreement, checkpoint } from "./support/agreement";
-import { killPulumiWhen, minted, type Crash } from "./support/crash";
-import { suiteFigures } from "./support/figures";
-import { requireTools, runSnippet } from "./support/readmeSnippet";
-import { SecretScan } from "./support/secrets";
-import { keyResourcesOf, manyKeys, ReliabilityStack, type StateExport } from "./support/stack";
+import { crash as crashStack, minted, recoverAsReadmeSays, type CrashResult } from "./support/crash";
+import { POST } from "./support/requests";
+import { keyResourcesOf, manyKeys, type StateExport } from "./support/stack";
+import { expectOk, reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -23,40 +21,17 @@ const CRASH_AFTER_MINTED = 20;
 /** Every API request takes this long, so creates are in flight at the moment of the crash. */
 const LATENCY_MS = 300;
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
-let emu: BasetenEmulator;
-let stack: ReliabilityStack;
-let crash: Crash;
+const suite = reliabilitySuite(SUITE, { tools: ["jq", "curl"], stack: { keys: manyKeys("crash-up", KEYS) } });
+const { fig } = suite;
+let crash: CrashResult;
 let afterCrash: StateExport;
-
-beforeAll(async () => {
-  requireTools(["jq", "curl"]);
-  emu = await BasetenEmulator.start({ latencyMs: LATENCY_MS });
-  stack = await ReliabilityStack.create({ apiUrl: emu.url, managementKey: emu.managementKey, label: SUITE });
-  stack.keys = manyKeys("crash-up", KEYS);
-});
-
-afterAll(async () => {
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
-});
 
 describe(`pulumi SIGKILLed in the middle of an up of ${KEYS} keys`, () => {
   it("the crash leaves pending creates, and live keys no state tracks, all named by those pending creates", async () => {
-    crash = await killPulumiWhen(
-      stack,
-      () => stack.up(),
-      () => minted(emu) >= CRASH_AFTER_MINTED,
-      LATENCY_MS + 700,
-    );
-    expect(crash.outcome.ok).toBe(false);
-
-    afterCrash = await stack.exportState();
-    const pending = (afterCrash.deployment.pending_operations ?? []).filter((o) => o.type === "creating");
+    const { emu, stack } = suite;
+    crash = await crashStack(emu, stack, { command: "up", at: { route: POST, nth: CRASH_AFTER_MINTED }, latencyMs: LATENCY_MS });
+    afterCrash = crash.state;
+    const pending = crash.pending("creating");
     const a = await agreement(emu, [stack]);
     expect(pending.length).toBeGreaterThan(0);
     // The crash hit creates in flight: Baseten minted keys that state does not know.
@@ -77,14 +52,8 @@ describe(`pulumi SIGKILLed in the middle of an up of ${KEYS} keys`, () => {
   });
 
   it("the README's recovery revokes those keys and clears the pending creates: state and Baseten agree", async () => {
-    const run = await runSnippet("recover-interrupted-up", stack, { apiUrl: emu.url, apiKey: emu.managementKey });
-    expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toMatchObject({ code: 0 });
-
-    const state = await stack.exportState();
-    expect(state.deployment.pending_operations ?? []).toEqual([]);
-    const a = await checkpoint(fig, emu, [stack]);
-    expect(a.untracked).toEqual([]);
-    expect(a.stale).toEqual([]);
+    await recoverAsReadmeSays(suite.emu, suite.stack, "recover-interrupted-up");
+    const a = await suite.agree();
     // Every key the crash left in state survived the recovery.
     expect(a.inState).toEqual(
       keyResourcesOf(afterCrash)
@@ -94,25 +63,19 @@ describe(`pulumi SIGKILLed in the middle of an up of ${KEYS} keys`, () => {
   });
 
   it("up then creates the rest: all keys tracked, none untracked", async () => {
-    const up = await stack.up();
-    expect({ ok: up.ok, error: up.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
-    const a = await checkpoint(fig, emu, [stack]);
+    expectOk(await suite.stack.up());
+    const a = await suite.agree();
     expect(a.inState).toHaveLength(KEYS);
-    expect(a.untracked).toEqual([]);
-    expect(a.stale).toEqual([]);
   });
 
   it("destroy leaves no key live and nothing in state", async () => {
-    const destroy = await stack.destroy();
-    expect({ ok: destroy.ok, error: destroy.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
-    const a = await checkpoint(fig, emu, [stack]);
+    expectOk(await suite.stack.destroy());
+    const a = await checkpoint(fig, suite.emu, suite.stacks);
     expect(a.live).toEqual([]);
     expect(a.inState).toEqual([]);
   });
 
   it("no secret appears in any artifact, the crashed run's output included", async () => {
-    await scan.addStack(stack, "stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts();
   });
 });

@@ -9,10 +9,10 @@
  */
 import { BasetenEmulator, type FaultKindSpec, type RandomFaultKind } from "../emulator";
 import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { faultCounts, mark, POST, since } from "./support/requests";
-import { keysOutsideEnvelope, SecretScan } from "./support/secrets";
+import { keysOutsideEnvelope } from "./support/secrets";
 import { keyResourcesOf, manyKeys, ReliabilityStack, type Outcome } from "./support/stack";
+import { reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -34,34 +34,24 @@ const SCRIPTED_CREATE_FAULTS: FaultKindSpec[] = [
   { kind: "rateLimited", retryAfterSeconds: 1 },
 ];
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
-let emu: BasetenEmulator;
-let stack: ReliabilityStack;
 const runs: Record<string, Outcome[]> = {};
 
-beforeAll(async () => {
-  emu = await BasetenEmulator.start();
-  stack = await ReliabilityStack.create({
-    apiUrl: emu.url,
-    managementKey: emu.managementKey,
-    settings: { timeoutSeconds: String(TIMEOUT_SECONDS) },
-    label: SUITE,
-  });
-  stack.keys = manyKeys("chaos", KEYS);
+const suite = reliabilitySuite(SUITE, {
+  stack: { settings: { timeoutSeconds: String(TIMEOUT_SECONDS) }, keys: manyKeys("chaos", KEYS) },
+});
+const { fig } = suite;
+let emu: BasetenEmulator;
+let stack: ReliabilityStack;
+beforeAll(() => {
+  ({ emu, stack } = suite);
   // One scripted fault of each kind on the first creates, so every kind meets a create in every
   // run, whatever order the engine schedules requests in; the seeded random ones follow.
   for (const fault of SCRIPTED_CREATE_FAULTS) emu.injectFault({ ...fault, route: POST });
   emu.setRandomFaults({ rate: FAULT_RATE, seed: SEED, kinds: KINDS, latencyMs: LATENCY_MS, retryAfterSeconds: 1 });
 });
 
-afterAll(async () => {
+suite.onFinish(() => {
   fig.figures.reruns = Object.values(runs).reduce((n, r) => n + r.length - 1, 0);
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
 });
 
 /** Runs a command, and once more if Pulumi reports a failure (what the issue allows). */
@@ -134,8 +124,6 @@ describe(`${KEYS} keys under ${FAULT_RATE * 100}% seeded random faults, through 
   });
 
   it("no secret appears in any artifact of the runs", async () => {
-    await scan.addStack(stack, "stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts();
   });
 });

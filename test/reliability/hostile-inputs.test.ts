@@ -7,10 +7,9 @@
 import type { ApiKeyArgs } from "../../provider";
 import { BasetenEmulator } from "../emulator";
 import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { mark, since } from "./support/requests";
-import { SecretScan } from "./support/secrets";
 import { ReliabilityStack } from "./support/stack";
+import { reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -56,23 +55,11 @@ const BAD_INPUTS: Array<[string, ApiKeyArgs, RegExp]> = [
   ],
 ];
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
+const suite = reliabilitySuite(SUITE, { stack: {} });
+const { fig } = suite;
 let emu: BasetenEmulator;
 let stack: ReliabilityStack;
-
-beforeAll(async () => {
-  emu = await BasetenEmulator.start();
-  stack = await ReliabilityStack.create({ apiUrl: emu.url, managementKey: emu.managementKey, label: SUITE });
-});
-
-afterAll(async () => {
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
-});
+beforeAll(() => ({ emu, stack } = suite));
 
 describe("check rejects broken input before anything reaches Baseten", () => {
   it.each(BAD_INPUTS)("%s: preview fails naming the property and the reason; nothing is sent", async (_label, args, why) => {
@@ -99,8 +86,6 @@ describe("check rejects broken input before anything reaches Baseten", () => {
   });
 
   it("no secret appears in any artifact", async () => {
-    await scan.addStack(stack, "stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts();
   });
 });

@@ -9,11 +9,10 @@
  */
 import { BasetenEmulator, type FaultKindSpec } from "../emulator";
 import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { probeClientCall } from "./support/memoryProbe";
 import { DELETE, LIST, mark, POST, since } from "./support/requests";
-import { SecretScan } from "./support/secrets";
 import { keyResourcesOf, ReliabilityStack } from "./support/stack";
+import { expectOk, reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -22,28 +21,18 @@ const MB = 1024 * 1024;
 const HTML_200 = "<!DOCTYPE html><html><head><title>Service unavailable</title></head><body><h1>Oops</h1></body></html>";
 const HTML_404 = "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><hr>nginx</body></html>";
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
-let emu: BasetenEmulator;
-let stack: ReliabilityStack;
 /** The prefix of the stack's one key, the target of every destroy and refresh below. */
 let target: string;
 
+const suite = reliabilitySuite(SUITE, { stack: { keys: [{ name: "target", args: { type: "WORKSPACE_MANAGE_ALL" } }] } });
+const { fig, scan } = suite;
+let emu: BasetenEmulator;
+let stack: ReliabilityStack;
 beforeAll(async () => {
-  emu = await BasetenEmulator.start();
-  stack = await ReliabilityStack.create({ apiUrl: emu.url, managementKey: emu.managementKey, label: SUITE });
-  stack.keys = [{ name: "target", args: { type: "WORKSPACE_MANAGE_ALL" } }];
+  ({ emu, stack } = suite);
   const up = await stack.up();
   if (!up.ok) throw up.error;
   target = emu.liveKeys()[0].prefix;
-});
-
-afterAll(async () => {
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
 });
 
 type Answer = (prefix: string) => FaultKindSpec;
@@ -164,7 +153,7 @@ describe("up, when Baseten's answer to a create is broken", () => {
     await expectKeptAndAgreeing();
 
     const again = await stack.up();
-    expect({ ok: again.ok, error: again.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(again);
     expect(emu.allKeys().find((k) => k.prefix === minted.prefix)?.revoked).toBe(true);
     await expectKeptAndAgreeing();
   });
@@ -189,7 +178,7 @@ describe("up, when Baseten's answer to a create is broken", () => {
     // Removing it from the program: the same user's listing proves none was minted.
     stack.keys = stack.keys.filter((k) => k.name !== "flooded");
     const cleanup = await stack.up();
-    expect({ ok: cleanup.ok, error: cleanup.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(cleanup);
     expect(keyResourcesOf(await stack.exportState()).find((r) => r.urn.endsWith("::flooded"))).toBeUndefined();
     emu.setModes({ teamlessTeamName: "default" });
   });
@@ -245,15 +234,13 @@ describe("afterwards", () => {
 
   it("destroy with sound answers leaves no key live and nothing in state", async () => {
     const destroy = await stack.destroy();
-    expect({ ok: destroy.ok, error: destroy.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(destroy);
     const a = await checkpoint(fig, emu, [stack]);
     expect(a.live).toEqual([]);
     expect(a.inState).toEqual([]);
   });
 
   it("no secret appears in any artifact", async () => {
-    await scan.addStack(stack, "stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts();
   });
 });

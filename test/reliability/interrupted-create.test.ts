@@ -13,12 +13,10 @@
  * Each case is driven through the real engine and ends with state and Baseten compared.
  */
 import { BasetenEmulator } from "../emulator";
-import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { DELETE, LIST, mark, POST, since } from "./support/requests";
 import { waitFor } from "./support/processes";
-import { SecretScan } from "./support/secrets";
 import { keyResourcesOf, ReliabilityStack } from "./support/stack";
+import { expectOk, reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -27,28 +25,10 @@ const SUITE = "interrupted-create";
 const TIMEOUT_SECONDS = 1;
 const LATE_MS = 2000;
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
+const suite = reliabilitySuite(SUITE, { stack: { settings: { timeoutSeconds: String(TIMEOUT_SECONDS) } } });
 let emu: BasetenEmulator;
 let stack: ReliabilityStack;
-
-beforeAll(async () => {
-  emu = await BasetenEmulator.start();
-  stack = await ReliabilityStack.create({
-    apiUrl: emu.url,
-    managementKey: emu.managementKey,
-    settings: { timeoutSeconds: String(TIMEOUT_SECONDS) },
-    label: SUITE,
-  });
-});
-
-afterAll(async () => {
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
-});
+beforeAll(() => ({ emu, stack } = suite));
 
 /**
  * The log entry of a request is written when its answer ends, so a late answer (which the
@@ -69,12 +49,7 @@ const routes = (from: number) =>
 /** The listing each process sends before its first POST (the names already taken). */
 const BEFORE_CREATES = `${LIST} 200`;
 
-async function expectAgreement() {
-  const a = await checkpoint(fig, emu, [stack]);
-  expect(a.untracked).toEqual([]);
-  expect(a.stale).toEqual([]);
-  return a;
-}
+const expectAgreement = () => suite.agree();
 
 describe("a create whose answer is lost after Baseten minted the key", () => {
   it("generated name, client timeout: the orphan is revoked and the key minted again; up succeeds", async () => {
@@ -82,7 +57,7 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
     emu.injectFault({ kind: "latency", ms: LATE_MS, afterCommit: true, route: POST });
     const from = mark(emu);
     const up = await stack.up();
-    expect({ ok: up.ok, error: up.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(up);
     await lateAnswerLogged(from);
     expect(routes(from)).toEqual([BEFORE_CREATES, `${POST} 0 (latency)`, `${LIST} 200`, `${DELETE} 200`, `${POST} 200`]);
     const [orphan, kept] = emu.allKeys();
@@ -98,7 +73,7 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
     emu.injectFault({ kind: "reset", afterCommit: true, route: POST });
     const from = mark(emu);
     const up = await stack.up();
-    expect({ ok: up.ok, error: up.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(up);
     expect(routes(from)).toEqual([BEFORE_CREATES, `${POST} 0 (reset)`, `${LIST} 200`, `${DELETE} 200`, `${POST} 200`]);
     const a = await expectAgreement();
     expect(a.inState).toHaveLength(2);
@@ -124,7 +99,7 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
 
     const from2 = mark(emu);
     const again = await stack.up();
-    expect({ ok: again.ok, error: again.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(again);
     expect(again.changes).toMatchObject({ replace: 1 });
     // The same explicit name: the old key must go before Baseten accepts the name again.
     expect(routes(from2)).toEqual([`${DELETE} 200`, BEFORE_CREATES, `${POST} 200`]);
@@ -149,14 +124,14 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
     await expectAgreement(); // tracked by name: nothing live is untracked
 
     const refresh = await stack.refresh();
-    expect({ ok: refresh.ok, error: refresh.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(refresh);
     const ids = await stack.prefixesInState();
     expect(ids).toContain(orphan.prefix);
     expect(ids).not.toContain(placeholder);
 
     const from = mark(emu);
     const again = await stack.up();
-    expect({ ok: again.ok, error: again.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(again);
     expect(again.changes).toMatchObject({ replace: 1 });
     expect(
       since(emu, from)
@@ -179,7 +154,7 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
 
     const from = mark(emu);
     const again = await stack.up();
-    expect({ ok: again.ok, error: again.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(again);
     // The same explicit name: the old key goes first, found by name through the listing.
     expect(routes(from)).toEqual([`${LIST} 200`, `${DELETE} 200`, BEFORE_CREATES, `${POST} 200`]);
     expect(emu.allKeys().find((k) => k.prefix === orphan.prefix)?.revoked).toBe(true);
@@ -202,10 +177,10 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
     expect(emu.allKeys().filter((k) => k.name?.startsWith("unsent-"))).toEqual([]);
 
     const refresh = await stack.refresh();
-    expect({ ok: refresh.ok, error: refresh.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(refresh);
     expect(await stack.prefixesInState()).not.toContain(placeholder);
     const again = await stack.up();
-    expect({ ok: again.ok, error: again.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(again);
     const a = await expectAgreement();
     expect(a.inState).toHaveLength(6);
     emu.setModes({ teamlessTeamName: "default" });
@@ -213,15 +188,13 @@ describe("a create whose answer is lost after Baseten minted the key", () => {
 
   it("destroy leaves no key live and nothing in state", async () => {
     const destroy = await stack.destroy();
-    expect({ ok: destroy.ok, error: destroy.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+    expectOk(destroy);
     const a = await expectAgreement();
     expect(a.live).toEqual([]);
     expect(a.inState).toEqual([]);
   });
 
   it("no secret appears in any artifact", async () => {
-    await scan.addStack(stack, "stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts();
   });
 });

@@ -7,21 +7,15 @@
  * leaves behind is let finish, or killed with the CLI (a machine crash). Each case ends with no
  * key live and untracked, no key in use revoked, and the lines the provider prints.
  */
-import { BasetenEmulator } from "../emulator";
-import { checkpoint } from "./support/agreement";
-import { killPulumiWhen, type CrashOptions } from "./support/crash";
-import { suiteFigures } from "./support/figures";
-import { requireTools, runSnippet } from "./support/readmeSnippet";
-import { SecretScan } from "./support/secrets";
-import { keyResourcesOf, ReliabilityStack } from "./support/stack";
+import { crash, recoverAsReadmeSays, type KillTarget } from "./support/crash";
+import { POST } from "./support/requests";
+import { keyResourcesOf, type ReliabilityStack } from "./support/stack";
+import { expectOk, reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(10 * 60 * 1000);
 
 const SUITE = "interrupted-up-recovery";
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
-let emu: BasetenEmulator;
-const stacks: ReliabilityStack[] = [];
+const suite = reliabilitySuite(SUITE, { tools: ["jq", "curl"] });
 
 /**
  * Ctrl-C makes the CLI stop its resource monitor while the inline program (in this process, where
@@ -34,80 +28,46 @@ const onRejection = (e: unknown) => {
   else throw e;
 };
 
-beforeAll(async () => {
-  process.on("unhandledRejection", onRejection);
-  requireTools(["jq", "curl"]);
-  emu = await BasetenEmulator.start();
-});
-
-afterAll(async () => {
-  process.off("unhandledRejection", onRejection);
-  if (emu) fig.accountEmulator(emu);
-  fig.add(
-    "pulumiCommands",
-    stacks.reduce((n, s) => n + s.commandCount, 0),
-  );
-  fig.write();
-  for (const s of stacks) await s.remove();
-  await emu?.stop();
-});
+beforeAll(() => process.on("unhandledRejection", onRejection));
+afterAll(() => process.off("unhandledRejection", onRejection));
 
 const HELD_LINE = (prefix: string) => `Baseten API key "${prefix}" named`;
 
 /** A fresh stack of one generated-name key, as the model-to-model example's key. */
 async function freshStack(label: string): Promise<ReliabilityStack> {
-  emu.reset();
-  const stack = await ReliabilityStack.create({ apiUrl: emu.url, managementKey: emu.managementKey, label });
-  stack.keys = [{ name: "peer", args: { type: "WORKSPACE_INVOKE", modelIds: ["model-a"] } }];
-  stacks.push(stack);
-  return stack;
+  suite.emu.reset();
+  return suite.newStack({ label, keys: [{ name: "peer", args: { type: "WORKSPACE_INVOKE", modelIds: ["model-a"] } }] });
 }
 
 /** Runs `up` and interrupts it while the emulator holds the key's POST; then the POST commits or not. */
-async function interruptedUp(stack: ReliabilityStack, commits: boolean, options: CrashOptions) {
-  emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, method: "POST" });
-  const release = () => {
-    expect(commits ? emu.runLateCommits() : emu.dropLateCommits()).toBe(1);
-  };
-  const crash = await killPulumiWhen(
-    stack,
-    () => stack.up(),
-    () => emu.heldRequests() > 0,
-    1000,
-    {
-      ...options,
-      afterKill: release,
-    },
-  );
-  expect(crash.outcome.ok).toBe(false);
-  const state = await stack.exportState();
-  const pending = (state.deployment.pending_operations ?? []).filter((o) => o.type === "creating");
+async function interruptedUp(stack: ReliabilityStack, commits: boolean, kill: KillTarget) {
+  const { emu } = suite;
+  const crashed = await crash(emu, stack, {
+    command: "up",
+    at: { route: POST, nth: 1, held: commits ? "commit" : "drop" },
+    kill,
+  });
+  const pending = crashed.pending("creating");
   expect(pending.map((o) => o.resource.inputs?.name)).toHaveLength(1);
   const derived = pending[0].resource.inputs?.name as string;
   console.log(
-    `[${SUITE}] ${(options.signals ?? ["SIGKILL"]).join("+")}${options.hostToo ? " of CLI and host" : ""}: ` +
-      `${emu.liveKeys().length} key(s) live, cut metadata files: ${crash.cutSidecars.length}`,
+    `[${SUITE}] ${kill === "ctrlC" ? "SIGINT+SIGINT" : "SIGKILL"}${kill === "cliAndHost" ? " of CLI and host" : ""}: ` +
+      `${emu.liveKeys().length} key(s) live, cut metadata files: ${crashed.cutSidecars.length}`,
   );
   return { derived, orphan: commits ? emu.liveKeys().find((k) => k.name === derived)?.prefix : undefined };
 }
 
-async function recoverAsReadmeSays(stack: ReliabilityStack) {
-  const run = await runSnippet("recover-interrupted-up", stack, { apiUrl: emu.url, apiKey: emu.managementKey });
-  expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toMatchObject({ code: 0 });
-  expect((await stack.exportState()).deployment.pending_operations ?? []).toEqual([]);
-  return run;
-}
+const recoverUp = (stack: ReliabilityStack) => recoverAsReadmeSays(suite.emu, stack, "recover-interrupted-up");
 
 async function upOk(stack: ReliabilityStack) {
   const up = await stack.up();
-  expect({ ok: up.ok, error: up.error?.message.slice(-2000) }).toEqual({ ok: true, error: undefined });
+  expectOk(up);
   return up;
 }
 
 /** State and Baseten agree, and the key the stack uses is live. */
 async function converged(stack: ReliabilityStack) {
-  const a = await checkpoint(fig, emu, [stack]);
-  expect({ untracked: a.untracked, stale: a.stale }).toEqual({ untracked: [], stale: [] });
+  const a = await suite.agree([stack]);
   const inUse = keyResourcesOf(await stack.exportState()).map((r) => r.id as string);
   expect(inUse).toHaveLength(1);
   expect(a.live).toEqual(inUse);
@@ -117,21 +77,20 @@ async function converged(stack: ReliabilityStack) {
 async function cleanUp(stack: ReliabilityStack) {
   const destroy = await stack.destroy();
   expect(destroy.ok).toBe(true);
-  expect(emu.liveKeys()).toEqual([]);
-  await scan.addStack(stack, stack.dir);
+  expect(suite.emu.liveKeys()).toEqual([]);
 }
 
 describe("SIGKILL during the POST, the provider host let finish, the POST committed: recover first", () => {
   it("revokes the interrupted create's key; up then mints the key under its derived name", async () => {
     const stack = await freshStack("kill-recover-first");
-    const { derived, orphan } = await interruptedUp(stack, true, {});
+    const { derived, orphan } = await interruptedUp(stack, true, "cli");
     expect(orphan).toBeDefined();
-    const run = await recoverAsReadmeSays(stack);
+    const run = await recoverUp(stack);
     expect(run.stdout).toContain(`Revoked Baseten API key "${orphan}"`);
     const up = await upOk(stack);
     expect(up.stdout).not.toContain("holds this resource's derived name");
     const inUse = await converged(stack);
-    expect(emu.liveKeys().find((k) => k.prefix === inUse)?.name).toBe(derived);
+    expect(suite.emu.liveKeys().find((k) => k.prefix === inUse)?.name).toBe(derived);
     await cleanUp(stack);
   });
 });
@@ -139,7 +98,7 @@ describe("SIGKILL during the POST, the provider host let finish, the POST commit
 describe("SIGKILL of the CLI and the host together (a machine crash), the POST committed after: up first", () => {
   it("up takes <name>-r1 and names the orphan; refresh names it too; the recovery revokes it and not the key in use", async () => {
     const stack = await freshStack("kill-up-first");
-    const { derived, orphan } = await interruptedUp(stack, true, { hostToo: true });
+    const { derived, orphan } = await interruptedUp(stack, true, "cliAndHost");
     expect(orphan).toBeDefined();
     expect((await stack.cli(["cancel", "--yes"])).ok).toBe(true);
     const up = await upOk(stack);
@@ -147,10 +106,10 @@ describe("SIGKILL of the CLI and the host together (a machine crash), the POST c
     expect(up.stdout).toContain(`so this key is named "${derived}-r1"`);
     const refresh = await stack.refresh();
     expect(refresh.stdout).toContain(HELD_LINE(orphan!));
-    const run = await recoverAsReadmeSays(stack);
+    const run = await recoverUp(stack);
     expect(run.stdout).toContain(`Revoked Baseten API key "${orphan}"`);
     const inUse = await converged(stack);
-    expect(emu.liveKeys().find((k) => k.prefix === inUse)?.name).toBe(`${derived}-r1`);
+    expect(suite.emu.liveKeys().find((k) => k.prefix === inUse)?.name).toBe(`${derived}-r1`);
     expect((await stack.refresh()).stdout).not.toContain("holds this resource's derived name");
     await cleanUp(stack);
   });
@@ -159,22 +118,21 @@ describe("SIGKILL of the CLI and the host together (a machine crash), the POST c
 describe("Ctrl-C twice during the POST, which never committed: up first", () => {
   it("up mints the key under its derived name; the recovery then revokes nothing: the key in use stays live", async () => {
     const stack = await freshStack("ctrlc-up-first");
-    const { derived } = await interruptedUp(stack, false, { signals: ["SIGINT", "SIGINT"] });
-    expect(emu.liveKeys()).toEqual([]);
+    const { derived } = await interruptedUp(stack, false, "ctrlC");
+    expect(suite.emu.liveKeys()).toEqual([]);
     expect((await stack.cli(["cancel", "--yes"])).ok).toBe(true);
     const up = await upOk(stack);
     expect(up.stdout).not.toContain("holds this resource's derived name");
-    const run = await recoverAsReadmeSays(stack);
+    const run = await recoverUp(stack);
     expect(run.stdout).not.toContain("Revoked");
     const inUse = await converged(stack);
-    expect(emu.liveKeys().find((k) => k.prefix === inUse)?.name).toBe(derived);
+    expect(suite.emu.liveKeys().find((k) => k.prefix === inUse)?.name).toBe(derived);
     await cleanUp(stack);
   });
 });
 
 describe("artifacts", () => {
-  it("no secret appears in any artifact, the interrupted runs' output included", () => {
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+  it("no secret appears in any artifact, the interrupted runs' output included", async () => {
+    await suite.scanArtifacts();
   });
 });

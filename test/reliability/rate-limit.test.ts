@@ -12,10 +12,9 @@
  */
 import { BasetenEmulator, type LoggedRequest } from "../emulator";
 import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { DELETE, mark, POST, since } from "./support/requests";
-import { SecretScan } from "./support/secrets";
 import { manyKeys, ReliabilityStack } from "./support/stack";
+import { reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -26,25 +25,11 @@ const INJECTED_429S = 300;
 /** Slack for timer granularity and millisecond timestamps. */
 const CLOCK_SLACK_MS = 5;
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
+const suite = reliabilitySuite(SUITE, { stack: { keys: manyKeys("burst", KEYS, "WORKSPACE_MANAGE_ALL") } });
+const { fig } = suite;
 let emu: BasetenEmulator;
 let stack: ReliabilityStack;
-
-beforeAll(async () => {
-  emu = await BasetenEmulator.start(); // rateLimitPerSecond: 100, Baseten's
-  expect(emu.settings().rateLimitPerSecond).toBe(100);
-  stack = await ReliabilityStack.create({ apiUrl: emu.url, managementKey: emu.managementKey, label: SUITE });
-  stack.keys = manyKeys("burst", KEYS, "WORKSPACE_MANAGE_ALL");
-});
-
-afterAll(async () => {
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
-});
+beforeAll(() => ({ emu, stack } = suite));
 
 /** The logical request a log entry belongs to: the key name of a create, the path of a revoke. */
 function identity(r: LoggedRequest): string | undefined {
@@ -164,8 +149,6 @@ describe(`${KEYS} keys against Baseten's rate limit`, () => {
   });
 
   it("no secret appears in any artifact of the runs", async () => {
-    await scan.addStack(stack, "stack");
-    scan.addEmulatorLog(emu, "emulator");
-    expect(scan.run([emu], fig)).toEqual([]);
+    await suite.scanArtifacts();
   });
 });

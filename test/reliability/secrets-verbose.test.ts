@@ -13,10 +13,10 @@
  */
 import { BasetenEmulator } from "../emulator";
 import { checkpoint } from "./support/agreement";
-import { suiteFigures } from "./support/figures";
 import { DELETE, POST } from "./support/requests";
-import { SecretScan, type Needle } from "./support/secrets";
+import type { Needle } from "./support/secrets";
 import { manyKeys, ReliabilityStack, type CommandFlags, type Outcome } from "./support/stack";
+import { reliabilitySuite } from "./support/suite";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -30,30 +30,15 @@ const PULUMI_SITES: Array<[string, RegExp]> = [
   ["Node SDK: RegisterResource RPC debug line, forwarded to the engine log", /RegisterResource(Outputs)? RPC finished/],
 ];
 
-const fig = suiteFigures(SUITE);
-const scan = new SecretScan(SUITE);
-let emu: BasetenEmulator;
-let stack: ReliabilityStack;
 const verboseRuns: Array<[string, Outcome]> = [];
 
-beforeAll(async () => {
-  emu = await BasetenEmulator.start();
-  stack = await ReliabilityStack.create({
-    apiUrl: emu.url,
-    managementKey: emu.managementKey,
-    settings: { timeoutSeconds: "1" },
-    label: SUITE,
-  });
-  stack.keys = manyKeys("verbose", 3, "WORKSPACE_MANAGE_ALL");
+const suite = reliabilitySuite(SUITE, {
+  stack: { settings: { timeoutSeconds: "1" }, keys: manyKeys("verbose", 3, "WORKSPACE_MANAGE_ALL") },
 });
-
-afterAll(async () => {
-  if (emu) fig.accountEmulator(emu);
-  if (stack) fig.add("pulumiCommands", stack.commandCount);
-  fig.write();
-  await stack?.remove();
-  await emu?.stop();
-});
+const { fig, scan } = suite;
+let emu: BasetenEmulator;
+let stack: ReliabilityStack;
+beforeAll(() => ({ emu, stack } = suite));
 
 /** The message of a log line (the engine writes JSON lines at -v), else the line itself. */
 function messageOf(line: string): string {

@@ -1,13 +1,24 @@
 /**
- * SIGKILL of the `pulumi` process in the middle of a command, and the aftermath a user finds:
- * the engine dies at once, holding its stack lock; the dynamic-provider host it spawned lives
- * on (it is not killed with its parent) and may still finish the requests it had in flight.
+ * The crash harness: SIGKILL (or Ctrl-C) of the `pulumi` process in the middle of a command,
+ * and the aftermath a user finds: the engine dies at once, holding its stack lock; the
+ * dynamic-provider host it spawned lives on (it is not killed with its parent) and may still
+ * finish the requests it had in flight.
+ *
+ * A crash suite chooses the program (the stack's keys), the request to kill at (a route of
+ * `support/requests.ts` and which one of the command's requests on it, answered or held by
+ * the emulator), and what to kill (the CLI alone, the CLI with its provider host, or Ctrl-C
+ * twice); `crash()` runs the command and returns what the kill left in state. The suite then
+ * runs the README's recovery (`recoverAsReadmeSays`) or the next `up`/`destroy`, and asserts
+ * convergence (`ReliabilitySuite.agree`). The moment is chosen by request counts, never by
+ * time: only the survivors' last in-flight requests are given a moment to land.
  */
 import * as path from "path";
 import { removeCutSidecars } from "../../../provider/recover/cutSidecars";
 import type { BasetenEmulator } from "../../emulator";
 import { isAlive, waitFor } from "./processes";
-import type { Outcome, ReliabilityStack } from "./stack";
+import { runSnippet, type SnippetRun } from "./readmeSnippet";
+import { mark, since } from "./requests";
+import type { Outcome, ReliabilityStack, StateExport } from "./stack";
 
 export interface Crash {
   /** The command's outcome: a failure, since its CLI was killed. */
@@ -69,3 +80,89 @@ export async function killPulumiWhen(
 export const minted = (emu: BasetenEmulator) => emu.allKeys().length;
 /** Keys the emulator revoked so far. */
 export const revoked = (emu: BasetenEmulator) => emu.allKeys().filter((k) => k.revoked).length;
+
+/** The request of the command at which the kill comes. */
+export interface KillPoint {
+  /** An emulator route (`POST`, `DELETE`, ... of support/requests.ts). */
+  route: string;
+  /** Which of the command's requests on that route: 1 for the first. */
+  nth: number;
+  /**
+   * Unset: the kill comes once the nth request has been answered with a 2xx (Baseten did its
+   * work); requests after it are in flight when the plan sets a latency.
+   * "commit" or "drop": the emulator holds the nth request unanswered (a `lateCommit` fault),
+   * the kill comes while it is held, then the held request is committed (Baseten did the work
+   * after all, answering no one) or dropped (nothing was done).
+   */
+  held?: "commit" | "drop";
+}
+
+/** What the kill ends: the CLI alone, the CLI and its provider host (a machine crash), or Ctrl-C twice. */
+export type KillTarget = "cli" | "cliAndHost" | "ctrlC";
+
+export interface CrashPlan {
+  command: "up" | "destroy";
+  at: KillPoint;
+  /** Default "cli". */
+  kill?: KillTarget;
+  /** Every API request takes this long during the command (then 0 again), so others are in flight at the kill. */
+  latencyMs?: number;
+  /** How long the survivors may finish their in-flight requests before they are ended; default 1 s. */
+  settleMs?: number;
+}
+
+type PendingOperation = NonNullable<StateExport["deployment"]["pending_operations"]>[number];
+
+export interface CrashResult extends Crash {
+  /** `pulumi stack export` right after the crash (what a user then finds). */
+  state: StateExport;
+  /** The state's pending operations of one kind: "creating", "deleting", "updating". */
+  pending(type: string): PendingOperation[];
+}
+
+const KILLS: Record<KillTarget, CrashOptions> = {
+  cli: {},
+  cliAndHost: { hostToo: true },
+  ctrlC: { signals: ["SIGINT", "SIGINT"] },
+};
+
+/** Runs `plan.command` on the stack and kills it at `plan.at`; the command must fail. */
+export async function crash(emu: BasetenEmulator, stack: ReliabilityStack, plan: CrashPlan): Promise<CrashResult> {
+  const { route, nth, held } = plan.at;
+  const from = mark(emu);
+  if (held) emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, route, skip: nth - 1 });
+  const answered = () => since(emu, from).filter((r) => r.route === route && r.status >= 200 && r.status < 300).length;
+  if (plan.latencyMs !== undefined) emu.setLatency(plan.latencyMs);
+  let result: Crash;
+  try {
+    result = await killPulumiWhen(
+      stack,
+      () => (plan.command === "up" ? stack.up() : stack.destroy()),
+      held ? () => emu.heldRequests() > 0 : () => answered() >= nth,
+      plan.settleMs ?? 1000,
+      {
+        ...KILLS[plan.kill ?? "cli"],
+        afterKill: () => {
+          if (held) expect(held === "commit" ? emu.runLateCommits() : emu.dropLateCommits()).toBe(1);
+        },
+      },
+    );
+  } finally {
+    if (plan.latencyMs !== undefined) emu.setLatency(0);
+  }
+  expect(result.outcome.ok).toBe(false);
+  const state = await stack.exportState();
+  const pending = (type: string) => (state.deployment.pending_operations ?? []).filter((o) => o.type === type);
+  return { ...result, state, pending };
+}
+
+/**
+ * Runs the main README's recovery snippet exactly as written there; it must succeed and leave
+ * no pending operation.
+ */
+export async function recoverAsReadmeSays(emu: BasetenEmulator, stack: ReliabilityStack, snippet: string): Promise<SnippetRun> {
+  const run = await runSnippet(snippet, stack, { apiUrl: emu.url, apiKey: emu.managementKey });
+  expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toMatchObject({ code: 0 });
+  expect((await stack.exportState()).deployment.pending_operations ?? []).toEqual([]);
+  return run;
+}
