@@ -241,53 +241,59 @@ export function renderReport(result: BenchResult): string {
 
   // `--only-crowd` measures no sizes.
   if (result.sizes.length > 0) {
-    lines.push("## Time per phase", "");
-    lines.push(
+    const perPhase = (heading: string, intro: string, columns: string[], row: (size: SizeMeasure, phase: Phase) => string) => {
+      lines.push(`## ${heading}`, "", intro, "", `| keys | phase | ${columns.join(" | ")} |`);
+      lines.push(`|---:|---|${columns.map(() => "---:|").join("")}`);
+      for (const size of result.sizes)
+        for (const phase of PHASES) lines.push(`| ${size.keys} | ${phase} | ${row(size, phase)} |`);
+      lines.push("");
+    };
+    perPhase(
+      "Time per phase",
       "ApiKey against two no-op baselines (engine alone): **same shape** stores what an ApiKey stores, **narrow** stores 5 " +
         "properties. ApiKey / same shape is what the provider's code costs; same shape / narrow is what the shape costs.",
-      "",
-      "| keys | phase | ApiKey | same shape | narrow | API alone | ApiKey / same shape (the code) | same shape / narrow (the shape) | ApiKey / narrow | ApiKey / API alone | host peak MiB (ApiKey / same shape / narrow) |",
-      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    );
-    for (const size of result.sizes) {
-      for (const phase of PHASES) {
+      [
+        "ApiKey",
+        "same shape",
+        "narrow",
+        "API alone",
+        "ApiKey / same shape (the code)",
+        "same shape / narrow (the shape)",
+        "ApiKey / narrow",
+        "ApiKey / API alone",
+        "host peak MiB (ApiKey / same shape / narrow)",
+      ],
+      (size, phase) => {
         const s = summarize(size, phase);
         const wall = (v: KeyColumn) => {
           const ms = size.runs.map((r) => r[v].phases[phase].ms);
           return `${seconds(median(ms))}${range(ms, (x) => (x / 1000).toFixed(2))}`;
         };
         const mem = (v: KeyColumn) => mib(median(size.runs.map((r) => r[v].phases[phase].hostPeakKiB ?? 0)));
-        lines.push(
-          `| ${size.keys} | ${phase} | ${KEY_COLUMNS.map(wall).join(" | ")} | ${phase === "preview" ? "none needed" : millis(s.api)} | ` +
-            `${times(ratio(s.provider, s.shaped))} | ${times(ratio(s.shaped, s.engine))} | ${times(s.overEngine)} | ${times(s.overApi)} | ` +
-            `${KEY_COLUMNS.map(mem).join(" / ")} |`,
+        return (
+          `${KEY_COLUMNS.map(wall).join(" | ")} | ${phase === "preview" ? "none needed" : millis(s.api)} | ` +
+          `${times(ratio(s.provider, s.shaped))} | ${times(ratio(s.shaped, s.engine))} | ${times(s.overEngine)} | ${times(s.overApi)} | ` +
+          KEY_COLUMNS.map(mem).join(" / ")
         );
-      }
-    }
-    lines.push("");
-
-    lines.push("## CPU seconds by process", "");
-    lines.push(
+      },
+    );
+    perPhase(
+      "CPU seconds by process",
       "Per phase, the CPU of the **program** (the process that runs the inline program and drives the CLI), the " +
         "**provider host** (`pulumi-resource-pulumi-nodejs` and its node) and the **CLI** (`pulumi`, the engine), each " +
         "as ApiKey / same shape / narrow. **The code** is ApiKey minus same shape, **the shape** is same shape minus narrow, " +
         "each as program / host / CLI.",
-      "",
-      "| keys | phase | program | provider host | CLI | all | the code (program / host / CLI) | the shape (program / host / CLI) |",
-      "|---:|---|---:|---:|---:|---:|---:|---:|",
-    );
-    for (const size of result.sizes) {
-      for (const phase of PHASES) {
+      ["program", "provider host", "CLI", "all", "the code (program / host / CLI)", "the shape (program / host / CLI)"],
+      (size, phase) => {
         const of = (p?: (typeof PROCESSES)[number]) => KEY_COLUMNS.map((v) => cpuOf(size, v, phase, p).toFixed(2)).join(" / ");
         const delta = (a: KeyColumn, b: KeyColumn) =>
           PROCESSES.map((p) => signed(cpuOf(size, a, phase, p) - cpuOf(size, b, phase, p))).join(" / ");
-        lines.push(
-          `| ${size.keys} | ${phase} | ${of("program")} | ${of("host")} | ${of("cli")} | ${of()} | ` +
-            `${delta("provider", "shaped")} | ${delta("shaped", "engine")} |`,
+        return (
+          `${of("program")} | ${of("host")} | ${of("cli")} | ${of()} | ` +
+          `${delta("provider", "shaped")} | ${delta("shaped", "engine")}`
         );
-      }
-    }
-    lines.push("");
+      },
+    );
 
     lines.push("## Requests to Baseten per phase (provider)", "");
     lines.push("| keys | up | preview | refresh | destroy |", "|---:|---|---|---|---|");
@@ -308,7 +314,7 @@ export function renderReport(result: BenchResult): string {
       const r = size.runs[size.runs.length - 1];
       const each = (f: (m: StackMeasure) => string) => KEY_COLUMNS.map((v) => f(r[v])).join(" / ");
       lines.push(
-        `| ${size.keys} | ${each((m) => String(storedProperties(m)))} | ${each((m) => `${m.entryBytes} B`)} | ` +
+        `| ${size.keys} | ${each((m) => String(storedProperties(m)))} | ${each((m) => `${Math.round(m.entryBytes)} B`)} | ` +
           `${each((m) => `${m.providerMaxBytes} B`)} | ${r.provider.distinctProviderTexts} | ${each((m) => kib(m.exportedStateBytes))} | ` +
           `${each((m) => kib(m.exportedStateBytes / size.keys))} |`,
       );
@@ -335,8 +341,8 @@ export function renderReport(result: BenchResult): string {
     lines.push(
       "",
       `\`__provider\` per resource: ${s.secret.providerMaxBytes} B (engine alone ${s.engine.providerMaxBytes} B), ` +
-        `${s.secret.distinctProviderTexts} distinct text per stack; state entry ${s.secret.entryBytes} B (engine alone ` +
-        `${s.engine.entryBytes} B); exported state ${kib(s.secret.exportedStateBytes)} (engine alone ${kib(s.engine.exportedStateBytes)}).`,
+        `${s.secret.distinctProviderTexts} distinct text per stack; state entry ${Math.round(s.secret.entryBytes)} B (engine alone ` +
+        `${Math.round(s.engine.entryBytes)} B); exported state ${kib(s.secret.exportedStateBytes)} (engine alone ${kib(s.engine.exportedStateBytes)}).`,
       "",
       `**Why \`up\` lists the team ${up[SECRET_LIST] ?? 0} times for ${up[SECRET_CREATE] ?? 0} creates.** Baseten's secret write ` +
         "is an upsert: it cannot refuse a name that exists, it overwrites the value. So before each create the provider lists " +
@@ -385,8 +391,8 @@ export function renderReport(result: BenchResult): string {
       "of them do not explain (their last interval, a child too short-lived to be seen). **program** is the benchmark's " +
       "own process less the sampler's CPU; **provider host** the `pulumi-resource-pulumi-nodejs` wrapper and everything " +
       "under it; **CLI** every other process of the phase (the `pulumi` commands). bench/README.md has the details.",
-    "- Each run opens both variants' stacks and runs every phase for one right after the other, so load from elsewhere " +
-      "on the machine hits both alike; runs alternate which variant goes first.",
+    "- Each run opens the variants' stacks and runs every phase for one right after the other, so load from elsewhere " +
+      "on the machine hits all alike; runs rotate which variant goes first.",
   );
   if (result.crowd)
     lines.push(
