@@ -12,28 +12,44 @@ import type * as Automation from "@pulumi/pulumi/automation";
 import { isolatedPulumiEnv } from "../scripts/pulumiCli";
 import { startCpuClock } from "./cpuTime";
 import type { EmulatorProcess } from "./emulatorProcess";
-import { HostMemorySampler } from "./hostMemory";
-import { NOOP_PROVIDER_PACKAGE, noopKeyClass, noopSecretClass, type KeyResourceClass } from "./noopResource";
+import { ProcessSampler, type CpuSplit } from "./hostMemory";
+import {
+  NOOP_PROVIDER_PACKAGE,
+  NOOP_SHAPED_PROVIDER_MODULE,
+  noopKeyClass,
+  noopSecretClass,
+  noopShapedKeyClass,
+  type KeyResourceClass,
+} from "./noopResource";
+import { median } from "./stats";
 import { PACKAGE_NAME, type UserInstall } from "./userInstall";
 
 export const PHASES = ["up", "preview", "refresh", "destroy"] as const;
 export type Phase = (typeof PHASES)[number];
 
 /**
- * `provider`: ApiKey from the installed package; `engine`: the no-op resource, no HTTP.
+ * `provider`: ApiKey from the installed package; `engine`: the narrow no-op resource, no HTTP;
+ * `shaped`: the no-op resource that stores what an ApiKey stores.
  * `secret`: Secret from the installed package; `secretEngine`: a no-op resource of its shape.
  */
-export type Variant = "provider" | "engine" | "secret" | "secretEngine";
+export type Variant = "provider" | "shaped" | "engine" | "secret" | "secretEngine";
 
 export interface PhaseMeasure {
   ms: number;
-  /** CPU seconds of the CLI, the provider host and the inline program (see cpuTime.ts). */
+  /** CPU seconds of the program, the provider host and the CLI together: the sum of `cpu`. */
   cpuSeconds: number;
+  /** CPU seconds per process (see hostMemory.ts). */
+  cpu: CpuSplit;
+  /**
+   * The cross-check of `cpuSeconds`: this process's CPU and its reaped children's (cpuTime.ts),
+   * exact for what was reaped, blind to a host the CLI left orphaned, and with the sampler's own CPU in.
+   */
+  reapedCpuSeconds: number;
   /** Requests per emulator route during the phase (routes with none are left out). */
   requests: Record<string, number>;
   /** Peak resident memory of the dynamic-provider host, KiB. */
   hostPeakKiB?: number;
-  /** CPU seconds of the dynamic-provider host (sampled every 50 ms: the last interval's may be missed). */
+  /** CPU seconds of the dynamic-provider host: `cpu.host`. */
   hostCpuSeconds?: number;
 }
 
@@ -44,6 +60,11 @@ export interface StateMeasure {
   providerText: string;
   /** `pulumi stack export` (secrets encrypted, as users see it). */
   exportedStateBytes: number;
+  /** Median bytes of one resource's entry in that export, as compact JSON (`__provider` included). */
+  entryBytes: number;
+  /** The property names of one entry: what the resource declares and the engine stores. */
+  inputNames: string[];
+  outputNames: string[];
 }
 
 export interface StackMeasure extends StateMeasure {
@@ -55,6 +76,7 @@ export interface StackMeasure extends StateMeasure {
 const TYPE_TOKENS: Record<Variant, string> = {
   provider: "pulumi-nodejs:dynamic/baseten:ApiKey",
   engine: "pulumi-nodejs:dynamic/bench:NoopKey",
+  shaped: "pulumi-nodejs:dynamic/bench:NoopShapedKey",
   secret: "pulumi-nodejs:dynamic/baseten:Secret",
   secretEngine: "pulumi-nodejs:dynamic/bench:NoopSecret",
 };
@@ -63,6 +85,7 @@ const TYPE_TOKENS: Record<Variant, string> = {
 const PROVIDER_MODULES: Record<Variant, string> = {
   provider: `require("${PACKAGE_NAME}/dist/provider/`,
   engine: `require("${NOOP_PROVIDER_PACKAGE}`,
+  shaped: `require("${NOOP_SHAPED_PROVIDER_MODULE}`,
   secret: `require("${PACKAGE_NAME}/dist/provider/`,
   secretEngine: `require("${NOOP_PROVIDER_PACKAGE}`,
 };
@@ -79,15 +102,11 @@ function argsOf(variant: Variant, label: string, i: number): Record<string, unkn
 function resourceClass(install: UserInstall, variant: Variant): KeyResourceClass {
   if (variant === "provider") return (install.require(PACKAGE_NAME) as { ApiKey: KeyResourceClass }).ApiKey;
   if (variant === "secret") return (install.require(PACKAGE_NAME) as { Secret: KeyResourceClass }).Secret;
-  if (variant === "secretEngine")
-    return noopSecretClass(
-      install.require("@pulumi/pulumi") as typeof PulumiSdk,
-      install.require(NOOP_PROVIDER_PACKAGE) as PulumiSdk.dynamic.ResourceProvider,
-    );
-  return noopKeyClass(
-    install.require("@pulumi/pulumi") as typeof PulumiSdk,
-    install.require(NOOP_PROVIDER_PACKAGE) as PulumiSdk.dynamic.ResourceProvider,
-  );
+  const pulumi = install.require("@pulumi/pulumi") as typeof PulumiSdk;
+  const noop = (module: string) => install.require(module) as PulumiSdk.dynamic.ResourceProvider;
+  if (variant === "secretEngine") return noopSecretClass(pulumi, noop(NOOP_PROVIDER_PACKAGE));
+  if (variant === "shaped") return noopShapedKeyClass(pulumi, noop(NOOP_SHAPED_PROVIDER_MODULE));
+  return noopKeyClass(pulumi, noop(NOOP_PROVIDER_PACKAGE));
 }
 
 function nonZero(counts: Record<string, number>): Record<string, number> {
@@ -168,21 +187,20 @@ export class BenchStack {
       destroy: async () => expectChanges("destroy", (await s.destroy()).summary.resourceChanges, { delete: all }),
     };
     await this.emulator.control.clearLog();
-    const sampler = new HostMemorySampler();
+    const sampler = new ProcessSampler();
     sampler.start();
     const cpu = startCpuClock();
     const t0 = performance.now();
     let ms = 0;
     let hostPeakKiB: number | undefined;
-    let hostCpuSeconds: number | undefined;
     try {
       await work[phase]();
       ms = performance.now() - t0;
     } finally {
       hostPeakKiB = sampler.stop();
-      hostCpuSeconds = sampler.cpuSeconds();
     }
-    const cpuSeconds = cpu();
+    const reapedCpuSeconds = cpu();
+    const split = sampler.split();
     const hosts = [...sampler.hostScripts];
     if (hosts.length === 0) throw new Error(`${phase}: no dynamic-provider host was seen, so its memory and origin are unknown`);
     const foreign = hosts.filter((p) => !p.startsWith(this.install.dir + path.sep));
@@ -199,7 +217,8 @@ export class BenchStack {
       const expected = phase === "destroy" ? 0 : this.keys;
       if (held !== expected) throw new Error(`${phase}: Baseten holds ${held} secrets, expected ${expected}`);
     }
-    return { ms, cpuSeconds, hostPeakKiB, hostCpuSeconds, requests };
+    const cpuSeconds = split.program + split.host + split.cli;
+    return { ms, cpuSeconds, cpu: split, reapedCpuSeconds, hostPeakKiB, hostCpuSeconds: split.host, requests };
   }
 
   /** `__provider` and the exported state, as a user sees them (secrets encrypted). */
@@ -209,8 +228,10 @@ export class BenchStack {
     const resources = (JSON.parse(exported).deployment.resources ?? []) as Array<{
       type: string;
       inputs?: Record<string, unknown>;
+      outputs?: Record<string, unknown>;
     }>;
-    const texts = resources.filter((r) => r.type === TYPE_TOKENS[this.variant]).map((r) => String(r.inputs?.__provider ?? ""));
+    const mine = resources.filter((r) => r.type === TYPE_TOKENS[this.variant]);
+    const texts = mine.map((r) => String(r.inputs?.__provider ?? ""));
     if (texts.length !== this.keys)
       throw new Error(`state holds ${texts.length} ${TYPE_TOKENS[this.variant]}, expected ${this.keys}`);
     if (!texts.every((t) => t.includes(PROVIDER_MODULES[this.variant]))) {
@@ -223,6 +244,9 @@ export class BenchStack {
       distinctProviderTexts: new Set(texts).size,
       providerText: texts[0],
       exportedStateBytes: Buffer.byteLength(exported),
+      entryBytes: median(mine.map((r) => Buffer.byteLength(JSON.stringify(r)))),
+      inputNames: Object.keys(mine[0]?.inputs ?? {}).sort(),
+      outputNames: Object.keys(mine[0]?.outputs ?? {}).sort(),
     };
   }
 

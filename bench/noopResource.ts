@@ -1,14 +1,16 @@
 /**
- * The engine-alone baseline: a dynamic resource with the ApiKey's shape (same inputs, a secret
- * `apiKey` output, an id per resource) whose provider (noop-provider/) does no I/O. A stack of
- * these costs what the engine, the dynamic-provider host and the state cost, and nothing more,
- * so ApiKey's time over this one is the provider's own cost, its state footprint included.
+ * The engine-alone baselines: dynamic resources whose provider (noop-provider/) does no I/O. A
+ * stack of these costs what the engine, the dynamic-provider host and the state cost, and
+ * nothing more. Two shapes: the narrow one (5 stored properties) and one that stores what an
+ * ApiKey stores (10), so the table can tell the provider's code from the shape of its state.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type * as PulumiSdk from "@pulumi/pulumi";
 
 export const NOOP_PROVIDER_PACKAGE = "baseten-bench-noop-provider";
+/** The same-shape baseline's provider module (noop-provider/shaped.js). */
+export const NOOP_SHAPED_PROVIDER_MODULE = `${NOOP_PROVIDER_PACKAGE}/shaped.js`;
 
 /** A resource class of the benchmark's program: `new Class(name, args)`. */
 export type KeyResourceClass = new (name: string, args: Record<string, unknown>) => PulumiSdk.CustomResource;
@@ -41,17 +43,45 @@ export function noopSecretClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dy
   };
 }
 
-/** The class, built on the SDK and the provider module of the user's program. */
+/**
+ * The narrow engine-alone baseline: the ApiKey's type and models, a secret `apiKey` and a
+ * `prefix`, 5 stored properties where an ApiKey stores 10. Built on the SDK and the provider
+ * module of the user's program.
+ */
 export function noopKeyClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dynamic.ResourceProvider): KeyResourceClass {
-  return class NoopKey extends pulumi.dynamic.Resource {
+  return keyClass(pulumi, provider, "NoopKey", () => ({}));
+}
+
+/**
+ * The same-shape engine-alone baseline: the properties an ApiKey's state entry holds, same
+ * names and similar sizes (`name` and `autoName` from `check`, `nameScope`, `providerVersion`,
+ * `mintedAfter`), with the provider of noop-provider/shaped.js. ApiKey over this is what the
+ * provider's code costs; this over the narrow one is what the shape costs.
+ */
+export function noopShapedKeyClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dynamic.ResourceProvider): KeyResourceClass {
+  return keyClass(pulumi, provider, "NoopShapedKey", () => ({
+    name: undefined,
+    mintedAfter: undefined,
+    nameScope: `${pulumi.getProject()}/${pulumi.getStack()}`,
+    providerVersion: "0.3.0",
+  }));
+}
+
+function keyClass(
+  pulumi: typeof PulumiSdk,
+  provider: PulumiSdk.dynamic.ResourceProvider,
+  typeName: string,
+  shape: () => Record<string, unknown>,
+): KeyResourceClass {
+  return class extends pulumi.dynamic.Resource {
     constructor(name: string, args: Record<string, unknown>) {
       super(
         provider,
         name,
-        { prefix: undefined, apiKey: undefined, ...args, resourceName: name },
+        { prefix: undefined, apiKey: undefined, ...args, resourceName: name, ...shape() },
         { additionalSecretOutputs: ["apiKey"] },
         "bench",
-        "NoopKey",
+        typeName,
       );
     }
   };

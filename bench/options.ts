@@ -2,7 +2,7 @@ import * as path from "path";
 
 /**
  * What a benchmark run measures: `npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25]
- * [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd]`. Only a run with the defaults rewrites `bench/results.md`,
+ * [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd] [--write]`. Only a run with the defaults rewrites `bench/results.md`,
  * so a quick trial (`--sizes 10 --runs 1`) cannot replace the committed table.
  */
 export interface BenchOptions {
@@ -26,6 +26,8 @@ export interface BenchOptions {
   crowdKeys: number;
   /** Only the crowded-workspace rows (`--runs` of them): no sizes, no secrets. */
   onlyCrowd: boolean;
+  /** Write bench/results.md whatever the settings (the table names the command that made it). */
+  write?: boolean;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -83,6 +85,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       case "--only-crowd":
         out.onlyCrowd = true;
         break;
+      case "--write":
+        out.write = true;
+        break;
       case "--rate-limit":
         out.rateLimitPerSecond = 100;
         break;
@@ -94,7 +99,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       }
       default:
         throw new Error(
-          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd]`,
+          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd] [--write]`,
         );
     }
   }

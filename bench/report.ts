@@ -6,13 +6,16 @@
 import * as path from "path";
 import type { ApiAloneMeasure } from "./apiAlone";
 import { crowdTargets, renderCrowd, type CrowdMeasure } from "./crowd";
-import { PHASES, type Phase, type StackMeasure } from "./benchStack";
+import { PHASES, type Phase, type PhaseMeasure, type StackMeasure } from "./benchStack";
 import type { MachineInfo } from "./machine";
 import type { BenchOptions } from "./options";
 import { median, ratio } from "./stats";
 
 export interface RunMeasure {
   provider: StackMeasure;
+  /** The no-op resource that stores what an ApiKey stores. */
+  shaped: StackMeasure;
+  /** The narrow no-op resource (5 stored properties). */
   engine: StackMeasure;
   api: ApiAloneMeasure;
 }
@@ -40,6 +43,8 @@ export interface BenchResult {
   /** The crowded-workspace rows; absent when run with `--crowd 0`. */
   crowd?: CrowdMeasure;
   wallMinutes: number;
+  /** The command's arguments, as given (absent in older raw files). */
+  argv?: string[];
   loadAverage: { start: number; end: number };
 }
 
@@ -51,6 +56,13 @@ const ME = "GET /v1/users/me";
 const MAX_REFRESH_LISTS = 2;
 const MAX_RATIO_OVER_ENGINE = 1.25;
 const MAX_PROVIDER_BYTES = 8 * 1024;
+/** The route of a team's secrets listing. */
+const SECRET_LIST = "GET /v1/teams/{team_id}/secrets";
+const SECRET_CREATE = "POST /v1/teams/{team_id}/secrets";
+/** The key variants in the order of the table's columns. */
+const KEY_COLUMNS = ["provider", "shaped", "engine"] as const;
+type KeyColumn = (typeof KEY_COLUMNS)[number];
+const PROCESSES = ["program", "host", "cli"] as const;
 
 /** The API-alone time of a phase: what the same HTTP work costs from plain Node; preview needs none. */
 function apiMs(api: ApiAloneMeasure, phase: Phase): number {
@@ -78,6 +90,7 @@ function requestsOfRuns(size: SizeMeasure, phase: Phase): string {
 
 export interface PhaseSummary {
   provider: number;
+  shaped: number;
   engine: number;
   api: number;
   overEngine: number | undefined;
@@ -86,10 +99,30 @@ export interface PhaseSummary {
 
 export function summarize(size: SizeMeasure, phase: Phase): PhaseSummary {
   const provider = median(size.runs.map((r) => r.provider.phases[phase].ms));
+  const shaped = median(size.runs.map((r) => r.shaped.phases[phase].ms));
   const engine = median(size.runs.map((r) => r.engine.phases[phase].ms));
   const api = median(size.runs.map((r) => apiMs(r.api, phase)));
-  return { provider, engine, api, overEngine: ratio(provider, engine), overApi: api > 0 ? ratio(provider, api) : undefined };
+  return {
+    provider,
+    shaped,
+    engine,
+    api,
+    overEngine: ratio(provider, engine),
+    overApi: api > 0 ? ratio(provider, api) : undefined,
+  };
 }
+
+/** Median CPU seconds of one process class (or all, `cpuSeconds`) of a variant in a phase. */
+function cpuOf(size: SizeMeasure, v: KeyColumn, phase: Phase, process?: (typeof PROCESSES)[number]): number {
+  return median(size.runs.map((r) => (process ? r[v].phases[phase].cpu[process] : r[v].phases[phase].cpuSeconds)));
+}
+
+/** Stored properties of a variant's state entry, `__provider` aside. */
+function storedProperties(m: StackMeasure): number {
+  return new Set([...m.inputNames, ...m.outputNames].filter((n) => n !== "__provider")).size;
+}
+
+const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(2)}`;
 
 interface Target {
   name: string;
@@ -151,10 +184,13 @@ function targets(result: BenchResult): Target[] {
   for (const phase of ["destroy", "refresh"] as const) {
     const r = summarize(largest, phase).overEngine ?? Infinity;
     const met = r <= MAX_RATIO_OVER_ENGINE;
-    const cpu = (v: "provider" | "engine") => median(largest.runs.map((run) => run[v].phases[phase].cpuSeconds));
+    const cpu = (v: KeyColumn) => cpuOf(largest, v, phase);
+    const s = summarize(largest, phase);
     out.push({
-      name: `\`${phase}\` at ${largest.keys} keys: provider / engine alone at most ${MAX_RATIO_OVER_ENGINE}x`,
-      measured: `${times(r)} wall time (CPU time: ${times(ratio(cpu("provider"), cpu("engine")))})`,
+      name: `\`${phase}\` at ${largest.keys} keys: provider / engine alone (narrow) at most ${MAX_RATIO_OVER_ENGINE}x`,
+      measured:
+        `${times(r)} wall time (CPU time: ${times(ratio(cpu("provider"), cpu("engine")))}); against the same-shape no-op ` +
+        `${times(ratio(s.provider, s.shaped))} (CPU time: ${times(ratio(cpu("provider"), cpu("shaped")))})`,
       met,
       shortfall: met ? undefined : `${Math.round((r / MAX_RATIO_OVER_ENGINE - 1) * 100)}% over the limit`,
     });
@@ -187,7 +223,7 @@ export function renderReport(result: BenchResult): string {
   const lines: string[] = [];
   lines.push("# Benchmark: the ApiKey provider against the engine alone and the API alone", "");
   lines.push(
-    `Measured ${machine.date} by \`npm run bench\` in ${result.wallMinutes.toFixed(1)} minutes; medians of ${n} run${n === 1 ? "" : "s"} ` +
+    `Measured ${machine.date} by \`npm run bench${result.argv?.length ? ` -- ${result.argv.join(" ")}` : ""}\` in ${result.wallMinutes.toFixed(1)} minutes; medians of ${n} run${n === 1 ? "" : "s"} ` +
       `(range in parentheses).`,
     "",
   );
@@ -205,26 +241,59 @@ export function renderReport(result: BenchResult): string {
 
   // `--only-crowd` measures no sizes.
   if (result.sizes.length > 0) {
-    lines.push("## Time per phase", "");
-    lines.push(
-      "| keys | phase | provider | engine alone | API alone | provider / engine alone | provider / API alone | CPU s (provider / engine alone) | host peak MiB (provider / engine alone) |",
-      "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-    );
-    for (const size of result.sizes) {
-      for (const phase of PHASES) {
+    const perPhase = (heading: string, intro: string, columns: string[], row: (size: SizeMeasure, phase: Phase) => string) => {
+      lines.push(`## ${heading}`, "", intro, "", `| keys | phase | ${columns.join(" | ")} |`);
+      lines.push(`|---:|---|${columns.map(() => "---:|").join("")}`);
+      for (const size of result.sizes)
+        for (const phase of PHASES) lines.push(`| ${size.keys} | ${phase} | ${row(size, phase)} |`);
+      lines.push("");
+    };
+    perPhase(
+      "Time per phase",
+      "ApiKey against two no-op baselines (engine alone): **same shape** stores what an ApiKey stores, **narrow** stores 5 " +
+        "properties. ApiKey / same shape is what the provider's code costs; same shape / narrow is what the shape costs.",
+      [
+        "ApiKey",
+        "same shape",
+        "narrow",
+        "API alone",
+        "ApiKey / same shape (the code)",
+        "same shape / narrow (the shape)",
+        "ApiKey / narrow",
+        "ApiKey / API alone",
+        "host peak MiB (ApiKey / same shape / narrow)",
+      ],
+      (size, phase) => {
         const s = summarize(size, phase);
-        const pMs = size.runs.map((r) => r.provider.phases[phase].ms);
-        const eMs = size.runs.map((r) => r.engine.phases[phase].ms);
-        const mem = (v: "provider" | "engine") => median(size.runs.map((r) => r[v].phases[phase].hostPeakKiB ?? 0));
-        const cpu = (v: "provider" | "engine") => median(size.runs.map((r) => r[v].phases[phase].cpuSeconds)).toFixed(1);
-        lines.push(
-          `| ${size.keys} | ${phase} | ${seconds(s.provider)}${range(pMs, (x) => (x / 1000).toFixed(2))} | ` +
-            `${seconds(s.engine)}${range(eMs, (x) => (x / 1000).toFixed(2))} | ${phase === "preview" ? "none needed" : millis(s.api)} | ` +
-            `${times(s.overEngine)} | ${times(s.overApi)} | ${cpu("provider")} / ${cpu("engine")} | ${mib(mem("provider"))} / ${mib(mem("engine"))} |`,
+        const wall = (v: KeyColumn) => {
+          const ms = size.runs.map((r) => r[v].phases[phase].ms);
+          return `${seconds(median(ms))}${range(ms, (x) => (x / 1000).toFixed(2))}`;
+        };
+        const mem = (v: KeyColumn) => mib(median(size.runs.map((r) => r[v].phases[phase].hostPeakKiB ?? 0)));
+        return (
+          `${KEY_COLUMNS.map(wall).join(" | ")} | ${phase === "preview" ? "none needed" : millis(s.api)} | ` +
+          `${times(ratio(s.provider, s.shaped))} | ${times(ratio(s.shaped, s.engine))} | ${times(s.overEngine)} | ${times(s.overApi)} | ` +
+          KEY_COLUMNS.map(mem).join(" / ")
         );
-      }
-    }
-    lines.push("");
+      },
+    );
+    perPhase(
+      "CPU seconds by process",
+      "Per phase, the CPU of the **program** (the process that runs the inline program and drives the CLI), the " +
+        "**provider host** (`pulumi-resource-pulumi-nodejs` and its node) and the **CLI** (`pulumi`, the engine), each " +
+        "as ApiKey / same shape / narrow. **The code** is ApiKey minus same shape, **the shape** is same shape minus narrow, " +
+        "each as program / host / CLI.",
+      ["program", "provider host", "CLI", "all", "the code (program / host / CLI)", "the shape (program / host / CLI)"],
+      (size, phase) => {
+        const of = (p?: (typeof PROCESSES)[number]) => KEY_COLUMNS.map((v) => cpuOf(size, v, phase, p).toFixed(2)).join(" / ");
+        const delta = (a: KeyColumn, b: KeyColumn) =>
+          PROCESSES.map((p) => signed(cpuOf(size, a, phase, p) - cpuOf(size, b, phase, p))).join(" / ");
+        return (
+          `${of("program")} | ${of("host")} | ${of("cli")} | ${of()} | ` +
+          `${delta("provider", "shaped")} | ${delta("shaped", "engine")}`
+        );
+      },
+    );
 
     lines.push("## Requests to Baseten per phase (provider)", "");
     lines.push("| keys | up | preview | refresh | destroy |", "|---:|---|---|---|---|");
@@ -235,15 +304,19 @@ export function renderReport(result: BenchResult): string {
 
     lines.push("## State", "");
     lines.push(
-      "| keys | `__provider` per resource (provider / engine alone) | distinct texts per stack | exported state (provider / engine alone) | per key (provider / engine alone) |",
-      "|---:|---:|---:|---:|---:|",
+      "Each as ApiKey / same shape / narrow. A state entry is one resource's entry in `pulumi stack export` as compact JSON " +
+        "(median), `__provider` in its inputs and outputs included; the CLI rewrites the whole state, every entry, at each step.",
+      "",
+      "| keys | stored properties | state entry | `__provider` per resource | distinct texts per stack (ApiKey) | exported state | per key |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const size of result.sizes) {
       const r = size.runs[size.runs.length - 1];
-      const per = (m: StackMeasure) => kib(m.exportedStateBytes / size.keys);
+      const each = (f: (m: StackMeasure) => string) => KEY_COLUMNS.map((v) => f(r[v])).join(" / ");
       lines.push(
-        `| ${size.keys} | ${r.provider.providerMaxBytes} B / ${r.engine.providerMaxBytes} B | ${r.provider.distinctProviderTexts} | ` +
-          `${kib(r.provider.exportedStateBytes)} / ${kib(r.engine.exportedStateBytes)} | ${per(r.provider)} / ${per(r.engine)} |`,
+        `| ${size.keys} | ${each((m) => String(storedProperties(m)))} | ${each((m) => `${Math.round(m.entryBytes)} B`)} | ` +
+          `${each((m) => `${m.providerMaxBytes} B`)} | ${r.provider.distinctProviderTexts} | ${each((m) => kib(m.exportedStateBytes))} | ` +
+          `${each((m) => kib(m.exportedStateBytes / size.keys))} |`,
       );
     }
     lines.push("");
@@ -253,23 +326,34 @@ export function renderReport(result: BenchResult): string {
     const s = result.secrets;
     lines.push(`## Secrets: ${s.count} \`Secret\` resources against the engine alone (one run)`, "");
     lines.push(
-      "| phase | Secret | engine alone | Secret / engine alone | CPU s (Secret / engine alone) | requests to Baseten (Secret) |",
-      "|---|---:|---:|---:|---:|---|",
+      "| phase | Secret | engine alone | Secret / engine alone | CPU s program / host / CLI (Secret) | CPU s program / host / CLI (engine alone) | requests to Baseten (Secret) |",
+      "|---|---:|---:|---:|---:|---:|---|",
     );
+    const split = (m: PhaseMeasure) => PROCESSES.map((p) => m.cpu[p].toFixed(2)).join(" / ");
     for (const phase of PHASES) {
       const p = s.secret.phases[phase];
       const e = s.engine.phases[phase];
       lines.push(
-        `| ${phase} | ${seconds(p.ms)} | ${seconds(e.ms)} | ${times(ratio(p.ms, e.ms))} | ${p.cpuSeconds.toFixed(1)} / ${e.cpuSeconds.toFixed(1)} | ${requestsText(p.requests)} |`,
+        `| ${phase} | ${seconds(p.ms)} | ${seconds(e.ms)} | ${times(ratio(p.ms, e.ms))} | ${split(p)} | ${split(e)} | ${requestsText(p.requests)} |`,
       );
     }
+    const up = s.secret.phases.up.requests;
     lines.push(
       "",
       `\`__provider\` per resource: ${s.secret.providerMaxBytes} B (engine alone ${s.engine.providerMaxBytes} B), ` +
-        `${s.secret.distinctProviderTexts} distinct text per stack; exported state ${kib(s.secret.exportedStateBytes)} ` +
-        `(engine alone ${kib(s.engine.exportedStateBytes)}). All secrets live in one team (the default): the creates in ` +
-        "flight share one listing of it, a create that starts after one of this command's writes lists it again; " +
-        "`refresh` shares one listing per team.",
+        `${s.secret.distinctProviderTexts} distinct text per stack; state entry ${Math.round(s.secret.entryBytes)} B (engine alone ` +
+        `${Math.round(s.engine.entryBytes)} B); exported state ${kib(s.secret.exportedStateBytes)} (engine alone ${kib(s.engine.exportedStateBytes)}).`,
+      "",
+      `**Why \`up\` lists the team ${up[SECRET_LIST] ?? 0} times for ${up[SECRET_CREATE] ?? 0} creates.** Baseten's secret write ` +
+        "is an upsert: it cannot refuse a name that exists, it overwrites the value. So before each create the provider lists " +
+        "the team's secrets and refuses a name already there (unless `adoptExisting`): the price of refusing a secret someone " +
+        "else created, also one created during the run. The listing is shared by every create that asks while it is current, " +
+        "but each upsert of the process makes it stale (provider/secret/operations.ts, `rt.invalidate` after every write; " +
+        "KeyListCache: no read older than the process's own writes), so a create never decides on a listing that predates " +
+        "a write it could have seen, and the listing's start time, which bounds the `created_at` check for a secret the " +
+        "listing missed, stays recent. With 8 creates in flight and 25 ms per request, a listing serves the creates that " +
+        "ask before the next upsert lands, and the next ones list again. `refresh` shares one listing per team; " +
+        "`destroy` lists again after deletes the same way.",
       "",
     );
   }
@@ -288,10 +372,12 @@ export function renderReport(result: BenchResult): string {
       "through the Automation API of the SDK installed next to the package (inline program, file:// backend); " +
       "`up`, `preview` (no changes), `refresh` (no changes), `destroy`. Each time is the wall time of the CLI command, " +
       "process start to exit. Each phase is checked (resource changes, keys live at Baseten, state), or the run fails.",
-    "- **engine alone**: the same stack with a no-op dynamic resource of the same shape " +
-      "(bench/noop-provider: no I/O, a secret output, its provider captured by reference like ApiKey's, so its " +
-      "`__provider` is as small as a dynamic resource's can be). Provider / engine alone is what the provider adds, " +
-      "its HTTP and its state footprint included.",
+    "- **engine alone**: the same stack with a no-op dynamic resource (bench/noop-provider: no I/O, a secret `apiKey`, " +
+      "its provider captured by reference like ApiKey's, so its `__provider` is as small as a dynamic resource's can be), " +
+      "in two shapes: **narrow** (`type`, `modelIds`, `resourceName`, `prefix`, `apiKey`) and **same shape**, which also " +
+      "stores `name` (generated by its `check`), `autoName`, `nameScope`, `providerVersion` and `mintedAfter`, as an " +
+      "ApiKey does, with an `apiKey` of a real key's length. ApiKey / narrow is what the provider adds, its HTTP and its " +
+      "state footprint included; ApiKey / same shape is the code alone.",
     `- **API alone**: N creates, one list and N deletes from plain Node (node:http, keep-alive), ${options.concurrency} in ` +
       "flight like the engine: the least time this API allows for `up`, `refresh` and `destroy`. `preview` needs no request.",
     "- **requests**: the emulator's per-route counts, cleared before each phase.",
@@ -299,10 +385,14 @@ export function renderReport(result: BenchResult): string {
       "process that the phase's `pulumi` started, sampled every 50 ms; only descendants of the benchmark count, and " +
       "each phase checks that the host ran from the user's node_modules.",
     "- **state**: `pulumi stack export` after `up`, secrets encrypted, as a user sees it.",
-    "- **CPU s**: CPU time of the `pulumi` CLI, the provider host (both read from /proc/self/stat once reaped) and the " +
-      "inline program (this process), per phase: what the phase costs the machine, less sensitive than wall time to other load.",
-    "- Each run opens both variants' stacks and runs every phase for one right after the other, so load from elsewhere " +
-      "on the machine hits both alike; runs alternate which variant goes first.",
+    "- **CPU s**: per phase and process, from /proc: every 50 ms the benchmark reads each process's own CPU " +
+      "(utime + stime), its reaped children's (cutime + cstime) and its parent, for the processes that the phase started " +
+      "under the benchmark; a process counts its last sample plus the part of its reaped children's time that its samples " +
+      "of them do not explain (their last interval, a child too short-lived to be seen). **program** is the benchmark's " +
+      "own process less the sampler's CPU; **provider host** the `pulumi-resource-pulumi-nodejs` wrapper and everything " +
+      "under it; **CLI** every other process of the phase (the `pulumi` commands). bench/README.md has the details.",
+    "- Each run opens the variants' stacks and runs every phase for one right after the other, so load from elsewhere " +
+      "on the machine hits all alike; runs rotate which variant goes first.",
   );
   if (result.crowd)
     lines.push(

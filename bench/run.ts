@@ -21,7 +21,7 @@ import {
 } from "./benchStack";
 import { measureCrowd, type CrowdMeasure } from "./crowd";
 import { startEmulatorProcess, type EmulatorProcess } from "./emulatorProcess";
-import { HostMemorySampler } from "./hostMemory";
+import { ProcessSampler } from "./hostMemory";
 import { describeMachine } from "./machine";
 import { installNoopProvider } from "./noopResource";
 import { isDefaultCrowdRun, isDefaultRun, parseBenchArgs } from "./options";
@@ -38,9 +38,12 @@ import { installPackedPackage, PULUMI_SDK_VERSION, type UserInstall } from "./us
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+/** The key variants of a size: ApiKey and the two no-op baselines (same shape, narrow). */
+const KEY_VARIANTS = ["provider", "shaped", "engine"] as const;
+
 /**
- * One run at one size: both variants' stacks side by side, each phase run for one variant right
- * after the other (so load from elsewhere on the machine hits both alike), then the API alone.
+ * One run at one size: the three variants' stacks side by side, each phase run for one variant
+ * right after the other (so load from elsewhere on the machine hits all alike), then the API alone.
  */
 async function measureRun(args: {
   install: UserInstall;
@@ -51,14 +54,14 @@ async function measureRun(args: {
   concurrency: number;
 }): Promise<RunMeasure> {
   const { install, binDir, emulator, keys, run } = args;
-  // Alternate which variant goes first, so going first or second favours neither.
-  const order: Variant[] = run % 2 ? ["provider", "engine"] : ["engine", "provider"];
+  // Rotate which variant goes first, so the place in the order favours none.
+  const order: Variant[] = KEY_VARIANTS.map((_, i) => KEY_VARIANTS[(i + run - 1) % KEY_VARIANTS.length]);
   const stacks: Partial<Record<Variant, BenchStack>> = {};
   try {
     for (const variant of order) {
       stacks[variant] = await BenchStack.open({ install, binDir, emulator, variant, keys, label: `${variant}-${keys}-${run}` });
     }
-    const phases: Partial<Record<Variant, Partial<Record<Phase, PhaseMeasure>>>> = { provider: {}, engine: {} };
+    const phases: Partial<Record<Variant, Partial<Record<Phase, PhaseMeasure>>>> = { provider: {}, shaped: {}, engine: {} };
     const states: Partial<Record<Variant, StateMeasure>> = {};
     for (const phase of PHASES) {
       for (const variant of order) {
@@ -81,7 +84,7 @@ async function measureRun(args: {
       concurrency: args.concurrency,
       label: `api-${keys}-${run}`,
     });
-    return { provider: measure("provider"), engine: measure("engine"), api };
+    return { provider: measure("provider"), shaped: measure("shaped"), engine: measure("engine"), api };
   } finally {
     for (const stack of Object.values(stacks)) await stack.close();
     await emulator.control.reset();
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
   const started = performance.now();
   const loadStart = os.loadavg()[0];
-  if (!HostMemorySampler.supported())
+  if (!ProcessSampler.supported())
     throw new Error("The benchmark reads /proc to measure the provider host's memory: run it on Linux.");
   const binDir = pulumiBinDir();
   const machine = describeMachine(path.join(binDir, "pulumi"));
@@ -157,13 +160,12 @@ async function main(): Promise<void> {
       sizes.push(size);
       for (let run = 1; run <= options.runs; run++) {
         size.runs.push(await measureRun({ install, binDir, emulator, keys, run, concurrency: options.concurrency }));
-        const { provider: p, engine: e } = size.runs[size.runs.length - 1];
+        const last = size.runs[size.runs.length - 1];
+        const secs = (ph: Phase) => KEY_VARIANTS.map((v) => (last[v].phases[ph].ms / 1000).toFixed(1)).join("/");
         log(
           `${keys} keys, run ${run}/${options.runs}: ` +
-            PHASES.map((ph) => `${ph} ${(p.phases[ph].ms / 1000).toFixed(1)}s/${(e.phases[ph].ms / 1000).toFixed(1)}s`).join(
-              ", ",
-            ) +
-            ` (provider/engine); ${((performance.now() - started) / 60000).toFixed(1)} min so far`,
+            PHASES.map((ph) => `${ph} ${secs(ph)}s`).join(", ") +
+            ` (ApiKey/same shape/narrow); ${((performance.now() - started) / 60000).toFixed(1)} min so far`,
         );
       }
       for (const phase of ["destroy", "refresh"] as const) {
@@ -207,6 +209,7 @@ async function main(): Promise<void> {
     secrets,
     crowd,
     wallMinutes: (performance.now() - started) / 60000,
+    argv: process.argv.slice(2),
     loadAverage: { start: loadStart, end: os.loadavg()[0] },
   };
   const markdown = renderReport(result);
@@ -216,8 +219,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(runsDir, { recursive: true });
   const rawFile = path.join(runsDir, `${machine.date.replace(/[:]/g, "-")}.json`);
   fs.writeFileSync(rawFile, JSON.stringify(result, null, 2));
-  if (isDefaultRun(options) || isDefaultCrowdRun(options)) {
-    const file = isDefaultRun(options) ? "results.md" : "results-crowd.md";
+  if (isDefaultRun(options) || isDefaultCrowdRun(options) || options.write) {
+    const file = isDefaultCrowdRun(options) ? "results-crowd.md" : "results.md";
     fs.writeFileSync(path.join(__dirname, file), markdown);
     log(`wrote bench/${file}; raw numbers in ${path.relative(process.cwd(), rawFile)}`);
   } else {
