@@ -4,7 +4,7 @@
  * nothing is sent to Baseten.
  */
 import { prefixProblem } from "../client/prefix";
-import { autoName, derivedSuffix, nameProblem, sanitizeName, MAX_NAME_LENGTH } from "../core/names";
+import { generatedName as coreGeneratedName, nameProblem } from "../core/names";
 import { UNKNOWN } from "../core/unknown";
 import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "./types";
 import type { CheckFailure } from "../core/resource";
@@ -52,24 +52,15 @@ function typeOf(v: unknown): string {
  * name up creates; unknown while any of them is; random only for callers that give no scope.
  */
 function generatedName(news: Record<string, unknown>): string {
-  const resourceName = typeof news.resourceName === "string" ? news.resourceName : "key";
-  if (typeof news.nameScope !== "string") return autoName(resourceName);
-  const suffix = derivedSuffix({
-    nameScope: news.nameScope,
-    resourceName,
+  const seed = {
     type: news.type,
     modelIds: news.modelIds ?? undefined,
     teamId: news.teamId ?? undefined,
     teamName: news.teamName ?? undefined,
     rotationTriggers: news.rotationTriggers ?? undefined,
-  });
-  if (suffix === undefined) return UNKNOWN;
-  // Room for the suffix and for a replacement's "-r<n>" (see naming.ts).
-  const base =
-    sanitizeName(resourceName)
-      .slice(0, MAX_NAME_LENGTH - 8 - 6)
-      .replace(/-+$/, "") || "key";
-  return `${base}-${suffix}`;
+  };
+  // Room after the name for a replacement's "-r<n>" (see core/names.ts replacementName).
+  return coreGeneratedName(news, seed, "key", 6);
 }
 
 /**
