@@ -1,6 +1,6 @@
 /**
  * Plain provider-side types, in camelCase. The public `ApiKeyArgs` (apiKey.ts) derive from
- * these by indexed access so the two cannot drift; the wire types live in `client/wire.ts`.
+ * these by indexed access so the two cannot drift; the wire types live in `client/keys.ts`.
  */
 
 /** Baseten's API key categories (`APIKeyCategory`). */
