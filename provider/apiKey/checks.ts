@@ -7,7 +7,7 @@ import { prefixProblem } from "../client/prefix";
 import { generatedName as coreGeneratedName, nameProblem } from "../core/names";
 import { UNKNOWN } from "../core/unknown";
 import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "./types";
-import type { CheckFailure } from "../core/resource";
+import { beginCheck, type CheckFailure } from "../core/resource";
 
 export { UNKNOWN };
 
@@ -69,14 +69,7 @@ function generatedName(news: Record<string, unknown>): string {
  * generated name is kept so it stays stable across updates.
  */
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>): CheckResult {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const inputs: Record<string, unknown> = { ...news };
-
-  for (const key of Object.keys(news)) {
-    if (!KNOWN_INPUTS.includes(key))
-      fail(key, `is not an input of baseten:ApiKey; the inputs are ${KNOWN_INPUTS.slice(0, 7).join(", ")}`);
-  }
+  const { inputs, failures, fail } = beginCheck(news, KNOWN_INPUTS, "baseten:ApiKey", 7);
 
   // type
   const type = news.type;

@@ -2,6 +2,7 @@
  * The public resource: `new ApiKey(name, args, opts)`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { registeredIdentity, withSecretOutputs } from "../core/registration";
 // One provider object for every ApiKey, captured by reference in users' state (see sharedProvider.ts).
 import provider from "../sharedProvider";
 import type { ApiKeyInputs, ApiKeyType } from "./types";
@@ -77,13 +78,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
         teamId: undefined,
         teamName: undefined,
         ...args,
-        resourceName: name,
-        // A generated name is derived from the project, the stack, the resource name and the
-        // inputs that force a replacement, so the preview shows the name up creates.
-        nameScope: `${pulumi.getProject()}/${pulumi.getStack()}`,
-        providerVersion: PROVIDER_VERSION,
+        // A generated name is derived from these and the inputs that force a replacement.
+        ...registeredIdentity(name, PROVIDER_VERSION),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },
+      withSecretOutputs(opts, "apiKey"),
       "baseten",
       "ApiKey",
     );

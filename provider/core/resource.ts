@@ -18,3 +18,30 @@ export interface DiffDecision {
   replaces: string[];
   deleteBeforeReplace: boolean;
 }
+
+/** The start of every `check`: the inputs to store, the failures found so far, and how to add one. */
+export interface CheckInProgress {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+  fail(property: string, reason: string): void;
+}
+
+/**
+ * Begins a `check` of `news` for the resource `token` (`baseten:ApiKey`): an input it does not
+ * know is a typo worth reporting, naming the first `shown` known inputs (the public ones).
+ */
+export function beginCheck(
+  news: Record<string, unknown>,
+  known: readonly string[],
+  token: string,
+  shown: number,
+): CheckInProgress {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => {
+    failures.push({ property, reason });
+  };
+  for (const key of Object.keys(news)) {
+    if (!known.includes(key)) fail(key, `is not an input of ${token}; the inputs are ${known.slice(0, shown).join(", ")}`);
+  }
+  return { inputs: { ...news }, failures, fail };
+}

@@ -4,7 +4,7 @@
  * Baseten names the rest). The value is validated but never quoted.
  */
 import { generatedName } from "../core/names";
-import type { CheckFailure } from "../core/resource";
+import { beginCheck, type CheckFailure } from "../core/resource";
 import { UNKNOWN } from "../core/unknown";
 import type { SecretInputs } from "./types";
 
@@ -66,14 +66,7 @@ export interface SecretCheckResult {
  * engine passes empty `olds` for a replacement, which then gets a fresh name).
  */
 export function checkSecretInputs(olds: Record<string, unknown>, news: Record<string, unknown>): SecretCheckResult {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const inputs: Record<string, unknown> = { ...news };
-
-  for (const key of Object.keys(news)) {
-    if (!KNOWN_INPUTS.includes(key))
-      fail(key, `is not an input of baseten:Secret; the inputs are ${KNOWN_INPUTS.slice(0, PUBLIC_INPUTS).join(", ")}`);
-  }
+  const { inputs, failures, fail } = beginCheck(news, KNOWN_INPUTS, "baseten:Secret", PUBLIC_INPUTS);
 
   // value: required and non-empty; never quoted in a message.
   const value = news.value;

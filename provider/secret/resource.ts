@@ -2,6 +2,7 @@
  * The public resource: `new Secret(name, args, opts)`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { registeredIdentity, withSecretOutputs } from "../core/registration";
 import { PROVIDER_VERSION } from "../version";
 // One provider object for every Secret, captured by reference in users' state (see sharedProvider.ts).
 import provider from "./sharedProvider";
@@ -70,12 +71,9 @@ export class Secret extends pulumi.dynamic.Resource {
         ...args,
         // `additionalSecretOutputs` protects only outputs: the input must be a secret too.
         value: args.value === undefined ? undefined : pulumi.secret(args.value),
-        resourceName: name,
-        // Project and stack: a generated name derives from them, so preview shows the name up writes.
-        nameScope: `${pulumi.getProject()}/${pulumi.getStack()}`,
-        providerVersion: PROVIDER_VERSION,
+        ...registeredIdentity(name, PROVIDER_VERSION),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
+      withSecretOutputs(opts, "value"),
       "baseten",
       "Secret",
     );
