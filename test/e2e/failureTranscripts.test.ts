@@ -180,6 +180,9 @@ describe("the CLI's output of a failed command", () => {
     const [ofKey, ofSecret] = refreshes.map(([, text]) => text);
     expectHostLines(ofKey, [`BasetenError (authentication): Refreshing Baseten API key "${prefix}" failed`]);
     expectHostLines(ofSecret, [`BasetenError (authentication): Refreshing Baseten secret "team-default/hf_access_token" failed`]);
+    // One adapter for both: a rejected key on refresh says that refresh uses the stored config (Secret too, since 0.3.0).
+    for (const text of [ofKey, ofSecret])
+      expect(text).toContain("use the management key stored with the stack's last `pulumi up`");
     expectHostLines(destroys[0][1], [`BasetenError (tombstone-mismatch): Revoking Baseten API key "${prefix}" failed`]);
     expectHostLines(destroys[1][1], [
       `BasetenError (tombstone-mismatch): Deleting Baseten secret "team-default/hf_access_token" failed`,
