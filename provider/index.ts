@@ -6,6 +6,6 @@
 export { ApiKey, type ApiKeyArgs } from "./apiKey/resource";
 export { Secret, type SecretArgs } from "./secret/resource";
 export { isSecretError, SecretError, type SecretErrorReason } from "./secret/errors";
-export { API_KEY_TYPES, type ApiKeyType } from "./apiKey/types";
+export { API_KEY_TYPES, type ApiKeyType } from "./core/keys/types";
 export { BasetenError, isBasetenError, type BasetenErrorKind } from "./client/errors";
 export { PROVIDER_VERSION } from "./version";

@@ -6,7 +6,7 @@
 import { prefixProblem } from "../client/prefix";
 import { generatedName as coreGeneratedName, nameProblem } from "../core/names";
 import { UNKNOWN } from "../core/unknown";
-import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "./types";
+import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "../core/keys/types";
 import { beginCheck, type CheckFailure } from "../core/resource";
 
 export { UNKNOWN };

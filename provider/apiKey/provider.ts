@@ -5,12 +5,12 @@
 import { createResourceProvider, type ResourceFolder, type ResourceProvider } from "../core/adapter";
 import { provedBy, type ProofWords } from "../core/proof";
 import { checkInputs } from "./checks";
-import { createKey } from "./create";
-import { revokeKey, type Revocation } from "./delete";
+import { createKey } from "../core/keys/create";
+import { revokeKey, type Revocation } from "../core/keys/delete";
 import { diffInputs } from "./diff";
-import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "./keptInState";
-import { inputsOfOutputs, readKey } from "./read";
-import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
+import { isKeyKeptInStateError, keptWithContext, unconfirmedName } from "../core/keys/keptInState";
+import { inputsOfOutputs, readKey } from "../core/keys/read";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../core/keys/types";
 import { updateKey } from "./update";
 
 type Inputs = ApiKeyInputs & { adoptPrefix?: string; __provider?: string };

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { registeredIdentity, withSecretOutputs } from "../core/registration";
 // One provider object for every ApiKey, captured by reference in users' state (see sharedProvider.ts).
 import provider from "../sharedProvider";
-import type { ApiKeyInputs, ApiKeyType } from "./types";
+import type { ApiKeyInputs, ApiKeyType } from "../core/keys/types";
 import { PROVIDER_VERSION } from "../version";
 
 /** The arguments of an {@link ApiKey}. */

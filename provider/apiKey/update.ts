@@ -5,7 +5,7 @@
 import { BasetenError } from "../client/errors";
 import type { ProviderRuntime } from "../core/runtime";
 import { resolveTeam } from "../core/teams";
-import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../core/keys/types";
 
 /**
  * The outputs after an update. A switched team selector is resolved again (a read: names can

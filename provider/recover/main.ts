@@ -9,7 +9,7 @@ import * as readline from "readline";
 import { isBasetenError } from "../client/errors";
 import { ProviderRuntime } from "../core/runtime";
 import { resolveSettings } from "../core/settings";
-import { describeScope } from "../apiKey/scope";
+import { describeScope } from "../core/keys/scope";
 import { fileBackendDir, removeCutSidecars } from "./cutSidecars";
 import { orphansOf, type Orphan } from "./plan";
 import { backendUrl, exportState, selectedStack, stackConfig } from "./pulumiCli";

@@ -5,9 +5,9 @@
  * never offered, whatever its name; the rest are shown and confirmed before anything is revoked,
  * since a key kept on purpose outside the state (`retainOnDelete`) can carry such a name too.
  */
-import { derivedNameOf, namesOfDerived } from "../apiKey/nameHolders";
+import { derivedNameOf, namesOfDerived } from "../core/keys/nameHolders";
 import { keysNamed } from "../core/listings";
-import { keysInScope, type KeyScope } from "../apiKey/scope";
+import { keysInScope, type KeyScope } from "../core/keys/scope";
 import type { ProviderRuntime } from "../core/runtime";
 import { resolveTeam } from "../core/teams";
 import type { ListedApiKey } from "../client/baseten";

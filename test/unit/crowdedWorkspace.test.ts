@@ -7,11 +7,11 @@
  * no paging, so its listing holds all of them).
  */
 import { BasetenClient } from "../../provider/client/baseten";
-import { createKey } from "../../provider/apiKey/create";
-import { readKey } from "../../provider/apiKey/read";
+import { createKey } from "../../provider/core/keys/create";
+import { readKey } from "../../provider/core/keys/read";
 import { ProviderRuntime } from "../../provider/core/runtime";
 import type { ListedApiKey } from "../../provider/client/baseten";
-import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider/apiKey/types";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider/core/keys/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { BasetenEmulator } from "../emulator";
 

@@ -1,5 +1,5 @@
 /** The names a generated key can carry, and the derived name each comes from. */
-import { derivedNameOf, namesOfDerived } from "../../provider/apiKey/nameHolders";
+import { derivedNameOf, namesOfDerived } from "../../provider/core/keys/nameHolders";
 
 describe("derivedNameOf", () => {
   it.each([

@@ -4,7 +4,7 @@
  * minted it, never by a name alone. Through the provider's lifecycle methods against the
  * emulator; each test fails on the provider of 0.2.0 (commit 7b5e49e).
  */
-import type { ApiKeyOutputs } from "../../provider/apiKey/types";
+import type { ApiKeyOutputs } from "../../provider/core/keys/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";

@@ -8,9 +8,9 @@
  */
 import { BasetenClient } from "../../provider/client/baseten";
 import type { FetchLike } from "../../provider/client/http";
-import { createKey } from "../../provider/apiKey/create";
+import { createKey } from "../../provider/core/keys/create";
 import { ProviderRuntime } from "../../provider/core/runtime";
-import type { ApiKeyOutputs } from "../../provider/apiKey/types";
+import type { ApiKeyOutputs } from "../../provider/core/keys/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";

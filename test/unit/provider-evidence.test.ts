@@ -5,7 +5,7 @@
  * or (c) a listing by the user who last saw it (`seenBy`) that lacks it (for a personal key,
  * that user must own it). Nothing else drops a key: not a 404, not another user's listing.
  */
-import type { ApiKeyOutputs } from "../../provider/apiKey/types";
+import type { ApiKeyOutputs } from "../../provider/core/keys/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";

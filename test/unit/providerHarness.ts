@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createApiKeyProvider, type ApiKeyProvider } from "../../provider/apiKey/provider";
-import type { ApiKeyOutputs } from "../../provider/apiKey/types";
+import type { ApiKeyOutputs } from "../../provider/core/keys/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import type { BasetenEmulator } from "../emulator";
 

@@ -3,7 +3,7 @@
  * A key live at Baseten that no state tracks is a leak (a credential nobody will revoke); a
  * state entry for a revoked key is a divergence that blocks or misleads the next run.
  */
-import { unconfirmedName } from "../../../provider/apiKey/keptInState";
+import { unconfirmedName } from "../../../provider/core/keys/keptInState";
 import type { BasetenEmulator } from "../../emulator";
 import type { FiguresLedger } from "./figures";
 import type { ReliabilityStack } from "./stack";

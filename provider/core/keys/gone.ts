@@ -2,10 +2,10 @@
  * The evidence rule (../evidence.ts) applied to keys: what can prove a key revoked, and the
  * message when nothing does.
  */
-import { BasetenError } from "../client/errors";
-import { proveAbsence, type AbsenceVerdict } from "../core/evidence";
-import type { BasetenClient } from "../client/baseten";
-import type { Caller } from "../client/identity";
+import { BasetenError } from "../../client/errors";
+import { proveAbsence, type AbsenceVerdict } from "../evidence";
+import type { BasetenClient } from "../../client/baseten";
+import type { Caller } from "../../client/identity";
 import type { ApiKeyOutputs } from "./types";
 import { findKeyEvent } from "./auditLog";
 

@@ -1,10 +1,10 @@
 /** Taking over an existing live key instead of minting one (`adoptPrefix`). */
-import { BasetenError } from "../client/errors";
-import { keyWithPrefix } from "../core/listings";
-import { witnessFields } from "../core/evidence";
-import type { ProviderRuntime } from "../core/runtime";
-import { sameSet } from "../core/sets";
-import { resolveTeam, type ResolvedTeam } from "../core/teams";
+import { BasetenError } from "../../client/errors";
+import { keyWithPrefix } from "../listings";
+import { witnessFields } from "../evidence";
+import type { ProviderRuntime } from "../runtime";
+import { sameSet } from "../sets";
+import { resolveTeam, type ResolvedTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 import { outputsOf } from "./outputs";
 

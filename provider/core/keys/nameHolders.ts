@@ -6,12 +6,12 @@
  * state nor pending operations, so it cannot tell these apart: it names them, and never
  * revokes one. `baseten-recover` (provider/recover/), which reads the stack's state, can.
  */
-import type { BasetenClient } from "../client/baseten";
-import { isBasetenError } from "../client/errors";
-import { keysNamed } from "../core/listings";
-import { replacementName } from "../core/names";
-import type { ProviderRuntime } from "../core/runtime";
-import type { ListedApiKey } from "../client/baseten";
+import type { BasetenClient } from "../../client/baseten";
+import { isBasetenError } from "../../client/errors";
+import { keysNamed } from "../listings";
+import { replacementName } from "../names";
+import type { ProviderRuntime } from "../runtime";
+import type { ListedApiKey } from "../../client/baseten";
 import { findKeyEvent } from "./auditLog";
 import { keysInScope, type KeyScope } from "./scope";
 

@@ -1,10 +1,10 @@
 /** Destroy of a key: a revocation proven by its tombstone, or by evidence after a 404. */
-import type { BasetenClient } from "../client/baseten";
-import { isBasetenError, withLimit } from "../client/errors";
-import { prefixOfId } from "../client/prefix";
-import type { ProviderRuntime } from "../core/runtime";
-import type { ListedApiKey } from "../client/baseten";
-import type { Proof } from "../core/proof";
+import type { BasetenClient } from "../../client/baseten";
+import { isBasetenError, withLimit } from "../../client/errors";
+import { prefixOfId } from "../../client/prefix";
+import type { ProviderRuntime } from "../runtime";
+import type { ListedApiKey } from "../../client/baseten";
+import type { Proof } from "../proof";
 import type { ApiKeyOutputs } from "./types";
 import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { proveKeyRevoked, revocationUnproven } from "./gone";

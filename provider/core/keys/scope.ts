@@ -7,13 +7,13 @@
  * team ids through `GET /v1/teams` (one request per process, made only when a candidate is
  * listed under some team).
  */
-import { BasetenError } from "../client/errors";
-import { keysNamed, ListingIndex } from "../core/listings";
-import type { ProviderRuntime } from "../core/runtime";
-import { defaultTeamId } from "../core/teams";
-import { witnessFields } from "../core/evidence";
-import type { Caller } from "../client/identity";
-import type { ListedApiKey } from "../client/baseten";
+import { BasetenError } from "../../client/errors";
+import { keysNamed, ListingIndex } from "../listings";
+import type { ProviderRuntime } from "../runtime";
+import { defaultTeamId } from "../teams";
+import { witnessFields } from "../evidence";
+import type { Caller } from "../../client/identity";
+import type { ListedApiKey } from "../../client/baseten";
 import type { ApiKeyOutputs } from "./types";
 
 /**

@@ -6,10 +6,10 @@
  * is searchable), and, when that finds nothing, reads the window since the key was minted
  * without `search` (right under every reading); every entry's prefix is compared exactly.
  */
-import type { AuditLogEntry, BasetenClient } from "../client/baseten";
-import { BasetenError, isBasetenError } from "../client/errors";
-import { AUDIT_CLOCK_SKEW_MS } from "../core/evidence";
-import type { ProviderRuntime } from "../core/runtime";
+import type { AuditLogEntry, BasetenClient } from "../../client/baseten";
+import { BasetenError, isBasetenError } from "../../client/errors";
+import { AUDIT_CLOCK_SKEW_MS } from "../evidence";
+import type { ProviderRuntime } from "../runtime";
 
 /**
  * The newest entry of `eventType` for exactly `prefix`, or undefined when the pages read have

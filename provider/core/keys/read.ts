@@ -1,9 +1,9 @@
 /** Refresh of a key: one listing shared by every read of the process. */
-import { prefixOfId } from "../client/prefix";
-import { keyWithPrefix } from "../core/listings";
-import { witnessFields } from "../core/evidence";
-import type { ProviderRuntime } from "../core/runtime";
-import { sameSet } from "../core/sets";
+import { prefixOfId } from "../../client/prefix";
+import { keyWithPrefix } from "../listings";
+import { witnessFields } from "../evidence";
+import type { ProviderRuntime } from "../runtime";
+import { sameSet } from "../sets";
 import type { ApiKeyOutputs } from "./types";
 import { mintedByOther, notOursByAuditLog } from "./auditLog";
 import { absenceUnproven, proveKeyRevoked } from "./gone";

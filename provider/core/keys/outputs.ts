@@ -1,5 +1,5 @@
 /** The stored outputs of a key, built from its checked inputs and what Baseten answered. */
-import type { ResolvedTeam } from "../core/teams";
+import type { ResolvedTeam } from "../teams";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 
 /** Outputs of a key `seenBy` a user; `ownerId` for a personal key. Absent fields are left out. */

@@ -4,12 +4,12 @@
  * things safe: a key found under that name after our POST is ours when the name was free
  * before it, and sending the POST again can never mint a second key of that name.
  */
-import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../client/errors";
-import { witnessFields } from "../core/evidence";
-import type { ProviderRuntime } from "../core/runtime";
-import { replacementName } from "../core/names";
-import { resolveTeam } from "../core/teams";
-import type { Caller } from "../client/identity";
+import { BasetenError, isBasetenError, wasNeverSent, type BasetenErrorKind } from "../../client/errors";
+import { witnessFields } from "../evidence";
+import type { ProviderRuntime } from "../runtime";
+import { replacementName } from "../names";
+import { resolveTeam } from "../teams";
+import type { Caller } from "../../client/identity";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./types";
 import { adoptKey } from "./adopt";
 import { mintedByOther } from "./auditLog";
