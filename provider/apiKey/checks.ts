@@ -6,13 +6,12 @@
 import { prefixProblem } from "../client/prefix";
 import { generatedName as coreGeneratedName, nameProblem } from "../core/names";
 import { UNKNOWN } from "../core/unknown";
-import { API_KEY_TYPES, MODEL_SCOPED_TYPES, TEAMLESS_TYPES, type ApiKeyInputs, type ApiKeyType } from "../core/keys/types";
-import { beginCheck, type CheckFailure } from "../core/resource";
+import { checkKeyScope, checkKeyType } from "../core/keys/checks";
+import type { ApiKeyInputs } from "../core/keys/types";
+import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
 
 export { UNKNOWN };
 
-/** Most model ids one key may be scoped to. Baseten documents no bound; ours keeps requests small. */
-export const MAX_MODEL_IDS = 1000;
 /** Most rotation triggers. */
 export const MAX_ROTATION_TRIGGERS = 100;
 
@@ -42,10 +41,6 @@ const KNOWN_INPUTS = [
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
-function typeOf(v: unknown): string {
-  return Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`;
-}
-
 /**
  * The generated name of a key: derived from `nameScope` (project and stack, given by the
  * ApiKey class), the resource name and the replacement-forcing inputs, so a preview shows the
@@ -71,14 +66,7 @@ function generatedName(news: Record<string, unknown>): string {
 export function checkInputs(olds: Record<string, unknown>, news: Record<string, unknown>): CheckResult {
   const { inputs, failures, fail } = beginCheck(news, KNOWN_INPUTS, "baseten:ApiKey", 7);
 
-  // type
-  const type = news.type;
-  if (type === undefined || type === null) {
-    fail("type", `is required: one of ${API_KEY_TYPES.join(", ")}`);
-  } else if (!isUnknown(type) && !(API_KEY_TYPES as readonly unknown[]).includes(type)) {
-    fail("type", `must be one of ${API_KEY_TYPES.join(", ")}; got ${JSON.stringify(type)}`);
-  }
-  const knownType = (API_KEY_TYPES as readonly unknown[]).includes(type) ? (type as ApiKeyType) : undefined;
+  const knownType = checkKeyType(news, fail);
 
   // adoptPrefix
   const adoptPrefix = news.adoptPrefix;
@@ -111,48 +99,7 @@ export function checkInputs(olds: Record<string, unknown>, news: Record<string, 
     inputs.autoName = false;
   }
 
-  // modelIds
-  const modelIds = news.modelIds;
-  if (modelIds !== undefined && modelIds !== null && !isUnknown(modelIds)) {
-    if (!Array.isArray(modelIds)) {
-      fail("modelIds", `must be a list of model ids, got ${typeOf(modelIds)}`);
-    } else if (modelIds.length === 0) {
-      fail("modelIds", "must list at least one model id; omit it for a key that is not scoped to models");
-    } else if (modelIds.length > MAX_MODEL_IDS) {
-      fail("modelIds", `lists ${modelIds.length} model ids; at most ${MAX_MODEL_IDS} are allowed`);
-    } else {
-      const bad = modelIds.findIndex((m) => !isUnknown(m) && (typeof m !== "string" || m.trim() === "" || m.length > 128));
-      if (bad >= 0) fail(`modelIds[${bad}]`, "must be a non-empty model id string of at most 128 characters");
-      const dup = modelIds.find((m, i) => !isUnknown(m) && modelIds.indexOf(m) !== i);
-      if (dup !== undefined) fail("modelIds", `lists ${JSON.stringify(dup)} twice`);
-    }
-    if (knownType && !MODEL_SCOPED_TYPES.includes(knownType)) {
-      fail(
-        "modelIds",
-        `is allowed only with type ${MODEL_SCOPED_TYPES.join(" or ")}; remove it or change type (got ${knownType})`,
-      );
-    }
-  } else if (modelIds === null) {
-    delete inputs.modelIds;
-  }
-
-  // teamId / teamName
-  for (const field of ["teamId", "teamName"] as const) {
-    const v = news[field];
-    if (v === null) delete inputs[field];
-    else if (v !== undefined && !isUnknown(v) && (typeof v !== "string" || v.trim() === "")) {
-      fail(field, `must be a non-empty string, got ${typeOf(v)}`);
-    }
-  }
-  const hasTeamId = news.teamId !== undefined && news.teamId !== null;
-  const hasTeamName = news.teamName !== undefined && news.teamName !== null;
-  if (hasTeamId && hasTeamName) fail("teamName", "cannot be set together with teamId; set one of them");
-  if ((hasTeamId || hasTeamName) && knownType && TEAMLESS_TYPES.includes(knownType)) {
-    fail(
-      hasTeamId ? "teamId" : "teamName",
-      `is not allowed for type ${knownType}: Baseten does not scope ${TEAMLESS_TYPES.join(" or ")} keys to teams`,
-    );
-  }
+  checkKeyScope(news, inputs, knownType, fail);
 
   // rotationTriggers
   const triggers = news.rotationTriggers;

@@ -45,3 +45,8 @@ export function beginCheck(
   }
   return { inputs: { ...news }, failures, fail };
 }
+
+/** How a failure names the kind of a wrong value: "a list", "null", "a number". */
+export function typeOf(v: unknown): string {
+  return Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`;
+}

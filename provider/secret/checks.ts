@@ -4,7 +4,7 @@
  * Baseten names the rest). The value is validated but never quoted.
  */
 import { generatedName } from "../core/names";
-import { beginCheck, type CheckFailure } from "../core/resource";
+import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
 import { UNKNOWN } from "../core/unknown";
 import type { SecretInputs } from "./types";
 
@@ -27,10 +27,6 @@ const KNOWN_INPUTS = [
 const PUBLIC_INPUTS = 5;
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
-
-function typeOf(v: unknown): string {
-  return Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`;
-}
 
 /** Why `name` is certainly not a Baseten secret name, or undefined. */
 export function secretNameProblem(name: string): string | undefined {
