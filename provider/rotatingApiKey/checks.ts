@@ -1,0 +1,110 @@
+/**
+ * `check` of a `RotatingApiKey`: the key's own inputs checked as `ApiKey`'s are, `rotation`
+ * validated, and the schedule planned (schedule.ts). No network; the clock is read here.
+ */
+import { now as clockNow } from "../core/clock";
+import { checkKeyScope, checkKeyType } from "../core/keys/checks";
+import { generatedName } from "../core/names";
+import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
+import { UNKNOWN } from "../core/unknown";
+import { durationSeconds, MIN_EVERY_SECONDS, planSchedule, ROTATE_NOW } from "./schedule";
+
+/** Inputs a program may set, then those the class and `check` itself write. */
+const KNOWN_INPUTS = [
+  "type",
+  "modelIds",
+  "teamId",
+  "teamName",
+  "rotation",
+  "providerVersion",
+  "resourceName",
+  "nameScope",
+  "__provider",
+  "baseName",
+  "generation",
+  "keyName",
+  "rotatedAt",
+  "rotateAfter",
+  "overlapEndsAt",
+  "rotationReason",
+  ROTATE_NOW,
+];
+
+/** Room after the base name for "-g<generation>". */
+const GENERATION_ROOM = 8;
+
+export function checkRotatingInputs(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const { inputs, failures, fail } = beginCheck(news, KNOWN_INPUTS, "baseten:RotatingApiKey", 5);
+  const knownType = checkKeyType(news, fail);
+  checkKeyScope(news, inputs, knownType, fail);
+
+  const { every, overlap } = checkRotation(news.rotation, fail);
+
+  // The base of every key's name: derived once from the resource's identity and the inputs that
+  // force a replacement, then kept, so a live key of `<base>-g<n>` can only be this resource's.
+  const baseName =
+    typeof olds.baseName === "string" && olds.baseName
+      ? olds.baseName
+      : generatedName(
+          news,
+          {
+            type: news.type,
+            modelIds: news.modelIds ?? undefined,
+            teamId: news.teamId ?? undefined,
+            teamName: news.teamName ?? undefined,
+          },
+          "key",
+          GENERATION_ROOM,
+        );
+  inputs.baseName = baseName;
+
+  let now: number;
+  try {
+    now = clockNow();
+  } catch (e) {
+    fail("rotation", (e as Error).message);
+    return { inputs, failures };
+  }
+  for (const field of ["generation", "keyName", "rotatedAt", "rotateAfter", "overlapEndsAt", "rotationReason", ROTATE_NOW])
+    delete inputs[field];
+  Object.assign(inputs, planSchedule(olds, baseName, every, overlap, now));
+  return { inputs, failures };
+}
+
+/** Checks `rotation: { every, overlap }`; returns their seconds where known. */
+function checkRotation(
+  rotation: unknown,
+  fail: (property: string, reason: string) => void,
+): { every?: number; overlap?: number } {
+  if (rotation === UNKNOWN) return {};
+  if (typeof rotation !== "object" || rotation === null || Array.isArray(rotation)) {
+    fail("rotation", `is required: { every, overlap } as durations such as "30d" and "2d"; got ${typeOf(rotation ?? null)}`);
+    return {};
+  }
+  const r = rotation as Record<string, unknown>;
+  for (const k of Object.keys(r))
+    if (k !== "every" && k !== "overlap") fail(`rotation.${k}`, "is not a field of rotation; the fields are every and overlap");
+  const seconds = (field: "every" | "overlap"): number | undefined => {
+    const v = r[field];
+    if (v === UNKNOWN) return undefined;
+    const s = durationSeconds(v);
+    if (s === undefined)
+      fail(
+        `rotation.${field}`,
+        `must be a duration such as "30d", "12h" or "1d12h" (units w, d, h, m, s); got ${typeof v === "string" ? JSON.stringify(v) : typeOf(v ?? null)}`,
+      );
+    return s;
+  };
+  const every = seconds("every");
+  const overlap = seconds("overlap");
+  if (every !== undefined && every < MIN_EVERY_SECONDS) fail("rotation.every", `must be at least 1m; got ${String(r.every)}`);
+  if (every !== undefined && overlap !== undefined && overlap >= every)
+    fail(
+      "rotation.overlap",
+      `must be shorter than rotation.every (${String(r.every)}): the next rotation ends a previous key's overlap anyway; got ${String(r.overlap)}`,
+    );
+  return { every, overlap };
+}

@@ -1,0 +1,114 @@
+/**
+ * Minting one generation of a rotating key. Its name `<base>-g<n>` is known before the POST;
+ * a live key already holding it (or a later generation's name) can only be this resource's: a
+ * create that crashed after its mint, or the keys of the resource this one replaces
+ * (`--replace`). Such keys are tracked, never forgotten, and the next free generation is minted.
+ */
+import { BasetenError } from "../client/errors";
+import { now as clockNow } from "../core/clock";
+import { witnessFields } from "../core/evidence";
+import { createKey } from "../core/keys/create";
+import { isKeyKeptInStateError, KeyKeptInStateError } from "../core/keys/keptInState";
+import { keysNamedInScope, type KeyScope } from "../core/keys/scope";
+import type { ApiKeyOutputs } from "../core/keys/types";
+import type { ProviderRuntime } from "../core/runtime";
+import { resolveTeam } from "../core/teams";
+import { generationName } from "./schedule";
+import type { OwnedKey, RotatingApiKeyInputs } from "./types";
+
+/** How many generations past the planned one a create may look for a free name. */
+const MAX_GENERATIONS_AHEAD = 100;
+
+export interface MintedGeneration {
+  key: OwnedKey;
+  apiKey: string;
+  /** Live keys found under this resource's names, now tracked (see OwnedKey.leftBehind). */
+  leftBehind: OwnedKey[];
+}
+
+/** The key's own inputs, as the core's `createKey` takes them. */
+function keyInputs(inputs: RotatingApiKeyInputs, name: string) {
+  const { type, modelIds, teamId, teamName, providerVersion, resourceName, nameScope } = inputs;
+  const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return drop({ type, modelIds, teamId, teamName, providerVersion, resourceName, nameScope, name, autoName: true });
+}
+
+/** An owned key from a key's outputs; `autoName` off so a refresh looks for no `-r<n>` holders. */
+export function ownedKey(
+  outs: Partial<ApiKeyOutputs>,
+  generation: number,
+  mintedAt: string,
+  extra: Partial<OwnedKey> = {},
+): OwnedKey {
+  const key = { ...outs, autoName: false, generation, mintedAt, ...extra } as OwnedKey & {
+    apiKey?: string;
+    __provider?: unknown;
+  };
+  delete key.apiKey;
+  delete key.__provider;
+  return key;
+}
+
+/**
+ * Mints generation `from` (or the first later one whose name no live key of the scope holds).
+ * A create whose outcome stays unknown throws the core's KeyKeptInStateError; `keep` turns its
+ * key into the resource's own error, so the resource (with every key it owns) stays in state.
+ */
+export async function mintGeneration(
+  rt: ProviderRuntime,
+  inputs: RotatingApiKeyInputs,
+  from: number,
+  providerCode: unknown,
+  keep: (kept: OwnedKey, error: KeyKeptInStateError, leftBehind: OwnedKey[]) => Error,
+): Promise<MintedGeneration> {
+  const team = await resolveTeam(rt, inputs);
+  const caller = await rt.caller();
+  const scope: KeyScope = {
+    type: inputs.type,
+    teamId: team.teamId,
+    teamName: team.teamName,
+    ownerId: inputs.type === "PERSONAL" ? caller.userId : undefined,
+  };
+  const listed = await rt.keysBeforeCreates();
+  const leftBehind: OwnedKey[] = [];
+  let generation = from;
+  for (; ; generation++) {
+    if (generation > from + MAX_GENERATIONS_AHEAD)
+      throw new BasetenError(
+        "request",
+        `keyName: ${generationName(inputs.baseName, from)} and the next ${MAX_GENERATIONS_AHEAD} generations' names are all held by live keys. Nothing was sent.`,
+      );
+    const holders = await keysNamedInScope(rt, listed, generationName(inputs.baseName, generation), scope, caller.userId);
+    if (holders.length === 0) break;
+    for (const k of holders) {
+      leftBehind.push(
+        ownedKey(
+          {
+            ...keyInputs(inputs, k.name ?? ""),
+            ...team,
+            prefix: k.prefix,
+            ...witnessFields(caller),
+            ...(k.ownerId ? { ownerId: k.ownerId } : {}),
+          },
+          generation,
+          "",
+          { leftBehind: true },
+        ),
+      );
+    }
+  }
+  for (const k of leftBehind)
+    process.stdout.write(
+      `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(k.name)} holds a name of rotating key ${JSON.stringify(inputs.baseName)}: ` +
+        `it is left from an interrupted create or from the resource this one replaces, so it is tracked and revoked at the next rotation or destroy.\n`,
+    );
+  const name = generationName(inputs.baseName, generation);
+  const mintedAt = new Date(clockNow()).toISOString(); // the schedule's clock (core/clock.ts)
+  try {
+    const { outs } = await createKey(rt, { ...keyInputs(inputs, name) } as never, providerCode);
+    return { key: ownedKey(outs, generation, mintedAt), apiKey: outs.apiKey, leftBehind };
+  } catch (e) {
+    if (!isKeyKeptInStateError(e)) throw e;
+    throw keep(ownedKey(e.properties as Partial<ApiKeyOutputs>, generation, mintedAt), e, leftBehind);
+  }
+}

@@ -1,0 +1,65 @@
+/** The state of a rotating key built from its inputs and the keys it owns, and the inputs a refresh gives back. */
+import { unconfirmedId } from "../core/keys/keptInState";
+import type { ApiKeyOutputs } from "../core/keys/types";
+import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./types";
+import { ROTATE_NOW } from "./schedule";
+
+/** The inputs stored in state, in the order the engine shows them. */
+const INPUT_FIELDS = [
+  "type",
+  "modelIds",
+  "teamId",
+  "teamName",
+  "rotation",
+  "baseName",
+  "generation",
+  "keyName",
+  "rotatedAt",
+  "rotateAfter",
+  "overlapEndsAt",
+  "rotationReason",
+  "providerVersion",
+  "resourceName",
+  "nameScope",
+] as const;
+
+/** The id under which one owned key is read and revoked: its prefix, or `unconfirmed/<name>`. */
+export function keyIdOf(key: OwnedKey): string {
+  return key.prefix || unconfirmedId(key.name);
+}
+
+/** An owned key as the core's key operations take it. */
+export function asKeyOutputs(key: OwnedKey): ApiKeyOutputs {
+  return { ...key, apiKey: "" };
+}
+
+/**
+ * The state: the inputs, every owned key (newest first), and the outputs a program reads.
+ * `apiKey` is the newest key's plaintext while the newest key is the planned generation's.
+ */
+export function rotatingOutputs(inputs: RotatingApiKeyInputs, keys: OwnedKey[], apiKey: string): RotatingApiKeyOutputs {
+  const outs = {} as Record<string, unknown>;
+  for (const field of INPUT_FIELDS)
+    if ((inputs as unknown as Record<string, unknown>)[field] !== undefined)
+      outs[field] = (inputs as unknown as Record<string, unknown>)[field];
+  const newest = keys[0]?.generation === inputs.generation && !keys[0].leftBehind ? keys[0] : undefined;
+  const previous = keys.find((k) => k !== newest && !k.leftBehind);
+  return {
+    ...(outs as unknown as RotatingApiKeyInputs),
+    keys,
+    prefix: newest?.prefix ?? "",
+    apiKey: newest ? apiKey : "",
+    ...(previous?.prefix ? { previousPrefix: previous.prefix } : {}),
+    createdAt: newest?.mintedAt ?? "",
+  };
+}
+
+/** The inputs a refreshed resource stands for; `rotateNow` makes the next `check` plan a rotation at once. */
+export function inputsOfRotating(outs: RotatingApiKeyOutputs, rotateNow?: string): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const field of INPUT_FIELDS)
+    if ((outs as unknown as Record<string, unknown>)[field] !== undefined)
+      inputs[field] = (outs as unknown as Record<string, unknown>)[field];
+  if (rotateNow !== undefined) inputs[ROTATE_NOW] = rotateNow;
+  return inputs;
+}

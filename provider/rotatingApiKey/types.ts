@@ -1,0 +1,64 @@
+/**
+ * A rotating key's inputs and state. The schedule (generation, due date, overlap's end) is in
+ * the inputs because `check` writes it: `check` sees the old inputs and the clock, never the
+ * state (README, "Rotation").
+ */
+import type { ApiKeyOutputs, ApiKeyType } from "../core/keys/types";
+
+/** `rotation` as the program writes it: durations such as "30d", "12h", "90m". */
+export interface RotationInput {
+  every: string;
+  overlap: string;
+}
+
+/** The inputs of a `RotatingApiKey` after `check`: what the engine stores as its inputs. */
+export interface RotatingApiKeyInputs {
+  type: ApiKeyType;
+  modelIds?: string[];
+  teamId?: string;
+  teamName?: string;
+  rotation: RotationInput;
+  /** The stem of every key's name (`<baseName>-g<generation>`), derived once and kept. */
+  baseName: string;
+  /** The generation the newest key has (or, when a rotation is planned, will have). */
+  generation: number;
+  /** `<baseName>-g<generation>`: the name `up` mints, known at preview. */
+  keyName: string;
+  /** When the `check` that planned the newest generation ran (ISO). */
+  rotatedAt: string;
+  /** When the newest key is due to rotate (ISO): `rotatedAt` + `every`. */
+  rotateAfter: string;
+  /** While a previous key is in its overlap: when it ends (ISO). */
+  overlapEndsAt?: string;
+  /** Why the newest generation was planned, as the preview shows it. */
+  rotationReason: string;
+  providerVersion: string;
+  resourceName?: string;
+  nameScope?: string;
+}
+
+/** One key the resource owns, stored as a key's outputs are (without its plaintext). */
+export interface OwnedKey extends Omit<ApiKeyOutputs, "apiKey"> {
+  generation: number;
+  /** When it was minted (ISO, this machine's clock). */
+  mintedAt: string;
+  /**
+   * Found live under one of this resource's names at a create (a crashed create's, or a key of
+   * the resource this one replaces): tracked, and revoked at the next rotation or destroy.
+   */
+  leftBehind?: boolean;
+}
+
+/** The state of a `RotatingApiKey`. */
+export interface RotatingApiKeyOutputs extends RotatingApiKeyInputs {
+  /** Every live key it owns, newest first. */
+  keys: OwnedKey[];
+  /** The newest key's prefix; empty while it is missing (revoked outside Pulumi) until the next rotation. */
+  prefix: string;
+  /** The newest key's plaintext, a Pulumi secret. */
+  apiKey: string;
+  /** The previous key's prefix while its overlap runs. */
+  previousPrefix?: string;
+  /** When the newest key was minted (ISO). */
+  createdAt: string;
+}
