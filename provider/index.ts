@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { ApiKey, type ApiKeyArgs } from "./apiKey/resource";
+export { RotatingApiKey, type RotatingApiKeyArgs } from "./rotatingApiKey/resource";
 export { Secret, type SecretArgs } from "./secret/resource";
 export { isSecretError, SecretError, type SecretErrorReason } from "./secret/errors";
 export { API_KEY_TYPES, type ApiKeyType } from "./core/keys/types";

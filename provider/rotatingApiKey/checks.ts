@@ -6,6 +6,7 @@ import { now as clockNow } from "../core/clock";
 import { checkKeyScope, checkKeyType } from "../core/keys/checks";
 import { generatedName } from "../core/names";
 import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
+import { sameSet } from "../core/sets";
 import { UNKNOWN } from "../core/unknown";
 import { durationSeconds, MIN_EVERY_SECONDS, planSchedule, ROTATE_NOW } from "./schedule";
 
@@ -43,22 +44,20 @@ export function checkRotatingInputs(
 
   const { every, overlap } = checkRotation(news.rotation, fail);
 
-  // The base of every key's name: derived once from the resource's identity and the inputs that
-  // force a replacement, then kept, so a live key of `<base>-g<n>` can only be this resource's.
+  // The base of every key's name: derived from the resource's identity and the inputs that
+  // force a replacement, and kept while those stay the same (a renamed stack keeps its keys'
+  // names), so a live key of `<base>-g<n>` can only be this resource's. A replacement for a
+  // changed input derives a new base, so its keys never share a name with the old one's.
+  const seed = (v: Record<string, unknown>) => ({
+    type: v.type,
+    modelIds: v.modelIds ?? undefined,
+    teamId: v.teamId ?? undefined,
+    teamName: v.teamName ?? undefined,
+  });
   const baseName =
-    typeof olds.baseName === "string" && olds.baseName
+    typeof olds.baseName === "string" && olds.baseName && sameReplacingInputs(olds, news)
       ? olds.baseName
-      : generatedName(
-          news,
-          {
-            type: news.type,
-            modelIds: news.modelIds ?? undefined,
-            teamId: news.teamId ?? undefined,
-            teamName: news.teamName ?? undefined,
-          },
-          "key",
-          GENERATION_ROOM,
-        );
+      : generatedName(news, seed(news), "key", GENERATION_ROOM);
   inputs.baseName = baseName;
 
   let now: number;
@@ -70,8 +69,21 @@ export function checkRotatingInputs(
   }
   for (const field of ["generation", "keyName", "rotatedAt", "rotateAfter", "overlapEndsAt", "rotationReason", ROTATE_NOW])
     delete inputs[field];
-  Object.assign(inputs, planSchedule(olds, baseName, every, overlap, now));
+  // A new base is a new resource (a replacement): its schedule starts with its first key.
+  const planFrom = baseName === olds.baseName ? olds : {};
+  Object.assign(inputs, planSchedule(planFrom, baseName, every, overlap, now));
   return { inputs, failures };
+}
+
+/** Whether the inputs whose change replaces the resource are the same (model ids as a set). */
+function sameReplacingInputs(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  const models = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  return (
+    olds.type === news.type &&
+    sameSet(models(olds.modelIds), models(news.modelIds)) &&
+    (olds.teamId ?? null) === (news.teamId ?? null) &&
+    (olds.teamName ?? null) === (news.teamName ?? null)
+  );
 }
 
 /** Checks `rotation: { every, overlap }`; returns their seconds where known. */

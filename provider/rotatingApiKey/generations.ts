@@ -36,11 +36,10 @@ function keyInputs(inputs: RotatingApiKeyInputs, name: string) {
 /** An owned key from a key's outputs; `autoName` off so a refresh looks for no `-r<n>` holders. */
 export function ownedKey(
   outs: Partial<ApiKeyOutputs>,
-  generation: number,
-  mintedAt: string,
+  stamp: { generation: number; mintedAt: string; plannedAt: string },
   extra: Partial<OwnedKey> = {},
 ): OwnedKey {
-  const key = { ...outs, autoName: false, generation, mintedAt, ...extra } as OwnedKey & {
+  const key = { ...outs, autoName: false, ...stamp, ...extra } as OwnedKey & {
     apiKey?: string;
     __provider?: unknown;
   };
@@ -49,15 +48,25 @@ export function ownedKey(
   return key;
 }
 
+/** The generation in a name of this resource (`<base>-g<n>`), or undefined for any other name. */
+export function generationOf(baseName: string, name: string | undefined): number | undefined {
+  if (name === undefined || !name.startsWith(`${baseName}-g`)) return undefined;
+  const n = name.slice(baseName.length + 2);
+  return /^[1-9]\d{0,8}$/.test(n) ? Number(n) : undefined;
+}
+
 /**
  * Mints generation `from` (or the first later one whose name no live key of the scope holds).
- * A create whose outcome stays unknown throws the core's KeyKeptInStateError; `keep` turns its
- * key into the resource's own error, so the resource (with every key it owns) stays in state.
+ * Live keys holding a skipped name and not in `tracked` (prefixes the resource already owns)
+ * are returned as left behind. A create whose outcome stays unknown throws the core's
+ * KeyKeptInStateError; `keep` turns its key into the resource's own error, so the resource
+ * (with every key it owns) stays in state.
  */
 export async function mintGeneration(
   rt: ProviderRuntime,
   inputs: RotatingApiKeyInputs,
   from: number,
+  tracked: ReadonlySet<string>,
   providerCode: unknown,
   keep: (kept: OwnedKey, error: KeyKeptInStateError, leftBehind: OwnedKey[]) => Error,
 ): Promise<MintedGeneration> {
@@ -81,6 +90,7 @@ export async function mintGeneration(
     const holders = await keysNamedInScope(rt, listed, generationName(inputs.baseName, generation), scope, caller.userId);
     if (holders.length === 0) break;
     for (const k of holders) {
+      if (tracked.has(k.prefix)) continue;
       leftBehind.push(
         ownedKey(
           {
@@ -90,8 +100,7 @@ export async function mintGeneration(
             ...witnessFields(caller),
             ...(k.ownerId ? { ownerId: k.ownerId } : {}),
           },
-          generation,
-          "",
+          { generation, mintedAt: "", plannedAt: "" },
           { leftBehind: true },
         ),
       );
@@ -100,15 +109,15 @@ export async function mintGeneration(
   for (const k of leftBehind)
     process.stdout.write(
       `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(k.name)} holds a name of rotating key ${JSON.stringify(inputs.baseName)}: ` +
-        `it is left from an interrupted create or from the resource this one replaces, so it is tracked and revoked at the next rotation or destroy.\n`,
+        `it is left from an interrupted run or from the resource this one replaces, so it is tracked and revoked at the next rotation or destroy.\n`,
     );
   const name = generationName(inputs.baseName, generation);
-  const mintedAt = new Date(clockNow()).toISOString(); // the schedule's clock (core/clock.ts)
+  const stamp = { generation, mintedAt: new Date(clockNow()).toISOString(), plannedAt: inputs.rotatedAt };
   try {
     const { outs } = await createKey(rt, { ...keyInputs(inputs, name) } as never, providerCode);
-    return { key: ownedKey(outs, generation, mintedAt), apiKey: outs.apiKey, leftBehind };
+    return { key: ownedKey(outs, stamp), apiKey: outs.apiKey, leftBehind };
   } catch (e) {
     if (!isKeyKeptInStateError(e)) throw e;
-    throw keep(ownedKey(e.properties as Partial<ApiKeyOutputs>, generation, mintedAt), e, leftBehind);
+    throw keep(ownedKey(e.properties as Partial<ApiKeyOutputs>, stamp), e, leftBehind);
   }
 }

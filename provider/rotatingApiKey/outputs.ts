@@ -33,23 +33,29 @@ export function asKeyOutputs(key: OwnedKey): ApiKeyOutputs {
   return { ...key, apiKey: "" };
 }
 
+/** The key minted for the current plan, when the resource has it: the first key, minted for `inputs.rotatedAt`. */
+export function newestKey(inputs: Pick<RotatingApiKeyInputs, "rotatedAt">, keys: OwnedKey[]): OwnedKey | undefined {
+  const first = keys[0];
+  return first && !first.leftBehind && first.prefix && first.plannedAt === inputs.rotatedAt ? first : undefined;
+}
+
 /**
  * The state: the inputs, every owned key (newest first), and the outputs a program reads.
- * `apiKey` is the newest key's plaintext while the newest key is the planned generation's.
+ * `apiKey` is the newest key's plaintext; empty while the plan's key is missing.
  */
 export function rotatingOutputs(inputs: RotatingApiKeyInputs, keys: OwnedKey[], apiKey: string): RotatingApiKeyOutputs {
   const outs = {} as Record<string, unknown>;
   for (const field of INPUT_FIELDS)
     if ((inputs as unknown as Record<string, unknown>)[field] !== undefined)
       outs[field] = (inputs as unknown as Record<string, unknown>)[field];
-  const newest = keys[0]?.generation === inputs.generation && !keys[0].leftBehind ? keys[0] : undefined;
-  const previous = keys.find((k) => k !== newest && !k.leftBehind);
+  const newest = newestKey(inputs, keys);
+  const previous = keys.find((k) => k !== newest && k.overlapEndsAt !== undefined && k.prefix);
   return {
     ...(outs as unknown as RotatingApiKeyInputs),
     keys,
     prefix: newest?.prefix ?? "",
     apiKey: newest ? apiKey : "",
-    ...(previous?.prefix ? { previousPrefix: previous.prefix } : {}),
+    ...(previous ? { previousPrefix: previous.prefix } : {}),
     createdAt: newest?.mintedAt ?? "",
   };
 }

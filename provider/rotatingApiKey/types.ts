@@ -40,8 +40,12 @@ export interface RotatingApiKeyInputs {
 /** One key the resource owns, stored as a key's outputs are (without its plaintext). */
 export interface OwnedKey extends Omit<ApiKeyOutputs, "apiKey"> {
   generation: number;
-  /** When it was minted (ISO, this machine's clock). */
+  /** When it was minted (ISO, the provider's clock: core/clock.ts). */
   mintedAt: string;
+  /** The `rotatedAt` of the plan it was minted for: a newer plan means a rotation is due. */
+  plannedAt: string;
+  /** For the previous key while its overlap runs: when the overlap ends (ISO). */
+  overlapEndsAt?: string;
   /**
    * Found live under one of this resource's names at a create (a crashed create's, or a key of
    * the resource this one replaces): tracked, and revoked at the next rotation or destroy.

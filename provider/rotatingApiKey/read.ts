@@ -1,0 +1,97 @@
+/**
+ * Refresh of a rotating key: each owned key follows the evidence rule (core/keys/read.ts). A
+ * previous key revoked outside Pulumi ends its overlap early. When the newest is gone, the
+ * resource stays (dropping it would orphan the others) and the inputs returned make the next
+ * `check` plan a rotation at once, saying why. Live keys of this resource's later generations
+ * that no state tracks (a rotation interrupted after its mint) are taken in. Only when every
+ * owned key is proven gone does refresh drop the resource.
+ */
+import { BasetenError } from "../client/errors";
+import type { ReadResult } from "../core/adapter";
+import { witnessFields } from "../core/evidence";
+import type { RevocationProof } from "../core/keys/delete";
+import { readKey } from "../core/keys/read";
+import { keysNamedInScope, scopeOfStored } from "../core/keys/scope";
+import { provedBy } from "../core/proof";
+import type { ProviderRuntime } from "../core/runtime";
+import { generationOf, ownedKey } from "./generations";
+import { asKeyOutputs, inputsOfRotating, keyIdOf, newestKey, rotatingOutputs } from "./outputs";
+import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./types";
+
+const WORDS = { noun: "key", removal: "revocation" };
+
+export async function readRotating(
+  rt: ProviderRuntime,
+  id: string,
+  stored: RotatingApiKeyOutputs | undefined,
+): Promise<ReadResult<RotatingApiKeyOutputs>> {
+  if (!stored || !Array.isArray(stored.keys))
+    throw new BasetenError(
+      "request",
+      `Cannot refresh ${JSON.stringify(id)}: its state holds no keys (not written by a RotatingApiKey).`,
+    );
+  const live: OwnedKey[] = [];
+  const gone: Array<{ key: OwnedKey; because: string }> = [];
+  for (const key of stored.keys) {
+    let proof: RevocationProof | undefined;
+    const outs = await readKey(rt, keyIdOf(key), asKeyOutputs(key), (p) => (proof = p));
+    if (outs)
+      live.push(ownedKey({ ...key, ...outs }, { generation: key.generation, mintedAt: key.mintedAt, plannedAt: key.plannedAt }));
+    else gone.push({ key, because: provedBy(proof as RevocationProof, WORDS) });
+  }
+  live.push(...(await untrackedLaterKeys(rt, stored, live)));
+  for (const { key, because } of gone)
+    process.stdout.write(
+      `Refresh found key ${JSON.stringify(key.prefix || key.name)} (${key.name}) of rotating key ${JSON.stringify(id)} gone: ${because}.\n`,
+    );
+  if (live.length === 0) return { gone: `every key it owned is gone (${gone.map((g) => g.because).join("; ")})` };
+
+  const inputs = { ...stored } as RotatingApiKeyInputs & Record<string, unknown>;
+  // A previous key revoked outside Pulumi ends its overlap early.
+  if (!live.some((k) => k.overlapEndsAt !== undefined)) delete inputs.overlapEndsAt;
+  const lastNewest = stored.keys.find((k) => !k.leftBehind);
+  const newestGone = gone.find((g) => g.key === lastNewest);
+  const rotateNow = newestGone
+    ? `key ${newestGone.key.prefix || newestGone.key.name} (${newestGone.key.name}) was found revoked outside Pulumi at refresh`
+    : !newestKey(inputs, live)
+      ? `no live key of the plan of ${inputs.rotatedAt} (${inputs.keyName}) is tracked`
+      : undefined;
+  const outs = rotatingOutputs(inputs, live, stored.apiKey ?? "");
+  return { id, outs, inputs: inputsOfRotating(outs, rotateNow) };
+}
+
+/**
+ * Live keys named `<base>-g<n>` in the resource's scope, with `n` above every generation it
+ * owns and a prefix it does not track: a name only this resource mints, from a run interrupted
+ * after its mint. Tracked as left behind, revoked at the next rotation or destroy.
+ */
+async function untrackedLaterKeys(rt: ProviderRuntime, stored: RotatingApiKeyOutputs, live: OwnedKey[]): Promise<OwnedKey[]> {
+  const model = stored.keys.find((k) => !k.leftBehind) ?? stored.keys[0];
+  if (!model || !stored.baseName) return [];
+  const highest = Math.max(0, ...stored.keys.map((k) => k.generation));
+  const tracked = new Set(live.map((k) => k.prefix));
+  const listed = await rt.keys.get();
+  const caller = await rt.caller();
+  const names = new Set(
+    listed.filter((k) => (generationOf(stored.baseName, k.name) ?? 0) > highest).map((k) => k.name as string),
+  );
+  const found: OwnedKey[] = [];
+  for (const name of names) {
+    for (const k of await keysNamedInScope(rt, listed, name, scopeOfStored(model), caller.userId)) {
+      if (tracked.has(k.prefix)) continue;
+      const key = ownedKey(
+        { ...model, name, prefix: k.prefix, ...witnessFields(caller), ...(k.ownerId ? { ownerId: k.ownerId } : {}) },
+        { generation: generationOf(stored.baseName, name) as number, mintedAt: "", plannedAt: "" },
+        { leftBehind: true },
+      );
+      delete (key as Partial<OwnedKey>).overlapEndsAt;
+      delete (key as Partial<OwnedKey>).mintedAfter;
+      found.push(key);
+      process.stdout.write(
+        `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(name)} holds a name only rotating key ${JSON.stringify(stored.baseName)} mints, ` +
+          `and no state tracks it (a run interrupted after its mint): it is tracked now, and revoked at the next rotation or destroy.\n`,
+      );
+    }
+  }
+  return found;
+}

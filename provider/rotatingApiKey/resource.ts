@@ -1,0 +1,75 @@
+/**
+ * The public resource: `new RotatingApiKey(name, args, opts)`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { registeredIdentity, withSecretOutputs } from "../core/registration";
+import type { ApiKeyType } from "../core/keys/types";
+import { PROVIDER_VERSION } from "../version";
+// One provider object for every RotatingApiKey, captured by reference in users' state (see sharedProvider.ts).
+import provider from "./sharedProvider";
+
+/** The arguments of a {@link RotatingApiKey}. */
+export interface RotatingApiKeyArgs {
+  /** The keys' category, as for `ApiKey`. Changing it replaces the resource (a new base name). */
+  type: pulumi.Input<ApiKeyType>;
+  /** Models the keys are scoped to; only with `WORKSPACE_INVOKE` or `WORKSPACE_EXPORT_METRICS`. Changing them replaces the resource. */
+  modelIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Team that owns the keys, by id. Not with `teamName`, nor for `PERSONAL` or `WORKSPACE_MANAGE_API_KEYS`. */
+  teamId?: pulumi.Input<string>;
+  /** Team that owns the keys, by its exact name. Not with `teamId`. */
+  teamName?: pulumi.Input<string>;
+  /**
+   * When to rotate, and how long the previous key stays live after a rotation. Durations such
+   * as `"30d"`, `"12h"` or `"1d12h"` (units w, d, h, m, s); `overlap` shorter than `every`.
+   * Nothing happens between runs: a rotation happens at the first `pulumi up` after the due
+   * date (README, "Rotation": schedule `pulumi up --refresh --yes`).
+   */
+  rotation: pulumi.Input<{ every: pulumi.Input<string>; overlap: pulumi.Input<string> }>;
+}
+
+/**
+ * A Baseten API key that rotates: one resource, with a stable id, that owns the newest key and,
+ * for `rotation.overlap` after a rotation, the previous one. Keys are named
+ * `<base>-g<generation>`. `pulumi destroy` revokes every key it owns, each verified.
+ *
+ * @example
+ * const key = new RotatingApiKey("caller", { type: "WORKSPACE_INVOKE", rotation: { every: "30d", overlap: "2d" } });
+ * export const apiKey = key.apiKey; // a secret: always the newest key
+ */
+export class RotatingApiKey extends pulumi.dynamic.Resource {
+  /** The newest key's prefix. */
+  declare readonly prefix: pulumi.Output<string>;
+  /** The newest key's plaintext, a Pulumi secret. */
+  declare readonly apiKey: pulumi.Output<string>;
+  /** The previous key's prefix while its overlap runs; undefined otherwise. */
+  declare readonly previousPrefix: pulumi.Output<string | undefined>;
+  /** When the newest key was minted (ISO). */
+  declare readonly createdAt: pulumi.Output<string>;
+  /** When the newest key is due to rotate (ISO): the first `pulumi up` after it rotates. */
+  declare readonly rotateAfter: pulumi.Output<string>;
+  /** The name of the key the current plan mints (`<base>-g<generation>`). */
+  declare readonly keyName: pulumi.Output<string>;
+  /** The newest key's generation. */
+  declare readonly generation: pulumi.Output<number>;
+
+  constructor(name: string, args: RotatingApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        prefix: undefined,
+        apiKey: undefined,
+        previousPrefix: undefined,
+        createdAt: undefined,
+        rotateAfter: undefined,
+        keyName: undefined,
+        generation: undefined,
+        ...args,
+        ...registeredIdentity(name, PROVIDER_VERSION),
+      },
+      withSecretOutputs(opts, "apiKey"),
+      "baseten",
+      "RotatingApiKey",
+    );
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * RotatingApiKey's provider, driven as the engine drives it (check with the stored inputs, diff
+ * against the stored outputs, then create, update, read or delete), against the emulator over
+ * loopback HTTP, with time moved through BASETEN_PROVIDER_NOW (never slept through). Fake keys only.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { CLOCK_VARIABLE } from "../../provider/core/clock";
+import { createRotatingApiKeyProvider, type RotatingApiKeyProvider } from "../../provider/rotatingApiKey/provider";
+import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
+import { BasetenEmulator, ROUTES } from "../emulator";
+import { failureOf } from "../support/failureOf";
+import { printed } from "../support/printed";
+
+let emu: BasetenEmulator;
+beforeAll(async () => {
+  emu = await BasetenEmulator.start();
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+afterEach(() => {
+  delete process.env[CLOCK_VARIABLE];
+});
+
+const T0 = Date.parse("2026-01-01T00:00:00Z");
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const at = (ms: number) => new Date(ms).toISOString();
+
+async function configured(): Promise<RotatingApiKeyProvider> {
+  const provider = createRotatingApiKeyProvider();
+  const values: Record<string, string> = { "baseten:apiKey": emu.managementKey, "baseten:apiUrl": emu.url };
+  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
+  return provider;
+}
+
+interface Stored {
+  id: string;
+  inputs: Record<string, unknown>;
+  outs: RotatingApiKeyOutputs;
+}
+
+const PROGRAM = {
+  type: "WORKSPACE_INVOKE",
+  rotation: { every: "30d", overlap: "2d" },
+  resourceName: "caller",
+  nameScope: "proj/dev",
+  providerVersion: "0.4.0",
+  __provider: "serialized-provider-text",
+};
+
+/** A small engine: one resource's `pulumi up` at time `now`, as the engine's step generator runs it. */
+class Engine {
+  state?: Stored;
+  lastDiff?: { changes: boolean | undefined; replaces: string[] };
+  constructor(
+    readonly provider: RotatingApiKeyProvider,
+    public program: Record<string, unknown> = PROGRAM,
+  ) {}
+
+  async check(now: number) {
+    process.env[CLOCK_VARIABLE] = at(now);
+    const checked = await this.provider.check!((this.state?.inputs ?? {}) as never, this.program as never);
+    return checked as unknown as { inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> };
+  }
+
+  /** `pulumi preview`: the planned inputs and the diff; sends nothing. */
+  async preview(now: number) {
+    const checked = await this.check(now);
+    expect(checked.failures).toEqual([]);
+    if (!this.state) return { inputs: checked.inputs, op: "create" as const };
+    const d = await this.provider.diff!(this.state.id, this.state.outs as never, checked.inputs as never);
+    this.lastDiff = { changes: d.changes, replaces: d.replaces ?? [] };
+    return {
+      inputs: checked.inputs,
+      op: d.replaces?.length ? ("replace" as const) : d.changes ? ("update" as const) : ("same" as const),
+    };
+  }
+
+  async up(now: number) {
+    const { inputs, op } = await this.preview(now);
+    if (op === "create" || op === "replace") {
+      const old = this.state;
+      const created = await this.provider.create(inputs as never);
+      this.state = { id: created.id, inputs, outs: created.outs as RotatingApiKeyOutputs };
+      if (old) await this.provider.delete!(old.id, old.outs as never);
+    } else if (op === "update") {
+      const updated = await this.provider.update!(this.state!.id, this.state!.outs as never, inputs as never);
+      this.state = { id: this.state!.id, inputs, outs: updated.outs as RotatingApiKeyOutputs };
+    } else this.state = { ...this.state!, inputs };
+    return op;
+  }
+
+  async refresh(now: number) {
+    process.env[CLOCK_VARIABLE] = at(now);
+    const r = await this.provider.read!(this.state!.id, this.state!.outs as never);
+    if (!r.id) this.state = undefined;
+    else
+      this.state = { id: r.id, inputs: r.inputs as unknown as Record<string, unknown>, outs: r.props as RotatingApiKeyOutputs };
+  }
+
+  async destroy(now: number) {
+    process.env[CLOCK_VARIABLE] = at(now);
+    await this.provider.delete!(this.state!.id, this.state!.outs as never);
+    this.state = undefined;
+  }
+}
+
+const requests = () => emu.requestLog().filter((r) => r.route !== ROUTES.usersMe);
+const writes = () => emu.requestLog().filter((r) => r.method === "POST" || r.method === "DELETE");
+const liveNames = () =>
+  emu
+    .liveKeys()
+    .map((k) => k.name)
+    .sort();
+
+describe("RotatingApiKey: the schedule (issue 19)", () => {
+  it("mints <base>-g1 under a stable id that is not a prefix, and plans nothing before the due date", async () => {
+    const engine = new Engine(await configured());
+    const planned = await engine.preview(T0);
+    expect(planned.inputs).toMatchObject({ generation: 1, rotationReason: "first key", rotateAfter: at(T0 + 30 * DAY) });
+    const base = planned.inputs.baseName as string;
+    expect(planned.inputs.keyName).toBe(`${base}-g1`);
+    expect(await engine.up(T0)).toBe("create");
+    expect(engine.state!.id).toBe(`rotating/${base}`);
+    expect(liveNames()).toEqual([`${base}-g1`]);
+    expect(engine.state!.outs.prefix).toBe(emu.liveKeys()[0].prefix);
+    expect(engine.state!.outs.apiKey).toMatch(/\S/);
+    expect(engine.state!.outs.previousPrefix).toBeUndefined();
+
+    emu.clearLog();
+    expect(await engine.up(T0 + 30 * DAY - 1000)).toBe("same");
+    expect(requests()).toEqual([]);
+  });
+
+  it("rotates after `every`: mints g2 and keeps g1 live through the overlap, then revokes g1 (verified) once it ends", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    const base = engine.state!.inputs.baseName as string;
+    const g1 = engine.state!.outs.prefix;
+
+    const due = T0 + 30 * DAY;
+    const planned = await engine.preview(due);
+    expect(planned.op).toBe("update");
+    expect(planned.inputs).toMatchObject({ generation: 2, keyName: `${base}-g2`, overlapEndsAt: at(due + 2 * DAY) });
+    expect(planned.inputs.rotationReason).toBe(`${base}-g1 reached its rotation age (every 30d) at ${at(due)}`);
+
+    emu.clearLog();
+    expect(await engine.up(due)).toBe("update");
+    expect(writes().map((r) => r.method)).toEqual(["POST"]);
+    expect(liveNames()).toEqual([`${base}-g1`, `${base}-g2`]);
+    const g2 = engine.state!.outs.prefix;
+    expect(g2).not.toBe(g1);
+    expect(engine.state!.outs.previousPrefix).toBe(g1);
+
+    // Within the overlap nothing happens.
+    emu.clearLog();
+    expect(await engine.up(due + 2 * DAY - 1000)).toBe("same");
+    expect(requests()).toEqual([]);
+
+    // After it, the update revokes g1 and only g1.
+    emu.clearLog();
+    const out = await printed(() => engine.up(due + 2 * DAY));
+    expect(out.result).toBe("update");
+    expect(writes().map((r) => `${r.method} ${r.rawPath}`)).toEqual([`DELETE /v1/api_keys/${g1}`]);
+    expect(liveNames()).toEqual([`${base}-g2`]);
+    expect(engine.state!.outs.previousPrefix).toBeUndefined();
+    expect(engine.state!.outs.keys.map((k) => k.prefix)).toEqual([g2]);
+    expect(out.lines).toContain(`revoked "${g1}" (${base}-g1): Baseten's tombstone names it (verified)`);
+  });
+
+  it("ends a previous key's overlap at the next rotation, whichever comes first, and destroy revokes every key it owns", async () => {
+    const engine = new Engine(await configured(), { ...PROGRAM, rotation: { every: "1h", overlap: "50m" } });
+    await engine.up(T0);
+    await engine.up(T0 + HOUR);
+    const [g2, g1] = engine.state!.outs.keys.map((k) => k.prefix);
+    // A forced rotation (refresh finding the newest revoked) while g1's overlap still runs.
+    emu.revokeOutOfBand(g2);
+    await engine.refresh(T0 + HOUR + 60_000);
+    expect(engine.state!.inputs.rotateNowBecause).toMatch(new RegExp(`key ${g2} .* was found revoked outside Pulumi`));
+    const planned = await engine.preview(T0 + HOUR + 120_000);
+    expect(planned.inputs.generation).toBe(3);
+    expect(planned.inputs.rotationReason).toMatch(/found revoked outside Pulumi/);
+    await engine.up(T0 + HOUR + 120_000);
+    expect(engine.state!.outs.keys.map((k) => k.generation)).toEqual([3, 1]);
+    expect(engine.state!.outs.previousPrefix).toBe(g1);
+
+    emu.clearLog();
+    const out = await printed(() => engine.destroy(T0 + HOUR + 180_000));
+    expect(writes().map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+    expect(liveNames()).toEqual([]);
+    expect(out.lines).toMatch(/^Revoked every key of rotating key "rotating\/.*": .*verified.*verified/m);
+  });
+
+  it("refresh ends the overlap early when the previous key was revoked outside Pulumi, and plans no rotation", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    await engine.up(T0 + 30 * DAY);
+    const g1 = engine.state!.outs.previousPrefix!;
+    emu.revokeOutOfBand(g1);
+    await engine.refresh(T0 + 30 * DAY + HOUR);
+    expect(engine.state!.inputs.overlapEndsAt).toBeUndefined();
+    expect(engine.state!.inputs.rotateNowBecause).toBeUndefined();
+    expect(engine.state!.outs.previousPrefix).toBeUndefined();
+    emu.clearLog();
+    expect(await engine.up(T0 + 30 * DAY + 2 * HOUR)).toBe("same");
+    expect(writes()).toEqual([]);
+  });
+
+  it("refresh drops the resource only when every key it owned is proven gone", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    emu.revokeOutOfBand(engine.state!.outs.prefix);
+    const out = await printed(() => engine.refresh(T0 + HOUR));
+    expect(engine.state).toBeUndefined();
+    expect(out.lines).toMatch(/Refresh dropped rotating Baseten API key "rotating\/.*": every key it owned is gone/);
+  });
+
+  it("a changed `every` moves the due date from the newest key's plan, without minting", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    engine.program = { ...PROGRAM, rotation: { every: "7d", overlap: "2d" } };
+    emu.clearLog();
+    expect(await engine.up(T0 + DAY)).toBe("update");
+    expect(writes()).toEqual([]);
+    expect(engine.state!.outs.rotateAfter).toBe(at(T0 + 7 * DAY));
+    // Already past the new due date: the next run rotates.
+    expect((await engine.preview(T0 + 8 * DAY)).inputs.generation).toBe(2);
+  });
+
+  it("a changed type or model set replaces the resource under a new base name, minted before the old keys are revoked", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    const oldBase = engine.state!.inputs.baseName as string;
+    engine.program = { ...PROGRAM, modelIds: ["abcd1234"] };
+    const planned = await engine.preview(T0 + HOUR);
+    expect(planned.op).toBe("replace");
+    expect(engine.lastDiff!.replaces).toEqual(expect.arrayContaining(["modelIds", "baseName"]));
+    expect(planned.inputs.baseName).not.toBe(oldBase);
+    expect(planned.inputs).toMatchObject({ generation: 1, rotationReason: "first key" });
+    emu.clearLog();
+    await engine.up(T0 + HOUR);
+    expect(writes().map((r) => r.method)).toEqual(["POST", "DELETE"]);
+    expect(liveNames()).toEqual([`${planned.inputs.baseName as string}-g1`]);
+  });
+});
+
+describe("RotatingApiKey: check", () => {
+  it.each([
+    [{ rotation: undefined }, "rotation", /is required: \{ every, overlap \}/],
+    [{ rotation: { every: "30 days", overlap: "2d" } }, "rotation.every", /must be a duration such as "30d"/],
+    [{ rotation: { every: "30d", overlap: "30d" } }, "rotation.overlap", /must be shorter than rotation.every/],
+    [{ rotation: { every: "30s", overlap: "1s" } }, "rotation.every", /must be at least 1m/],
+    [{ rotation: { every: "30d", overlap: "2d", at: "x" } }, "rotation.at", /is not a field of rotation/],
+  ])("refuses %j at preview, naming %s", async (change, property, reason) => {
+    const engine = new Engine(await configured(), { ...PROGRAM, ...change });
+    const { failures } = await engine.check(T0);
+    expect(failures).toEqual(expect.arrayContaining([{ property, reason: expect.stringMatching(reason) }]));
+    expect(requests()).toEqual([]);
+  });
+
+  it("refuses a malformed clock override rather than falling back to this machine's clock", async () => {
+    const engine = new Engine(await configured());
+    process.env[CLOCK_VARIABLE] = "next tuesday";
+    const { failures } = await engine.provider.check!({} as never, PROGRAM as never);
+    expect(failures).toEqual([
+      { property: "rotation", reason: expect.stringContaining(`${CLOCK_VARIABLE}="next tuesday" is neither`) },
+    ]);
+  });
+});
+
+describe("RotatingApiKey: interrupted runs leave nothing untracked", () => {
+  it("a create finding its first name held (a create interrupted after its mint) tracks that key and mints the next generation", async () => {
+    const engine = new Engine(await configured());
+    const base = (await engine.preview(T0)).inputs.baseName as string;
+    const orphan = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g1`, teamId: "team-default" });
+    const out = await printed(() => engine.up(T0));
+    expect(liveNames()).toEqual([`${base}-g1`, `${base}-g2`]);
+    expect(engine.state!.outs.keys.map((k) => [k.prefix, Boolean(k.leftBehind)])).toEqual([
+      [engine.state!.outs.prefix, false],
+      [orphan.prefix, true],
+    ]);
+    expect(out.lines).toContain(`Baseten API key "${orphan.prefix}" named "${base}-g1" holds a name of rotating key`);
+    // Not kept through an overlap: the next rotation revokes it with the previous key's rules.
+    await engine.up(T0 + 30 * DAY);
+    expect(liveNames()).toEqual([`${base}-g2`, `${base}-g3`]);
+  });
+
+  it("refresh takes in a later generation no state tracks (a rotation interrupted after its mint), and the next up revokes it", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    const base = engine.state!.inputs.baseName as string;
+    const orphan = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g2`, teamId: "team-default" });
+    const out = await printed(() => engine.refresh(T0 + HOUR));
+    expect(out.lines).toContain(`Baseten API key "${orphan.prefix}" named "${base}-g2" holds a name only rotating key`);
+    expect(engine.state!.outs.keys.find((k) => k.prefix === orphan.prefix)?.leftBehind).toBe(true);
+    await engine.up(T0 + 30 * DAY);
+    expect(liveNames()).toEqual([`${base}-g1`, `${base}-g3`]);
+  });
+
+  it("a revocation that fails after a rotation keeps every key still owned in state ({id, properties} with the provider code)", async () => {
+    const engine = new Engine(await configured(), { ...PROGRAM, rotation: { every: "30d", overlap: "0s" } });
+    await engine.up(T0);
+    const g1 = engine.state!.outs.prefix;
+    // "A DELETE on a key the caller may list but not manage can answer 403" (README's facts): no proof.
+    emu.injectFault({ kind: "respond", status: 403, method: "DELETE", body: '{"error":"forbidden"}' });
+    const { inputs } = await engine.preview(T0 + 30 * DAY);
+    const error = await failureOf(engine.provider.update!(engine.state!.id, engine.state!.outs as never, inputs as never));
+    const kept = error as unknown as { id: string; properties: RotatingApiKeyOutputs & { __provider: string } };
+    expect(kept.id).toBe(engine.state!.id);
+    expect(kept.properties.__provider).toBe("serialized-provider-text");
+    expect(kept.properties.keys.map((k) => k.prefix)).toEqual([kept.properties.prefix, g1]);
+    expect(kept.properties.apiKey).toMatch(/\S/);
+    expect(String((error as Error).message)).toMatch(/The rotation itself succeeded .* stay tracked/);
+  });
+
+  it("a mint whose outcome stays unknown keeps the resource with every key it owned, and revokes nothing", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    const g1 = engine.state!.outs.prefix;
+    // A fresh process: its first listing is the one before the mint, the second the one after it.
+    const provider = await configured();
+    emu.injectFault({ kind: "reset", method: "POST" });
+    emu.injectFault({ kind: "respond", status: 400, route: ROUTES.listKeys, skip: 1, times: 5, body: '{"error":"bad"}' });
+    const { inputs } = await engine.preview(T0 + 30 * DAY);
+    const error = await failureOf(provider.update!(engine.state!.id, engine.state!.outs as never, inputs as never));
+    const kept = error as unknown as { id: string; properties: RotatingApiKeyOutputs };
+    expect(kept.properties.keys.map((k) => k.prefix || `unconfirmed/${k.name}`)).toEqual([
+      `unconfirmed/${inputs.keyName as string}`,
+      g1,
+    ]);
+    expect(String((error as Error).message)).toContain("Nothing was revoked");
+    expect(emu.liveKeys().map((k) => k.prefix)).toContain(g1);
+  });
+});
