@@ -112,6 +112,12 @@ export async function mintGeneration(
         `it is left from an interrupted run or from the resource this one replaces, so it is tracked and revoked at the next rotation or destroy.\n`,
     );
   const name = generationName(inputs.baseName, generation);
+  // The preview named the planned generation: say which name is minted instead, and why.
+  if (generation !== from)
+    process.stdout.write(
+      `Rotating key ${JSON.stringify(inputs.baseName)} mints ${JSON.stringify(name)} instead of the planned ${JSON.stringify(generationName(inputs.baseName, from))}, ` +
+        `whose name a live key holds.\n`,
+    );
   const stamp = { generation, mintedAt: new Date(clockNow()).toISOString(), plannedAt: inputs.rotatedAt };
   try {
     const { outs } = await createKey(rt, { ...keyInputs(inputs, name) } as never, providerCode);
