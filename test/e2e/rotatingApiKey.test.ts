@@ -7,7 +7,11 @@
  * answers a tombstone naming the prefix) and ../shared/baseten/README.md (a key's plaintext is
  * shown once, at its creation; names are unique among the live keys of a scope).
  */
+import * as fs from "fs";
+import * as path from "path";
 import { BasetenEmulator, ROUTES } from "../emulator";
+import { packCommit, RELEASE_0_2_0 } from "../package/packCommit";
+import { DrivenStack, installTarball, installUserProgram, makeTempDir, packCheckout, repackAs } from "../package/userProgram";
 import { failureOf } from "../support/failureOf";
 import { leaks, TestStack } from "./harness";
 
@@ -28,6 +32,10 @@ let emuB: BasetenEmulator;
 let tsB: TestStack;
 /** The keys of case 5's resource `guarded`. */
 let guarded: string[];
+/** Case 7: a user's program folder upgraded from release 0.2.0, its stack and emulator. */
+let tmp: string | undefined;
+let emuC: BasetenEmulator;
+let upgraded: DrivenStack;
 
 beforeAll(async () => {
   emu = await BasetenEmulator.start();
@@ -38,6 +46,9 @@ afterAll(async () => {
   await emu?.stop();
   await tsB?.remove();
   await emuB?.stop();
+  await upgraded?.remove();
+  await emuC?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 /** POSTs and DELETEs the emulator answered since its log was cleared, as `METHOD path status`. */
@@ -63,6 +74,26 @@ function expectNoLeaks(stack: TestStack, e: BasetenEmulator): void {
   expect(leaks(stack.transcript.join(""), secrets)).toEqual([]);
   expect(leaks(stack.stateFilesText(), secrets)).toEqual([]);
 }
+
+/**
+ * Case 7's program, as a user's index.js: the keys and rotating keys of `spec.json` beside it
+ * (rewritten between commands), from whatever release the folder has installed.
+ */
+const UPGRADE_PROGRAM = `const fs = require("fs");
+const path = require("path");
+const baseten = require("@pulumi-baseten/api-key");
+const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "spec.json"), "utf8"));
+for (const k of spec.keys) {
+  const key = new baseten.ApiKey(k.name, k.args);
+  exports[k.name + "Prefix"] = key.prefix;
+  exports[k.name + "ApiKey"] = key.apiKey;
+}
+for (const r of spec.rotating) {
+  const key = new baseten.RotatingApiKey(r.name, r.args);
+  exports[r.name + "Prefix"] = key.prefix;
+  exports[r.name + "ApiKey"] = key.apiKey;
+}
+`;
 
 /** The prefixes of the keys the rotating key `caller` owns in state, sorted. */
 async function ownedPrefixes(stack: TestStack = ts): Promise<string[]> {
@@ -332,5 +363,102 @@ describe("RotatingApiKey through the real engine", () => {
     expect(await ts.rotatingResources()).toEqual([]);
     expect(emu.liveKeys()).toEqual([]);
     expectNoLeaks(ts, emu);
+  });
+
+  it("7. a 0.2.0 ApiKey stack upgraded to this checkout, with a RotatingApiKey added in the same up: the ApiKey is only updated in place, the rotating key created; destroy revokes both", async () => {
+    tmp = makeTempDir("rotating-upgrade");
+    // Release 0.2.0 from history, as the upgrade suite builds it; this checkout packed under a
+    // version of its own (whatever package.json says), as the upgrade suite repacks it.
+    const previous = packCommit(RELEASE_0_2_0, tmp);
+    expect(previous.version).toBe("0.2.0");
+    const checkout = packCheckout(tmp);
+    const next = `${checkout.version}-rotating`;
+    const nextTarball = repackAs(checkout.tarball, tmp, next, [
+      {
+        file: "dist/provider/version.js",
+        from: `exports.PROVIDER_VERSION = "${checkout.version}";`,
+        to: `exports.PROVIDER_VERSION = "${next}";`,
+      },
+    ]);
+    const programDir = path.join(tmp, "program");
+    installUserProgram(programDir, previous.tarball);
+    const entry = path.join(programDir, "index.js");
+    fs.writeFileSync(entry, UPGRADE_PROGRAM);
+    const writeSpec = (spec: { keys: unknown[]; rotating: unknown[] }) =>
+      fs.writeFileSync(path.join(programDir, "spec.json"), JSON.stringify(spec));
+    const legacyKey = { name: "legacy", args: { type: "WORKSPACE_INVOKE", modelIds: ["model-a"] } };
+    writeSpec({ keys: [legacyKey], rotating: [] });
+
+    emuC = await BasetenEmulator.start();
+    upgraded = await DrivenStack.open({
+      programDir,
+      stateDir: path.join(tmp, "state"),
+      stackName: "upgraded",
+      apiUrl: emuC.url,
+      managementKey: emuC.managementKey,
+      entry,
+    });
+    const before = await upgraded.up();
+    expect(before.summary.resourceChanges).toEqual({ create: 2 });
+    const [legacy] = emuC.liveKeys();
+    expect(before.outputs.legacyPrefix.value).toBe(legacy.prefix);
+    expect((await upgraded.keyResources()).map((r) => r.outputs.providerVersion)).toEqual(["0.2.0"]);
+
+    // The upgrade, and a rotating key beside the old key.
+    installTarball(programDir, nextTarball);
+    writeSpec({ keys: [legacyKey], rotating: [{ name: "fresh", args: { type: "WORKSPACE_INVOKE", rotation: ROTATION } }] });
+    emuC.clearLog();
+    const preview = await upgraded.preview({ diff: true });
+    expect(preview.changeSummary).toEqual({ create: 1, update: 1, same: 1 });
+    expect(preview.text).toMatch(new RegExp(`~ providerVersion\\s*: "0\\.2\\.0" => "${next.replace(/\./g, "\\.")}"`));
+    expect(preview.text).not.toMatch(/replace/);
+    // The ApiKey's block changes one property: the version.
+    const apiKeyBlock = preview.text
+      .split("--outputs:--")[0]
+      .split(/\n(?=\s*[~+-]? ?pulumi-nodejs:dynamic\/)/)
+      .find((b) => b.includes("baseten:ApiKey: (update)"));
+    expect(apiKeyBlock).toContain("[urn=urn:pulumi:upgraded::user-program::pulumi-nodejs:dynamic/baseten:ApiKey::legacy]");
+    const changedProperties = (apiKeyBlock ?? "").split("\n").flatMap((l) => /^\s*[~+-] (\w+)\s*:/.exec(l)?.[1] ?? []);
+    expect(changedProperties).toEqual(["providerVersion"]);
+    const freshName = /keyName\s*:\s*"(fresh-[a-z0-9]{7}-g1)"/.exec(preview.text)?.[1];
+    expect(freshName).toBeDefined();
+    expect(emuC.requestLog()).toEqual([]);
+
+    emuC.clearLog();
+    const up = await upgraded.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 1, update: 1, same: 1 });
+    // The only write is the rotating key's mint; no request names the old key.
+    const wrote = emuC.requestLog().filter((r) => r.method === "POST" || r.method === "DELETE");
+    expect(wrote.map((r) => `${r.method} ${r.rawPath} ${r.status}`)).toEqual(["POST /v1/api_keys 200"]);
+    expect((wrote[0].requestBody as { name: string }).name).toBe(freshName);
+    expect(emuC.requestLog().filter((r) => r.rawPath.includes(legacy.prefix))).toEqual([]);
+    const [legacyAfter] = await upgraded.keyResources();
+    expect(legacyAfter.id).toBe(legacy.prefix);
+    expect(legacyAfter.outputs.providerVersion).toBe(next);
+    expect(up.outputs.legacyApiKey).toEqual(before.outputs.legacyApiKey);
+    const fresh = emuC.liveKeys().find((k) => k.name === freshName)!;
+    expect(up.outputs.freshApiKey).toEqual({ value: fresh.apiKey, secret: true });
+    expect(
+      emuC
+        .liveKeys()
+        .map((k) => k.prefix)
+        .sort(),
+    ).toEqual([legacy.prefix, fresh.prefix].sort());
+    expect((await upgraded.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
+
+    emuC.clearLog();
+    const destroy = await upgraded.destroy();
+    expect(destroy.summary.resourceChanges).toEqual({ delete: 3 });
+    expect(writes(emuC).sort()).toEqual(
+      [`DELETE /v1/api_keys/${legacy.prefix} 200`, `DELETE /v1/api_keys/${fresh.prefix} 200`].sort(),
+    );
+    expect(destroy.text).toContain(`Revoked Baseten API key "${legacy.prefix}": Baseten's tombstone names it (verified).`);
+    expect(destroy.text).toContain(
+      `Revoked every key of rotating key "rotating/${freshName!.slice(0, -3)}": "${fresh.prefix}" (${freshName}): Baseten's tombstone names it (verified).`,
+    );
+    expect(emuC.liveKeys()).toEqual([]);
+    const secrets = [...emuC.allKeys().map((k) => k.apiKey), emuC.managementKey];
+    expect(leaks(upgraded.transcript.join(""), secrets)).toEqual([]);
+    expect(leaks(upgraded.stateFilesText(), secrets)).toEqual([]);
   });
 });
