@@ -95,7 +95,7 @@ for (const r of spec.rotating) {
 }
 `;
 
-/** The prefixes of the keys the rotating key `caller` owns in state, sorted. */
+/** The prefixes of every key the stack's rotating keys own in state, sorted. */
 async function ownedPrefixes(stack: TestStack = ts): Promise<string[]> {
   const resources = await stack.rotatingResources();
   return resources.flatMap((r) => (r.outputs.keys as Array<{ prefix: string }>).map((k) => k.prefix)).sort();
