@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { ApiKey, Secret, type ApiKeyArgs, type SecretArgs } from "../../provider";
+import { ApiKey, RotatingApiKey, Secret, type ApiKeyArgs, type RotatingApiKeyArgs, type SecretArgs } from "../../provider";
+import { CLOCK_VARIABLE } from "../../provider/core/clock";
 import { isolatedPulumiEnv, pulumiBinDir, REPO_ROOT } from "../../scripts/pulumiCli";
 
 /** One ApiKey of the program: resource name, args and options. */
@@ -23,6 +24,20 @@ export interface SecretSpec {
   args: SecretArgs;
   opts?: pulumi.CustomResourceOptions;
 }
+
+/**
+ * One RotatingApiKey of the program: resource name, args and options. Its outputs are
+ * `<name>Prefix`, `<name>ApiKey`, `<name>PreviousPrefix`, `<name>KeyName`, `<name>Generation`
+ * and `<name>RotateAfter`, so give it a name no ApiKey of the same program has.
+ */
+export interface RotatingSpec {
+  name: string;
+  args: RotatingApiKeyArgs;
+  opts?: pulumi.CustomResourceOptions;
+}
+
+/** The type token of RotatingApiKey resources in state. */
+export const ROTATING_TYPE = "pulumi-nodejs:dynamic/baseten:RotatingApiKey";
 
 export interface TestStackOptions {
   apiUrl: string;
@@ -41,6 +56,8 @@ export class TestStack {
   keys: KeySpec[] = [];
   /** The program's secrets; change them between commands. */
   secrets: SecretSpec[] = [];
+  /** The program's rotating keys; change them between commands. */
+  rotating: RotatingSpec[] = [];
   /** Everything every command printed, for secret scans. */
   readonly transcript: string[] = [];
 
@@ -71,6 +88,15 @@ export class TestStack {
         outputs[`${spec.name}SecretId`] = secret.secretId;
         outputs[`${spec.name}Value`] = secret.value;
       }
+      for (const spec of holder.self?.rotating ?? []) {
+        const key = new RotatingApiKey(spec.name, spec.args, spec.opts);
+        outputs[`${spec.name}Prefix`] = key.prefix;
+        outputs[`${spec.name}ApiKey`] = key.apiKey;
+        outputs[`${spec.name}PreviousPrefix`] = key.previousPrefix;
+        outputs[`${spec.name}KeyName`] = key.keyName;
+        outputs[`${spec.name}Generation`] = key.generation;
+        outputs[`${spec.name}RotateAfter`] = key.rotateAfter;
+      }
       return outputs;
     };
     const envVars: Record<string, string> = {
@@ -97,6 +123,17 @@ export class TestStack {
    */
   setEnv(vars: Record<string, string>): void {
     Object.assign((this.stack.workspace as LocalWorkspace).envVars, vars);
+  }
+
+  /**
+   * The provider's clock for the next commands: `BASETEN_PROVIDER_NOW` in the CLI's environment,
+   * which its provider host inherits (epoch milliseconds or ISO); `undefined` gives back this
+   * machine's clock. Time moves this way, never by waiting.
+   */
+  setNow(at: number | string | undefined): void {
+    const env = (this.stack.workspace as LocalWorkspace).envVars;
+    if (at === undefined) delete env[CLOCK_VARIABLE];
+    else env[CLOCK_VARIABLE] = typeof at === "number" ? new Date(at).toISOString() : at;
   }
 
   /** An `onOutput` that records into the transcript (and optionally a local buffer). */
@@ -150,6 +187,24 @@ export class TestStack {
   > {
     const state = await this.exportState();
     return (state.deployment.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/baseten:Secret") as never;
+  }
+
+  /** The RotatingApiKey resources in state, with their inputs and outputs. */
+  async rotatingResources(): Promise<
+    Array<{ urn: string; id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>
+  > {
+    const state = await this.exportState();
+    return (state.deployment.resources ?? []).filter((r) => r.type === ROTATING_TYPE) as never;
+  }
+
+  /** `pulumi stack output --json` as a user runs it (no `--show-secrets`): what a terminal shows. */
+  async outputsAsShown(): Promise<Record<string, unknown>> {
+    const workspace = this.stack.workspace as unknown as {
+      runPulumiCmd(args: string[]): Promise<{ stdout: string; stderr: string }>;
+    };
+    const result = await workspace.runPulumiCmd(["stack", "output", "--json", "--stack", this.stack.name]);
+    this.transcript.push(result.stdout, result.stderr);
+    return JSON.parse(result.stdout);
   }
 
   /** Every file of the backend (the state files on disk), as text. */
