@@ -10,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { BasetenEmulator } from "../emulator";
+import { CLOCK_VARIABLE } from "../../provider/core/clock";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
 import { ProjectStack } from "../package/projectStack";
 
@@ -68,6 +69,25 @@ export async function openExample(name: string, emu: BasetenEmulator, config: Re
       }
     },
   };
+}
+
+/**
+ * Runs `commands` with the provider's clock at `at` (BASETEN_PROVIDER_NOW, provider/core/clock.ts).
+ * The Automation API starts the CLI with this process's environment under the stack's own
+ * (execa's `extendEnv`), and the CLI's provider host inherits it, so the commands run inside see
+ * the moved clock and the ones after do not: the variable is put back at the end. Nothing in the
+ * test's own process reads it (the emulator keeps its own clock), and Jest runs a file's tests
+ * one at a time.
+ */
+export async function atClock<T>(at: Date, commands: () => Promise<T>): Promise<T> {
+  const before = process.env[CLOCK_VARIABLE];
+  process.env[CLOCK_VARIABLE] = at.toISOString();
+  try {
+    return await commands();
+  } finally {
+    if (before === undefined) delete process.env[CLOCK_VARIABLE];
+    else process.env[CLOCK_VARIABLE] = before;
+  }
 }
 
 /** Every plaintext key the emulator minted and the management key: none may appear outside a secret. */
