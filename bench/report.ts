@@ -9,6 +9,8 @@ import { crowdTargets, renderCrowd, type CrowdMeasure } from "./crowd";
 import { PHASES, type Phase, type PhaseMeasure, type StackMeasure } from "./benchStack";
 import type { MachineInfo } from "./machine";
 import type { BenchOptions } from "./options";
+import type { RotatingMeasure } from "./rotating";
+import { renderRotating, rotatingTargets } from "./rotatingReport";
 import { median, ratio } from "./stats";
 
 export interface RunMeasure {
@@ -40,6 +42,8 @@ export interface BenchResult {
   sizes: SizeMeasure[];
   /** Absent when run with `--secrets 0`. */
   secrets?: SecretsMeasure;
+  /** The rotating-keys rows (issue 19); absent when run with `--rotating 0` (and in older raw files). */
+  rotating?: RotatingMeasure;
   /** The crowded-workspace rows; absent when run with `--crowd 0`. */
   crowd?: CrowdMeasure;
   wallMinutes: number;
@@ -134,8 +138,9 @@ interface Target {
 
 function targets(result: BenchResult): Target[] {
   const crowd = result.crowd ? crowdTargets(result.crowd) : [];
-  // `--only-crowd` measures no sizes: only its own targets apply.
-  if (result.sizes.length === 0) return crowd;
+  const rotating = result.rotating ? rotatingTargets(result.rotating) : [];
+  // `--only-crowd` and `--only-rotating` measure no sizes: only their own targets apply.
+  if (result.sizes.length === 0) return [...rotating, ...crowd];
   const out: Target[] = [];
   const every = (f: (s: SizeMeasure, r: RunMeasure) => boolean) => result.sizes.every((s) => s.runs.every((r) => f(s, r)));
   const perSize = (f: (s: SizeMeasure) => string) => result.sizes.map((s) => `${s.keys} keys: ${f(s)}`).join("; ");
@@ -208,7 +213,7 @@ function targets(result: BenchResult): Target[] {
     measured: `${distinct} distinct text${distinct === 1 ? "" : "s"} per stack`,
     met: distinct === 1,
   });
-  return [...out, ...crowd];
+  return [...out, ...rotating, ...crowd];
 }
 
 export function unmetTargets(result: BenchResult): string[] {
@@ -358,9 +363,10 @@ export function renderReport(result: BenchResult): string {
     );
   }
 
+  if (result.rotating) lines.push(...renderRotating(result.rotating));
   if (result.crowd) lines.push(...renderCrowd(result.crowd));
 
-  lines.push("## Targets (issues 5 and 21)", "");
+  lines.push("## Targets (issues 5, 19 and 21)", "");
   lines.push("| target | measured | met |", "|---|---|---|");
   for (const t of targets(result))
     lines.push(`| ${t.name} | ${t.measured} | ${t.met ? "yes" : `**no**: ${t.shortfall ?? "see measured"}`} |`);
