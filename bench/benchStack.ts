@@ -9,14 +9,17 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import type * as PulumiSdk from "@pulumi/pulumi";
 import type * as Automation from "@pulumi/pulumi/automation";
+import { CLOCK_VARIABLE } from "../provider/core/clock";
 import { isolatedPulumiEnv } from "../scripts/pulumiCli";
 import { startCpuClock } from "./cpuTime";
 import type { EmulatorProcess } from "./emulatorProcess";
 import { ProcessSampler, type CpuSplit } from "./hostMemory";
 import {
   NOOP_PROVIDER_PACKAGE,
+  NOOP_ROTATING_PROVIDER_MODULE,
   NOOP_SHAPED_PROVIDER_MODULE,
   noopKeyClass,
+  noopRotatingKeyClass,
   noopSecretClass,
   noopShapedKeyClass,
   type KeyResourceClass,
@@ -31,8 +34,10 @@ export type Phase = (typeof PHASES)[number];
  * `provider`: ApiKey from the installed package; `engine`: the narrow no-op resource, no HTTP;
  * `shaped`: the no-op resource that stores what an ApiKey stores.
  * `secret`: Secret from the installed package; `secretEngine`: a no-op resource of its shape.
+ * `rotating`: RotatingApiKey from the installed package; `rotatingEngine`: a no-op resource
+ * that plans the same schedule and stores the same state (noop-provider/rotating.js).
  */
-export type Variant = "provider" | "shaped" | "engine" | "secret" | "secretEngine";
+export type Variant = "provider" | "shaped" | "engine" | "secret" | "secretEngine" | "rotating" | "rotatingEngine";
 
 export interface PhaseMeasure {
   ms: number;
@@ -79,6 +84,8 @@ const TYPE_TOKENS: Record<Variant, string> = {
   shaped: "pulumi-nodejs:dynamic/bench:NoopShapedKey",
   secret: "pulumi-nodejs:dynamic/baseten:Secret",
   secretEngine: "pulumi-nodejs:dynamic/bench:NoopSecret",
+  rotating: "pulumi-nodejs:dynamic/baseten:RotatingApiKey",
+  rotatingEngine: "pulumi-nodejs:dynamic/bench:NoopRotatingKey",
 };
 
 /** The module each variant's `__provider` must require: the proof it was captured by reference from the user's install. */
@@ -88,23 +95,31 @@ const PROVIDER_MODULES: Record<Variant, string> = {
   shaped: `require("${NOOP_SHAPED_PROVIDER_MODULE}`,
   secret: `require("${PACKAGE_NAME}/dist/provider/`,
   secretEngine: `require("${NOOP_PROVIDER_PACKAGE}`,
+  rotating: `require("${PACKAGE_NAME}/dist/provider/rotatingApiKey/`,
+  rotatingEngine: `require("${NOOP_ROTATING_PROVIDER_MODULE}`,
 };
 
 /** What every key of both variants is: an invoke key for one model, auto-named. */
 const KEY_ARGS = { type: "WORKSPACE_INVOKE", modelIds: ["bench-model"] };
 
+/** The schedule of every rotating key of both rotating variants (bench/rotating.ts moves the clock past it). */
+export const ROTATION = { every: "30d", overlap: "2d" };
+
 /** The args of resource `i` of a stack: every secret of both secret variants has its own name and a fake value. */
 function argsOf(variant: Variant, label: string, i: number): Record<string, unknown> {
   if (variant === "secret" || variant === "secretEngine") return { name: `${label}_${i}`, value: `bench-fake-value-${i}` };
+  if (variant === "rotating" || variant === "rotatingEngine") return { ...KEY_ARGS, rotation: ROTATION };
   return KEY_ARGS;
 }
 
 function resourceClass(install: UserInstall, variant: Variant): KeyResourceClass {
   if (variant === "provider") return (install.require(PACKAGE_NAME) as { ApiKey: KeyResourceClass }).ApiKey;
   if (variant === "secret") return (install.require(PACKAGE_NAME) as { Secret: KeyResourceClass }).Secret;
+  if (variant === "rotating") return (install.require(PACKAGE_NAME) as { RotatingApiKey: KeyResourceClass }).RotatingApiKey;
   const pulumi = install.require("@pulumi/pulumi") as typeof PulumiSdk;
   const noop = (module: string) => install.require(module) as PulumiSdk.dynamic.ResourceProvider;
   if (variant === "secretEngine") return noopSecretClass(pulumi, noop(NOOP_PROVIDER_PACKAGE));
+  if (variant === "rotatingEngine") return noopRotatingKeyClass(pulumi, noop(NOOP_ROTATING_PROVIDER_MODULE));
   if (variant === "shaped") return noopShapedKeyClass(pulumi, noop(NOOP_SHAPED_PROVIDER_MODULE));
   return noopKeyClass(pulumi, noop(NOOP_PROVIDER_PACKAGE));
 }
@@ -113,8 +128,10 @@ function nonZero(counts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 }
 
-function expectChanges(phase: Phase, got: Record<string, number> | undefined, want: Record<string, number>): void {
-  if (JSON.stringify(got ?? {}) !== JSON.stringify(want)) {
+/** Throws unless the engine's change counts are `want` exactly (in any order). */
+export function expectChanges(phase: string, got: Record<string, number> | undefined, want: Record<string, number>): void {
+  const sorted = (c: Record<string, number>) => JSON.stringify(Object.entries(c).sort(([a], [b]) => a.localeCompare(b)));
+  if (sorted(got ?? {}) !== sorted(want)) {
     throw new Error(`${phase}: the engine reported ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
   }
 }
@@ -173,40 +190,28 @@ export class BenchStack {
     return new BenchStack(stack, dir, install, emulator, variant, keys, args.othersLive ?? 0);
   }
 
+  /**
+   * The provider's clock for the next commands: `BASETEN_PROVIDER_NOW` in the CLI's environment,
+   * which the provider host inherits (provider/core/clock.ts); undefined for the machine's clock.
+   */
+  setClock(iso: string | undefined): void {
+    if (iso === undefined) delete this.stack.workspace.envVars[CLOCK_VARIABLE];
+    else this.stack.workspace.envVars[CLOCK_VARIABLE] = iso;
+  }
+
   /** Runs one phase, timed, and checks that it did its work. */
   async run(phase: Phase): Promise<PhaseMeasure> {
     const all = this.keys + 1; // the keys and the stack resource
-    const s = this.stack;
-    const work: Record<Phase, () => Promise<void>> = {
-      up: async () => expectChanges("up", (await s.up()).summary.resourceChanges, { create: all }),
-      preview: async () => expectChanges("preview", (await s.preview({ expectNoChanges: true })).changeSummary, { same: all }),
-      refresh: async () => {
+    const work: Record<Phase, (s: Automation.Stack) => Promise<void>> = {
+      up: async (s) => expectChanges("up", (await s.up()).summary.resourceChanges, { create: all }),
+      preview: async (s) => expectChanges("preview", (await s.preview({ expectNoChanges: true })).changeSummary, { same: all }),
+      refresh: async (s) => {
         const res = await s.refresh({ expectNoChanges: true });
         if (res.summary.result !== "succeeded") throw new Error(`refresh: ${res.summary.result}`);
       },
-      destroy: async () => expectChanges("destroy", (await s.destroy()).summary.resourceChanges, { delete: all }),
+      destroy: async (s) => expectChanges("destroy", (await s.destroy()).summary.resourceChanges, { delete: all }),
     };
-    await this.emulator.control.clearLog();
-    const sampler = new ProcessSampler();
-    sampler.start();
-    const cpu = startCpuClock();
-    const t0 = performance.now();
-    let ms = 0;
-    let hostPeakKiB: number | undefined;
-    try {
-      await work[phase]();
-      ms = performance.now() - t0;
-    } finally {
-      hostPeakKiB = sampler.stop();
-    }
-    const reapedCpuSeconds = cpu();
-    const split = sampler.split();
-    const hosts = [...sampler.hostScripts];
-    if (hosts.length === 0) throw new Error(`${phase}: no dynamic-provider host was seen, so its memory and origin are unknown`);
-    const foreign = hosts.filter((p) => !p.startsWith(this.install.dir + path.sep));
-    if (foreign.length) throw new Error(`${phase}: the provider host ran from ${foreign.join(", ")}, not the user's folder`);
-
-    const requests = nonZero((await this.emulator.control.log()).counts);
+    const measured = await this.measure(phase, work[phase]);
     if (this.variant === "provider") {
       const live = (await this.emulator.control.liveKeys()).length;
       const expected = this.othersLive + (phase === "destroy" ? 0 : this.keys);
@@ -217,6 +222,35 @@ export class BenchStack {
       const expected = phase === "destroy" ? 0 : this.keys;
       if (held !== expected) throw new Error(`${phase}: Baseten holds ${held} secrets, expected ${expected}`);
     }
+    return measured;
+  }
+
+  /**
+   * Runs `work` on the stack, timed, with the CPU of every process and the requests to the
+   * emulator counted, and checks that the provider host ran from the user's folder.
+   */
+  async measure(name: string, work: (s: Automation.Stack) => Promise<void>): Promise<PhaseMeasure> {
+    await this.emulator.control.clearLog();
+    const sampler = new ProcessSampler();
+    sampler.start();
+    const cpu = startCpuClock();
+    const t0 = performance.now();
+    let ms = 0;
+    let hostPeakKiB: number | undefined;
+    try {
+      await work(this.stack);
+      ms = performance.now() - t0;
+    } finally {
+      hostPeakKiB = sampler.stop();
+    }
+    const reapedCpuSeconds = cpu();
+    const split = sampler.split();
+    const hosts = [...sampler.hostScripts];
+    if (hosts.length === 0) throw new Error(`${name}: no dynamic-provider host was seen, so its memory and origin are unknown`);
+    const foreign = hosts.filter((p) => !p.startsWith(this.install.dir + path.sep));
+    if (foreign.length) throw new Error(`${name}: the provider host ran from ${foreign.join(", ")}, not the user's folder`);
+
+    const requests = nonZero((await this.emulator.control.log()).counts);
     const cpuSeconds = split.program + split.host + split.cli;
     return { ms, cpuSeconds, cpu: split, reapedCpuSeconds, hostPeakKiB, hostCpuSeconds: split.host, requests };
   }

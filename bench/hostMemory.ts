@@ -47,6 +47,8 @@ interface Tracked extends Stat {
   /** The sample that last saw it, and the first that did not. */
   lastTick: number;
   goneTick?: number;
+  /** A host's script path, once its command line shows one. */
+  script?: string;
 }
 
 function readText(file: string): string | undefined {
@@ -176,13 +178,18 @@ export class ProcessSampler {
       let p = this.tracked.get(pid);
       if (!p) {
         const cmdline = (readText(`/proc/${pid}/cmdline`) ?? "").split("\0");
-        const script = dynamicProviderHostScript(cmdline);
-        if (script !== undefined) this.hostScripts.add(script);
         const cls: ProcessClass = isHostProcess(cmdline) || this.tracked.get(s.ppid)?.cls === "host" ? "host" : "cli";
         p = { ...s, cls, lastTick: tick };
         this.tracked.set(pid, p);
       }
       Object.assign(p, s, { lastTick: tick });
+      // The wrapper forks `sh` before it execs `node .../cmd/dynamic-provider`: a host first seen
+      // between the fork and the exec still shows the wrapper's command line, so a host's is read
+      // again at each sample until it names the script.
+      if (p.cls === "host" && p.script === undefined) {
+        p.script = dynamicProviderHostScript((readText(`/proc/${pid}/cmdline`) ?? "").split("\0"));
+        if (p.script !== undefined) this.hostScripts.add(p.script);
+      }
       if (p.cls === "host") {
         const kib = highWaterKiB(pid);
         if (kib !== undefined) this.peaks.set(pid, Math.max(kib, this.peaks.get(pid) ?? 0));

@@ -2,7 +2,8 @@
  * The engine-alone baselines: dynamic resources whose provider (noop-provider/) does no I/O. A
  * stack of these costs what the engine, the dynamic-provider host and the state cost, and
  * nothing more. Two shapes: the narrow one (5 stored properties) and one that stores what an
- * ApiKey stores (10), so the table can tell the provider's code from the shape of its state.
+ * ApiKey stores (10), so the table can tell the provider's code from the shape of its state;
+ * and one of the Secret's shape and one of the RotatingApiKey's.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +12,8 @@ import type * as PulumiSdk from "@pulumi/pulumi";
 export const NOOP_PROVIDER_PACKAGE = "baseten-bench-noop-provider";
 /** The same-shape baseline's provider module (noop-provider/shaped.js). */
 export const NOOP_SHAPED_PROVIDER_MODULE = `${NOOP_PROVIDER_PACKAGE}/shaped.js`;
+/** The rotating baseline's provider module (noop-provider/rotating.js). */
+export const NOOP_ROTATING_PROVIDER_MODULE = `${NOOP_PROVIDER_PACKAGE}/rotating.js`;
 
 /** A resource class of the benchmark's program: `new Class(name, args)`. */
 export type KeyResourceClass = new (name: string, args: Record<string, unknown>) => PulumiSdk.CustomResource;
@@ -38,6 +41,33 @@ export function noopSecretClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dy
         { additionalSecretOutputs: ["value"] },
         "bench",
         "NoopSecret",
+      );
+    }
+  };
+}
+
+/**
+ * The engine-alone baseline of `RotatingApiKey`: the same registration (its outputs declared,
+ * `resourceName`, `nameScope`, `providerVersion`, a secret `apiKey`) with the provider of
+ * noop-provider/rotating.js, which plans the same schedule and stores the same state, without I/O.
+ */
+export function noopRotatingKeyClass(pulumi: typeof PulumiSdk, provider: PulumiSdk.dynamic.ResourceProvider): KeyResourceClass {
+  return class NoopRotatingKey extends pulumi.dynamic.Resource {
+    constructor(name: string, args: Record<string, unknown>) {
+      const outputs = ["prefix", "apiKey", "previousPrefix", "createdAt", "rotateAfter", "keyName", "generation"];
+      super(
+        provider,
+        name,
+        {
+          ...Object.fromEntries(outputs.map((k) => [k, undefined])),
+          ...args,
+          resourceName: name,
+          nameScope: `${pulumi.getProject()}/${pulumi.getStack()}`,
+          providerVersion: "0.3.0",
+        },
+        { additionalSecretOutputs: ["apiKey"] },
+        "bench",
+        "NoopRotatingKey",
       );
     }
   };

@@ -2,8 +2,9 @@ import * as path from "path";
 
 /**
  * What a benchmark run measures: `npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25]
- * [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd] [--write]`. Only a run with the defaults rewrites `bench/results.md`,
- * so a quick trial (`--sizes 10 --runs 1`) cannot replace the committed table.
+ * [--rate-limit] [--tarball <file>] [--secrets 200] [--rotating 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd]
+ * [--only-rotating] [--write]`. Only a run with the defaults rewrites `bench/results.md` (or, with only `--only-crowd` or
+ * `--only-rotating` added, its own file), so a quick trial (`--sizes 10 --runs 1`) cannot replace the committed table.
  */
 export interface BenchOptions {
   /** Numbers of keys per stack. */
@@ -20,12 +21,16 @@ export interface BenchOptions {
   tarball?: string;
   /** Secrets in the Secret stack (one run, against a no-op stack of the same shape); 0 skips it. */
   secrets: number;
+  /** RotatingApiKeys in the rotating stack (`--runs` runs, against a no-op stack of the same shape); 0 skips it. */
+  rotating: number;
   /** Other keys of the crowded workspace (bench/crowd.ts); 0 skips those rows. */
   crowd: number;
   /** Keys of the stack measured in the crowded and the empty workspace. */
   crowdKeys: number;
   /** Only the crowded-workspace rows (`--runs` of them): no sizes, no secrets. */
   onlyCrowd: boolean;
+  /** Only the rotating-keys rows (`--runs` of them): no sizes, no secrets, no crowd. */
+  onlyRotating: boolean;
   /** Write bench/results.md whatever the settings (the table names the command that made it). */
   write?: boolean;
 }
@@ -37,9 +42,11 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   rateLimitPerSecond: null,
   concurrency: 8,
   secrets: 200,
+  rotating: 200,
   crowd: 50_000,
   crowdKeys: 200,
   onlyCrowd: false,
+  onlyRotating: false,
 };
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -72,6 +79,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         out.secrets = n;
         break;
       }
+      case "--rotating": {
+        const v = argv[++i];
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`--rotating needs an integer >= 0, got ${v}`);
+        out.rotating = n;
+        break;
+      }
       case "--crowd": {
         const v = argv[++i];
         const n = Number(v);
@@ -84,6 +98,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         break;
       case "--only-crowd":
         out.onlyCrowd = true;
+        break;
+      case "--only-rotating":
+        out.onlyRotating = true;
         break;
       case "--write":
         out.write = true;
@@ -99,16 +116,23 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       }
       default:
         throw new Error(
-          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd] [--write]`,
+          `unknown argument ${flag}\nusage: npm run bench -- [--sizes 10,200] [--runs 3] [--latency 25] [--rate-limit] [--tarball <file>] [--secrets 200] [--rotating 200] [--crowd 50000] [--crowd-keys 200] [--only-crowd] [--only-rotating] [--write]`,
         );
     }
   }
+  if (out.onlyCrowd && out.onlyRotating) throw new Error("--only-crowd and --only-rotating exclude each other");
+  if (out.onlyRotating && out.rotating === 0) throw new Error("--only-rotating needs --rotating above 0");
   return out;
 }
 
 /** True when `options` are the defaults but for `--only-crowd`: such a run rewrites bench/results-crowd.md. */
 export function isDefaultCrowdRun(options: BenchOptions): boolean {
   return options.onlyCrowd && isDefaultRun({ ...options, onlyCrowd: false });
+}
+
+/** True when `options` are the defaults but for `--only-rotating`: such a run rewrites bench/results-rotating.md. */
+export function isDefaultRotatingRun(options: BenchOptions): boolean {
+  return options.onlyRotating && isDefaultRun({ ...options, onlyRotating: false });
 }
 
 /** True when `options` are the defaults: only such a run may rewrite bench/results.md. */

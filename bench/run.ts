@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the ApiKey provider against two baselines measured in the same run, on the
- * same machine, with the same emulator latency (see report.ts for what each column means).
+ * same machine, with the same emulator latency (see report.ts for what each column means); then
+ * Secret, RotatingApiKey and the crowded workspace, each against its own baseline.
  * Prints the markdown table, writes it to bench/results.md when run with the defaults, and
  * keeps every run's raw numbers in bench/.runs/ (git-ignored).
  */
@@ -24,7 +25,7 @@ import { startEmulatorProcess, type EmulatorProcess } from "./emulatorProcess";
 import { ProcessSampler } from "./hostMemory";
 import { describeMachine } from "./machine";
 import { installNoopProvider } from "./noopResource";
-import { isDefaultCrowdRun, isDefaultRun, parseBenchArgs } from "./options";
+import { isDefaultCrowdRun, isDefaultRotatingRun, isDefaultRun, parseBenchArgs } from "./options";
 import {
   renderReport,
   summarize,
@@ -34,6 +35,7 @@ import {
   type SecretsMeasure,
   type SizeMeasure,
 } from "./report";
+import { measureRotating, type RotatingMeasure } from "./rotating";
 import { installPackedPackage, PULUMI_SDK_VERSION, type UserInstall } from "./userInstall";
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -152,10 +154,13 @@ async function main(): Promise<void> {
   const sizes: SizeMeasure[] = [];
   let secrets: SecretsMeasure | undefined;
   let crowd: CrowdMeasure | undefined;
+  let rotating: RotatingMeasure | undefined;
+  // `--only-crowd` and `--only-rotating` measure only their own rows.
+  const only = options.onlyCrowd || options.onlyRotating;
   try {
     installNoopProvider(install.dir);
     emulator = await startEmulatorProcess({ latencyMs: options.latencyMs, rateLimitPerSecond: options.rateLimitPerSecond });
-    for (const keys of options.onlyCrowd ? [] : options.sizes) {
+    for (const keys of only ? [] : options.sizes) {
       const size: SizeMeasure = { keys, runs: [] };
       sizes.push(size);
       for (let run = 1; run <= options.runs; run++) {
@@ -172,7 +177,7 @@ async function main(): Promise<void> {
         log(`${keys} keys: ${phase} provider / engine alone = ${summarize(size, phase).overEngine?.toFixed(2)}x`);
       }
     }
-    if (options.secrets > 0 && !options.onlyCrowd) {
+    if (options.secrets > 0 && !only) {
       secrets = await measureSecrets({ install, binDir, emulator, count: options.secrets });
       const s = secrets;
       log(
@@ -183,7 +188,10 @@ async function main(): Promise<void> {
           " (Secret/engine alone)",
       );
     }
-    if (options.crowd > 0) {
+    if (options.rotating > 0 && !options.onlyCrowd) {
+      rotating = await measureRotating({ install, binDir, emulator, count: options.rotating, runs: options.runs, log });
+    }
+    if (options.crowd > 0 && !options.onlyRotating) {
       crowd = await measureCrowd({
         install,
         binDir,
@@ -207,6 +215,7 @@ async function main(): Promise<void> {
     tarballBytes: install.tarballBytes,
     sizes,
     secrets,
+    rotating,
     crowd,
     wallMinutes: (performance.now() - started) / 60000,
     argv: process.argv.slice(2),
@@ -219,14 +228,13 @@ async function main(): Promise<void> {
   fs.mkdirSync(runsDir, { recursive: true });
   const rawFile = path.join(runsDir, `${machine.date.replace(/[:]/g, "-")}.json`);
   fs.writeFileSync(rawFile, JSON.stringify(result, null, 2));
-  if (isDefaultRun(options) || isDefaultCrowdRun(options) || options.write) {
-    const file = isDefaultCrowdRun(options) ? "results-crowd.md" : "results.md";
+  // The table of `--only-crowd` or `--only-rotating` has its own file: it must never replace results.md.
+  const file = options.onlyCrowd ? "results-crowd.md" : options.onlyRotating ? "results-rotating.md" : "results.md";
+  if (isDefaultRun(options) || isDefaultCrowdRun(options) || isDefaultRotatingRun(options) || options.write) {
     fs.writeFileSync(path.join(__dirname, file), markdown);
     log(`wrote bench/${file}; raw numbers in ${path.relative(process.cwd(), rawFile)}`);
   } else {
-    log(
-      `not the default settings, so bench/results.md is left as it was; raw numbers in ${path.relative(process.cwd(), rawFile)}`,
-    );
+    log(`not the default settings, so bench/${file} is left as it was; raw numbers in ${path.relative(process.cwd(), rawFile)}`);
   }
   const unmet = unmetTargets(result);
   log(unmet.length ? `targets not met:\n  ${unmet.join("\n  ")}` : "every target is met");
