@@ -528,3 +528,20 @@ describe("a secret replaced outside Pulumi (issue 15 item 4: ownership by secret
     expect(emu.secrets()).toEqual([]);
   });
 });
+
+describe("a rejected management key on refresh and destroy (one adapter: issue 18)", () => {
+  it("says, for a Secret as for a key, that refresh and destroy use the key stored with the stack, and deletes nothing", async () => {
+    const made = await up(await configured(), { name: "stored_config_hint" });
+    const rejected = await configured("fake-rejected-management-key-0123456789");
+    const onRefresh = await failureOf(rejected.read!(made.id, made.outs));
+    const onDestroy = await failureOf(rejected.delete!(made.id, made.outs));
+    for (const [verb, e] of [
+      ["Refreshing", onRefresh],
+      ["Deleting", onDestroy],
+    ] as const) {
+      expect(e.message).toMatch(new RegExp(`^${verb} Baseten secret "${made.id}": Baseten answered HTTP 401`));
+      expect(e.message).toMatch(/use the management key stored with the stack's last `pulumi up`.*--run-program/);
+    }
+    expect(count(DELETE)).toBe(0);
+  });
+});
