@@ -291,7 +291,11 @@ describe("delete", () => {
   });
 
   it.each([
-    ["a tombstone for another name", { kind: "wrongTombstone", name: "other" } as const, /tombstone for "other", expected "tok"/],
+    [
+      "a tombstone for another name",
+      { kind: "wrongTombstone", name: "other" } as const,
+      /tombstone for "other", expected "tok".*check it in Baseten \(GET \/v1\/teams\/team-default\/secrets\)/,
+    ],
     ["a non-JSON 200", { kind: "nonJson" } as const, /the body is not JSON/],
     ["a tombstone without name", { kind: "respond", status: 200, body: "{}" } as const, /no string `name`/],
   ])("fails on %s and keeps the secret", async (_label, fault, message) => {
