@@ -360,7 +360,7 @@ export function renderReport(result: BenchResult): string {
         "is an upsert: it cannot refuse a name that exists, it overwrites the value. So before each create the provider lists " +
         "the team's secrets and refuses a name already there (unless `adoptExisting`): the price of refusing a secret someone " +
         "else created, also one created during the run. The listing is shared by every create that asks while it is current, " +
-        "but each upsert of the process makes it stale (provider/secret/operations.ts, `rt.invalidate` after every write; " +
+        "but each upsert of the process makes it stale (provider/secret/create.ts, `wroteTeamSecrets` after every write; " +
         "KeyListCache: no read older than the process's own writes), so a create never decides on a listing that predates " +
         "a write it could have seen, and the listing's start time, which bounds the `created_at` check for a secret the " +
         "listing missed, stays recent. With 8 creates in flight and 25 ms per request, a listing serves the creates that " +

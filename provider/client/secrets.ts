@@ -123,7 +123,7 @@ export async function deleteSecret(op: Operation, teamId: string, name: string):
       "tombstone-mismatch",
       `Deletion of secret ${JSON.stringify(name)} is unconfirmed: Baseten answered HTTP ${result.status} to DELETE ${path} ` +
         `with a tombstone for ${shown}, expected ${JSON.stringify(name)} or an equivalent name. The secret is kept in state; ` +
-        `check it in Baseten (GET ${secretsPath("<team id>")}) and rerun \`pulumi destroy\`.`,
+        `check it in Baseten (GET ${secretsPath(teamId)}) and rerun \`pulumi destroy\`.`,
       { status: result.status, target },
     );
   }

@@ -47,6 +47,14 @@ beforeAll(() => {
   // One scripted fault of each kind on the first creates, so every kind meets a create in every
   // run, whatever order the engine schedules requests in; the seeded random ones follow.
   for (const fault of SCRIPTED_CREATE_FAULTS) emu.injectFault({ ...fault, route: POST });
+  // A create whose POST failed uncertainly and whose key no listing shows yet is kept as
+  // `unconfirmed/<name>`; the rerun's replacement may drop that entry only where the listing is
+  // sure to cover a teamless key's scope: keys of its type listed with no team (issue 15 item 2:
+  // one listed under the default team's name may be that team's own, a right apart; there the
+  // entry is kept and the run fails, as test/unit/ownership.test.ts requires). Whether a create ends so
+  // depends on how the engine orders requests among the faults, so this workspace is one where
+  // the proof exists: it lists teamless keys with no team (README's facts allow either).
+  emu.setModes({ teamlessTeamName: "null" });
   emu.setRandomFaults({ rate: FAULT_RATE, seed: SEED, kinds: KINDS, latencyMs: LATENCY_MS, retryAfterSeconds: 1 });
 });
 

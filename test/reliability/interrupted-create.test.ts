@@ -2,7 +2,7 @@
  * A create whose answer is lost after Baseten minted the key (the client timed out, or the
  * connection broke after the commit): the key must not be left live and untracked. The name
  * is known before the POST (check generates it), so after such a failure the provider lists
- * keys and looks for it (provider/operations.ts `createKey`):
+ * keys and looks for it (provider/apiKey/create.ts `createKey`):
  * - a generated name found: the key is this create's own orphan; it is revoked (tombstone
  *   verified) and the POST sent again, so `up` succeeds with one live key;
  * - an explicit name found: the provider cannot know the key is not someone else's to keep,

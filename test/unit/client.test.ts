@@ -167,6 +167,23 @@ describe("retries are bounded by time, not by count", () => {
     );
   });
 
+  it("gives one operation one budget: a later request of it stops where the operation's deadline passes", async () => {
+    const time = fakeTime();
+    const operation = client({ ...time, retry: { budgetMs: 60000 } }).withDeadline(time.now() + 60000);
+    emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 40, method: "GET", times: 1 });
+    await expect(operation.listKeys()).resolves.toEqual([]); // 40 s of the operation's 60 s spent
+    emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 30, method: "GET", times: 1 });
+    // Alone, this request would have its own 60 s; as part of the operation, 20 s remain.
+    const e = await failureOf(operation.listKeys());
+    expect(e.kind).toBe("rate-limited");
+    expect(delays).toEqual([40000]);
+    expect(e.message).toMatch(/Baseten asked to wait 30 s, which would pass the retry budget/);
+    // The same request on a client without the operation's deadline waits and succeeds.
+    emu.injectFault({ kind: "rateLimited", retryAfterSeconds: 30, method: "GET", times: 1 });
+    await expect(client({ ...time, retry: { budgetMs: 60000 } }).listKeys()).resolves.toEqual([]);
+    expect(delays).toEqual([40000, 30000]);
+  });
+
   it("honours a 503's Retry-After within the budget, beyond maxRetries", async () => {
     emu.injectFault({ kind: "respond", status: 503, method: "GET", times: 3, headers: { "retry-after": "2" }, body: "{}" });
     await expect(client({ ...fakeTime(), retry: { maxRetries: 1 } }).listKeys()).resolves.toEqual([]);

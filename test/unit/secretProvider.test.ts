@@ -291,7 +291,11 @@ describe("delete", () => {
   });
 
   it.each([
-    ["a tombstone for another name", { kind: "wrongTombstone", name: "other" } as const, /tombstone for "other", expected "tok"/],
+    [
+      "a tombstone for another name",
+      { kind: "wrongTombstone", name: "other" } as const,
+      /tombstone for "other", expected "tok".*check it in Baseten \(GET \/v1\/teams\/team-default\/secrets\)/,
+    ],
     ["a non-JSON 200", { kind: "nonJson" } as const, /the body is not JSON/],
     ["a tombstone without name", { kind: "respond", status: 200, body: "{}" } as const, /no string `name`/],
   ])("fails on %s and keeps the secret", async (_label, fault, message) => {
@@ -526,5 +530,22 @@ describe("a secret replaced outside Pulumi (issue 15 item 4: ownership by secret
     const { lines } = await printed(() => p.delete!(id, outs));
     expect(lines).toBe(`Deleted Baseten secret "team-default/tok": Baseten's tombstone names it (verified).\n`);
     expect(emu.secrets()).toEqual([]);
+  });
+});
+
+describe("a rejected management key on refresh and destroy (one adapter: issue 18)", () => {
+  it("says, for a Secret as for a key, that refresh and destroy use the key stored with the stack, and deletes nothing", async () => {
+    const made = await up(await configured(), { name: "stored_config_hint" });
+    const rejected = await configured("fake-rejected-management-key-0123456789");
+    const onRefresh = await failureOf(rejected.read!(made.id, made.outs));
+    const onDestroy = await failureOf(rejected.delete!(made.id, made.outs));
+    for (const [verb, e] of [
+      ["Refreshing", onRefresh],
+      ["Deleting", onDestroy],
+    ] as const) {
+      expect(e.message).toMatch(new RegExp(`^${verb} Baseten secret "${made.id}": Baseten answered HTTP 401`));
+      expect(e.message).toMatch(/use the management key stored with the stack's last `pulumi up`.*--run-program/);
+    }
+    expect(count(DELETE)).toBe(0);
   });
 });
