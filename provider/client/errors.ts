@@ -66,7 +66,7 @@ export interface ErrorDetails {
   code?: string;
 }
 
-function detailsOf(e: BasetenError): ErrorDetails {
+export function detailsOf(e: BasetenError): ErrorDetails {
   return {
     status: e.status,
     target: e.method !== undefined && e.path !== undefined ? { method: e.method, path: e.path } : undefined,

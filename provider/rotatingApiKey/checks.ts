@@ -71,7 +71,8 @@ export function checkRotatingInputs(
     delete inputs[field];
   // A new base is a new resource (a replacement): its schedule starts with its first key.
   const planFrom = baseName === olds.baseName ? olds : {};
-  Object.assign(inputs, planSchedule(planFrom, baseName, every, overlap, now));
+  const everyText = String((news.rotation as { every?: unknown } | undefined)?.every ?? "");
+  Object.assign(inputs, planSchedule(planFrom, baseName, every, overlap, now, everyText));
   return { inputs, failures };
 }
 

@@ -24,5 +24,8 @@ export async function createRotating(
   const minted = await mintGeneration(rt, inputs, inputs.generation, new Set(), inputs.__provider, (kept, e, leftBehind) =>
     keptRotating(e.message, id, inputs, [kept, ...leftBehind], ""),
   );
-  return { id, outs: rotatingOutputs(inputs, [minted.key, ...minted.leftBehind], minted.apiKey) };
+  const delivered = { ...minted.key, delivered: true };
+  // The outputs name the key minted: a later generation than planned when a held name was skipped.
+  const named = { ...inputs, generation: delivered.generation, keyName: delivered.name };
+  return { id, outs: rotatingOutputs(named, [delivered, ...minted.leftBehind], minted.apiKey) };
 }

@@ -1,11 +1,12 @@
 /**
- * Destroy of a rotating key: every key it owns is revoked, oldest first, each proven as an
- * `ApiKey`'s is. A failure keeps the resource (the engine keeps state when delete throws); the
- * keys revoked before it are then proven gone by the next destroy's evidence rule.
+ * Destroy of a rotating key: every key it owns is revoked, each proven as an `ApiKey`'s is, and
+ * every key is tried even when one fails (revoke.ts). A failure keeps the resource (the engine
+ * keeps state when delete throws); the keys revoked before it are then proven gone by the next
+ * destroy's evidence rule, and the error names every key still live or unproven.
  */
-import { isBasetenError, withLimit } from "../client/errors";
+import { BasetenError, detailsOf, isBasetenError } from "../client/errors";
 import type { ProviderRuntime } from "../core/runtime";
-import { describeRevoked, messageOf, revokeOwned } from "./revoke";
+import { describeFailed, describeRevoked, revokeOwned } from "./revoke";
 import type { RotatingApiKeyOutputs } from "./types";
 
 /** Revokes every owned key; returns destroy's line. */
@@ -14,13 +15,16 @@ export async function deleteRotating(
   id: string,
   stored: RotatingApiKeyOutputs | undefined,
 ): Promise<string> {
-  const keys = [...(stored?.keys ?? [])].reverse();
+  const keys = [...(stored?.keys ?? [])].reverse(); // oldest first
   const { revoked, failed } = await revokeOwned(rt, keys);
-  if (failed) {
-    const done = revoked.length ? ` Revoked before it: ${describeRevoked(revoked)}.` : "";
-    const left = keys.filter((k) => !revoked.some((r) => r.key === k)).map((k) => k.prefix || k.name);
-    const sentence = `${done} Still tracked, and revoked by the next \`pulumi destroy\`: ${left.join(", ")}.`.trim();
-    throw isBasetenError(failed.error) ? withLimit(failed.error, sentence) : new Error(`${messageOf(failed.error)} ${sentence}`);
+  if (failed.length > 0) {
+    const done = revoked.length ? ` Revoked: ${describeRevoked(revoked)}.` : "";
+    const first = failed[0].error;
+    const message =
+      `Destroy of rotating key ${JSON.stringify(id)} could not prove ${failed.length} of its ${keys.length} keys revoked: ${describeFailed(failed)}.` +
+      `${done} The resource stays in state with every key; once the cause is fixed, \`pulumi destroy\` tries them again ` +
+      `(the revoked ones are proven gone by the listing).`;
+    throw isBasetenError(first) ? new BasetenError(first.kind, message, detailsOf(first)) : new Error(message);
   }
   if (revoked.length === 0) return `Rotating key ${JSON.stringify(id)} owned no key: nothing to revoke.\n`;
   return `Revoked every key of rotating key ${JSON.stringify(id)}: ${describeRevoked(revoked)}.\n`;

@@ -2,22 +2,26 @@
  * `diff` of a rotating key: `olds` are the stored outputs, which hold the inputs `check` wrote.
  * The key's type, models and team (and so its base name) replace the resource; the schedule
  * fields that `check` moves (a rotation planned, an overlap ended, `rotation` changed) are an
- * in-place update, which mints or revokes. Nothing else (prefixes, the plaintext) takes part.
+ * in-place update, which mints or revokes, as is a key left to revoke (taken in from an
+ * interrupted run, or whose revocation failed). Prefixes and the plaintext take no part.
  */
 import type { DiffDecision } from "../core/resource";
 import { sameSet } from "../core/sets";
 import { UNKNOWN } from "../core/unknown";
+import type { OwnedKey } from "./types";
 
 const containsUnknown = (v: unknown): boolean => JSON.stringify(v ?? null).includes(UNKNOWN);
 
 /** Inputs whose change replaces the resource. */
 const REPLACING = ["type", "modelIds", "teamId", "teamName", "baseName"] as const;
 
-/** Inputs `update` takes in place: the schedule `check` writes, and the release that stored it. */
+/**
+ * Inputs `update` takes in place: the schedule `check` writes, and the release that stored it.
+ * Not `generation` and `keyName`: a new plan always moves `rotatedAt`, and the outputs name the
+ * key actually minted, which is a later generation when a held name was skipped.
+ */
 const IN_PLACE = [
   "rotation",
-  "generation",
-  "keyName",
   "rotatedAt",
   "rotateAfter",
   "overlapEndsAt",
@@ -38,5 +42,19 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
   const changed = IN_PLACE.some((f) => !same(f, olds[f], news[f]));
   // A newest key whose plaintext was lost (an interrupted mint) is replaced by the next update.
   const lostPlaintext = olds.apiKey === "";
-  return { changes: replaces.length > 0 || changed || lostPlaintext, replaces: [...replaces], deleteBeforeReplace: false };
+  return {
+    changes: replaces.length > 0 || changed || lostPlaintext || keysToRetire(olds, news),
+    replaces: [...replaces],
+    deleteBeforeReplace: false,
+  };
+}
+
+/**
+ * Whether the state holds a key the update would revoke with no schedule change: one taken in
+ * from an interrupted run, or one whose revocation failed before. The next `up` retries it.
+ */
+function keysToRetire(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  const keys = Array.isArray(olds.keys) ? (olds.keys as OwnedKey[]) : [];
+  const inOverlap = (k: OwnedKey) => !k.leftBehind && k.overlapEndsAt !== undefined && k.overlapEndsAt === news.overlapEndsAt;
+  return keys.slice(1).some((k) => !inOverlap(k));
 }

@@ -1,15 +1,17 @@
 /**
- * Minting one generation of a rotating key. Its name `<base>-g<n>` is known before the POST;
- * a live key already holding it (or a later generation's name) can only be this resource's: a
- * create that crashed after its mint, or the keys of the resource this one replaces
- * (`--replace`). Such keys are tracked, never forgotten, and the next free generation is minted.
+ * Minting one generation of a rotating key. Its name `<base>-g<n>` is known before the POST.
+ * A live key already holding it is skipped, and the next free generation minted. The holder is
+ * tracked (never forgotten, revoked by the next run) only when the audit log shows it minted by
+ * this management key: a run that crashed after its mint, or the resource this one replaces
+ * (`--replace`). Otherwise it may be another stack's, and is left alone with a line naming it.
  */
 import { BasetenError } from "../client/errors";
 import { now as clockNow } from "../core/clock";
 import { witnessFields } from "../core/evidence";
 import { createKey } from "../core/keys/create";
 import { isKeyKeptInStateError, KeyKeptInStateError } from "../core/keys/keptInState";
-import { keysNamedInScope, type KeyScope } from "../core/keys/scope";
+import { notProvenMintedByUs } from "../core/keys/auditLog";
+import { describeScope, keysNamedInScope, type KeyScope } from "../core/keys/scope";
 import type { ApiKeyOutputs } from "../core/keys/types";
 import type { ProviderRuntime } from "../core/runtime";
 import { resolveTeam } from "../core/teams";
@@ -57,8 +59,8 @@ export function generationOf(baseName: string, name: string | undefined): number
 
 /**
  * Mints generation `from` (or the first later one whose name no live key of the scope holds).
- * Live keys holding a skipped name and not in `tracked` (prefixes the resource already owns)
- * are returned as left behind. A create whose outcome stays unknown throws the core's
+ * Live keys holding a skipped name, not in `tracked` (prefixes the resource already owns) and
+ * proven minted by this management key are returned as left behind. A create whose outcome stays unknown throws the core's
  * KeyKeptInStateError; `keep` turns its key into the resource's own error, so the resource
  * (with every key it owns) stays in state.
  */
@@ -79,18 +81,33 @@ export async function mintGeneration(
     ownerId: inputs.type === "PERSONAL" ? caller.userId : undefined,
   };
   const listed = await rt.keysBeforeCreates();
+  const client = rt.operationClient();
   const leftBehind: OwnedKey[] = [];
   let generation = from;
   for (; ; generation++) {
     if (generation > from + MAX_GENERATIONS_AHEAD)
       throw new BasetenError(
         "request",
-        `keyName: ${generationName(inputs.baseName, from)} and the next ${MAX_GENERATIONS_AHEAD} generations' names are all held by live keys. Nothing was sent.`,
+        `keyName: ${generationName(inputs.baseName, from)} and the next ${MAX_GENERATIONS_AHEAD} generations' names are all held by live keys ` +
+          `in ${describeScope(scope)}. Revoke the ones no stack tracks (GET /v1/api_keys lists them, the lines above name them). Nothing was sent.`,
       );
-    const holders = await keysNamedInScope(rt, listed, generationName(inputs.baseName, generation), scope, caller.userId);
+    const held = generationName(inputs.baseName, generation);
+    const holders = await keysNamedInScope(rt, listed, held, scope, caller.userId);
     if (holders.length === 0) break;
     for (const k of holders) {
       if (tracked.has(k.prefix)) continue;
+      // A name alone proves nothing: another stack with the same project, stack and resource
+      // names derives the same ones. Only the audit log's word that this management key minted
+      // the key makes it this resource's (a run interrupted after its mint).
+      const notOurs = await notProvenMintedByUs(rt, client, k.prefix);
+      if (notOurs !== undefined) {
+        process.stdout.write(
+          `Baseten API key ${JSON.stringify(k.prefix)} holds ${JSON.stringify(held)}, a name of rotating key ${JSON.stringify(inputs.baseName)}, ` +
+            `but nothing proves it this resource's (${notOurs}): it is left alone, neither tracked nor revoked, and the name skipped. ` +
+            `If no other stack has a resource of this name, it is left from an interrupted run: revoke it (DELETE /v1/api_keys/${k.prefix}).\n`,
+        );
+        continue;
+      }
       leftBehind.push(
         ownedKey(
           {
@@ -108,8 +125,9 @@ export async function mintGeneration(
   }
   for (const k of leftBehind)
     process.stdout.write(
-      `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(k.name)} holds a name of rotating key ${JSON.stringify(inputs.baseName)}: ` +
-        `it is left from an interrupted run or from the resource this one replaces, so it is tracked and revoked at the next rotation or destroy.\n`,
+      `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(k.name)} holds a name of rotating key ${JSON.stringify(inputs.baseName)}, ` +
+        `and the audit log shows it minted by this management key: it is left from an interrupted run or from the resource this one replaces, ` +
+        `so it is tracked, and revoked by the next \`pulumi up\` or destroy.\n`,
     );
   const name = generationName(inputs.baseName, generation);
   // The preview named the planned generation: say which name is minted instead, and why.

@@ -10,6 +10,7 @@ import { BasetenError } from "../client/errors";
 import type { ReadResult } from "../core/adapter";
 import { witnessFields } from "../core/evidence";
 import type { RevocationProof } from "../core/keys/delete";
+import { notProvenMintedByUs } from "../core/keys/auditLog";
 import { readKey } from "../core/keys/read";
 import { keysNamedInScope, scopeOfStored } from "../core/keys/scope";
 import { provedBy } from "../core/proof";
@@ -56,14 +57,22 @@ export async function readRotating(
     : !newestKey(inputs, live)
       ? `no live key of the plan of ${inputs.rotatedAt} (${inputs.keyName}) is tracked`
       : undefined;
+  // A mint that skipped a held name minted a later generation than planned: the inputs follow
+  // the key the resource has, so the next plan names the generation after it.
+  const newest = newestKey(inputs, live);
+  if (newest && newest.generation !== inputs.generation) {
+    inputs.generation = newest.generation;
+    inputs.keyName = newest.name;
+  }
   const outs = rotatingOutputs(inputs, live, stored.apiKey ?? "");
   return { id, outs, inputs: inputsOfRotating(outs, rotateNow) };
 }
 
 /**
  * Live keys named `<base>-g<n>` in the resource's scope, with `n` above every generation it
- * owns and a prefix it does not track: a name only this resource mints, from a run interrupted
- * after its mint. Tracked as left behind, revoked at the next rotation or destroy.
+ * owns and a prefix it does not track: from a run interrupted after its mint, when the audit log
+ * shows this management key minted it (else left alone, named). Tracked as left behind, and
+ * revoked by the next `pulumi up` or destroy.
  */
 async function untrackedLaterKeys(rt: ProviderRuntime, stored: RotatingApiKeyOutputs, live: OwnedKey[]): Promise<OwnedKey[]> {
   const model = stored.keys.find((k) => !k.leftBehind) ?? stored.keys[0];
@@ -76,20 +85,32 @@ async function untrackedLaterKeys(rt: ProviderRuntime, stored: RotatingApiKeyOut
     listed.filter((k) => (generationOf(stored.baseName, k.name) ?? 0) > highest).map((k) => k.name as string),
   );
   const found: OwnedKey[] = [];
+  const client = rt.operationClient();
   for (const name of names) {
     for (const k of await keysNamedInScope(rt, listed, name, scopeOfStored(model), caller.userId)) {
       if (tracked.has(k.prefix)) continue;
+      // A name alone proves nothing (another stack of the same names derives it too): only the
+      // audit log's word that this management key minted it makes the key this resource's.
+      const notOurs = await notProvenMintedByUs(rt, client, k.prefix);
+      if (notOurs !== undefined) {
+        process.stdout.write(
+          `Baseten API key ${JSON.stringify(k.prefix)} holds ${JSON.stringify(name)}, a later name of rotating key ${JSON.stringify(stored.baseName)}, ` +
+            `but nothing proves it this resource's (${notOurs}): it is left alone, neither tracked nor revoked. If no other stack has ` +
+            `a resource of this name, it is left from an interrupted run: revoke it (DELETE /v1/api_keys/${k.prefix}).\n`,
+        );
+        continue;
+      }
       const key = ownedKey(
         { ...model, name, prefix: k.prefix, ...witnessFields(caller), ...(k.ownerId ? { ownerId: k.ownerId } : {}) },
         { generation: generationOf(stored.baseName, name) as number, mintedAt: "", plannedAt: "" },
         { leftBehind: true },
       );
-      delete (key as Partial<OwnedKey>).overlapEndsAt;
-      delete (key as Partial<OwnedKey>).mintedAfter;
+      for (const field of ["overlapEndsAt", "mintedAfter", "delivered"] as const) delete (key as Partial<OwnedKey>)[field];
       found.push(key);
       process.stdout.write(
-        `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(name)} holds a name only rotating key ${JSON.stringify(stored.baseName)} mints, ` +
-          `and no state tracks it (a run interrupted after its mint): it is tracked now, and revoked at the next rotation or destroy.\n`,
+        `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(name)} holds a later name of rotating key ${JSON.stringify(stored.baseName)}, ` +
+          `the audit log shows it minted by this management key, and no state tracks it (a run interrupted after its mint): ` +
+          `it is tracked now, and revoked by the next \`pulumi up\` or destroy.\n`,
       );
     }
   }

@@ -8,6 +8,21 @@ import { PROVIDER_VERSION } from "../version";
 // One provider object for every RotatingApiKey, captured by reference in users' state (see sharedProvider.ts).
 import provider from "./sharedProvider";
 
+/**
+ * The identity its keys' names derive from, with the Pulumi organization where the engine gives
+ * one: two organizations' stacks of the same project, stack and resource names then mint
+ * different names. (Read once: the base name is kept in the inputs after the first `check`.)
+ */
+function withOrganization<T extends { nameScope: string }>(identity: T): T {
+  let organization: string | undefined;
+  try {
+    organization = pulumi.getOrganization();
+  } catch {
+    organization = undefined; // an engine that passes no organization
+  }
+  return organization ? { ...identity, nameScope: `${organization}/${identity.nameScope}` } : identity;
+}
+
 /** The arguments of a {@link RotatingApiKey}. */
 export interface RotatingApiKeyArgs {
   /** The keys' category, as for `ApiKey`. Changing it replaces the resource (a new base name). */
@@ -65,7 +80,7 @@ export class RotatingApiKey extends pulumi.dynamic.Resource {
         keyName: undefined,
         generation: undefined,
         ...args,
-        ...registeredIdentity(name, PROVIDER_VERSION),
+        ...withOrganization(registeredIdentity(name, PROVIDER_VERSION)),
       },
       withSecretOutputs(opts, "apiKey"),
       "baseten",

@@ -1,7 +1,8 @@
 /**
- * Revoking the keys a rotating key owns, one by one, each proven as `ApiKey`'s destroy proves
- * it (tombstone, or the evidence rule after a 404). Stops at the first that cannot be proven,
- * so the caller keeps that key and every one after it in state.
+ * Revoking the keys a rotating key owns, each proven as `ApiKey`'s destroy proves it
+ * (tombstone, or the evidence rule after a 404). Every key is tried: one that cannot be proven
+ * (an `unconfirmed/<name>` the listing cannot rule out, a refused DELETE) must not keep the
+ * others live. Keys with a prefix go first, since their revocation is certain to be provable.
  */
 import { revokeKey, type RevocationProof } from "../core/keys/delete";
 import { provedBy } from "../core/proof";
@@ -16,21 +17,24 @@ export interface Revoked {
 
 export interface RevokeResult {
   revoked: Revoked[];
-  /** The key whose revocation failed, and why; the keys after it were not tried. */
-  failed?: { key: OwnedKey; error: unknown };
+  /** The keys whose revocation could not be proven, and why, in the order tried. */
+  failed: Array<{ key: OwnedKey; error: unknown }>;
 }
 
+/** Tries every key (prefixed keys first, otherwise in the order given); never stops at a failure. */
 export async function revokeOwned(rt: ProviderRuntime, keys: OwnedKey[]): Promise<RevokeResult> {
+  const ordered = [...keys.filter((k) => k.prefix), ...keys.filter((k) => !k.prefix)];
   const revoked: Revoked[] = [];
-  for (const key of keys) {
+  const failed: RevokeResult["failed"] = [];
+  for (const key of ordered) {
     try {
       const { proof } = await revokeKey(rt, keyIdOf(key), asKeyOutputs(key));
       revoked.push({ key, proof });
     } catch (error) {
-      return { revoked, failed: { key, error } };
+      failed.push({ key, error });
     }
   }
-  return { revoked };
+  return { revoked, failed };
 }
 
 /** `"pk1" (g2): Baseten's tombstone names it (verified)`, one per key, joined. */
@@ -41,6 +45,13 @@ export function describeRevoked(revoked: Revoked[]): string {
       return `${what} (${key.name}): ${provedBy(proof, { noun: "key", removal: "revocation" })}`;
     })
     .join("; ");
+}
+
+/** `key "pk1" (…-g1): <why>`, one per failed key, joined: what is still live or unproven, and why. */
+export function describeFailed(failed: RevokeResult["failed"]): string {
+  return failed
+    .map(({ key, error }) => `key ${JSON.stringify(key.prefix || key.name)} (${key.name}): ${messageOf(error)}`)
+    .join(" | ");
 }
 
 /** The message of a failed revocation, whatever threw it. */

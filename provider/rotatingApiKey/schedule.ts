@@ -24,7 +24,8 @@ export function durationSeconds(text: unknown): number | undefined {
 
 /** The name of a key of generation `n`. */
 export function generationName(baseName: string, n: number): string {
-  return `${baseName}-g${n}`;
+  // Before a team id resolves, the base is unknown, and so is the name (not "<unknown>-g1").
+  return baseName === UNKNOWN ? UNKNOWN : `${baseName}-g${n}`;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -48,6 +49,7 @@ export function planSchedule(
   everySeconds: number | undefined,
   overlapSeconds: number | undefined,
   now: number,
+  everyText = "",
 ): Schedule {
   const carried = typeof olds.generation === "number" && typeof olds.rotatedAt === "string";
   if (!carried) {
@@ -71,10 +73,9 @@ export function planSchedule(
       keyName: generationName(baseName, next),
       rotatedAt: iso(now),
       rotateAfter: everySeconds === undefined ? UNKNOWN : iso(now + everySeconds * 1000),
-      ...(overlapSeconds ? { overlapEndsAt: iso(now + overlapSeconds * 1000) } : {}),
-      rotationReason:
-        forced ??
-        `${String(olds.keyName)} reached its rotation age (every ${String((olds.rotation as { every?: unknown })?.every)}) at ${iso(rotateAfter)}`,
+      // "0s" too: the update keeps the previous key until the next run either way (update.ts).
+      ...(overlapSeconds !== undefined ? { overlapEndsAt: iso(now + overlapSeconds * 1000) } : {}),
+      rotationReason: forced ?? `${String(olds.keyName)} reached its rotation age (every ${everyText}) at ${iso(rotateAfter)}`,
     };
   }
   const schedule: Schedule = {

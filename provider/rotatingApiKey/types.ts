@@ -47,6 +47,12 @@ export interface OwnedKey extends Omit<ApiKeyOutputs, "apiKey"> {
   /** For the previous key while its overlap runs: when the overlap ends (ISO). */
   overlapEndsAt?: string;
   /**
+   * Its plaintext was given out as `apiKey` by a create or update that succeeded, so consumers
+   * may hold it: the key a rotation keeps through the overlap. Unset for a key whose mint's
+   * outcome was unknown or whose plaintext was lost, and for keys taken in (`leftBehind`).
+   */
+  delivered?: boolean;
+  /**
    * Found live under one of this resource's names at a create (a crashed create's, or a key of
    * the resource this one replaces): tracked, and revoked at the next rotation or destroy.
    */

@@ -1,15 +1,18 @@
 /**
- * `update` of a rotating key, reached when `check` moved the schedule (diff.ts): mint the key
- * the plan names when the resource lacks it, then revoke every key that is neither that key
- * nor the previous one while its overlap runs (tombstones verified). The order matters: a
- * consumer fed by `apiKey` is updated after this, so the previous key must outlive this run
- * unless the overlap is over. A failure part-way keeps every key still owned in state.
+ * `update` of a rotating key, reached when `check` moved the schedule or a key is left to
+ * retire (diff.ts): mint the key the plan names when the resource lacks it, then revoke every
+ * key that is neither that key nor the previous one while its overlap runs (tombstones
+ * verified). The order matters: a consumer fed by `apiKey` is updated after this, so the key
+ * consumers hold (the last one delivered) outlives any run that mints its successor, even when
+ * the overlap is "0s" or already over. A failure part-way keeps every key still owned in state.
  */
+import { now as clockNow } from "../core/clock";
+import { refuseOtherOwner } from "../core/keys/scope";
 import type { ProviderRuntime } from "../core/runtime";
 import { mintGeneration } from "./generations";
 import { keptRotating } from "./kept";
 import { newestKey, rotatingOutputs } from "./outputs";
-import { describeRevoked, messageOf, revokeOwned } from "./revoke";
+import { describeFailed, describeRevoked, revokeOwned } from "./revoke";
 import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./types";
 
 type Inputs = RotatingApiKeyInputs & { __provider?: unknown };
@@ -22,62 +25,70 @@ export async function updateRotating(
 ): Promise<RotatingApiKeyOutputs> {
   let keys: OwnedKey[] = [...(olds.keys ?? [])];
   let apiKey = olds.apiKey ?? "";
-  const lastNewest = keys.find((k) => !k.leftBehind);
-  const current = newestKey(news, keys);
+  // The key consumers may hold: the last one whose plaintext a successful run gave out.
+  const delivered = keys.find((k) => k.delivered && k.prefix && !k.leftBehind);
+  const rotates = !newestKey(news, keys) || !apiKey;
+  // The overlap's end as stored; a rotation may have to keep the delivered key past the planned one.
+  let overlapEndsAt = news.overlapEndsAt;
 
-  const rotates = !current || !apiKey;
   if (rotates) {
+    // A personal key belongs to its user: another user's management key would mint the next
+    // generation as its own key, and could not revoke the previous one.
+    const model = keys.find((k) => !k.leftBehind);
+    if (model) refuseOtherOwner(model, await rt.caller(), `Rotating key ${JSON.stringify(id)} cannot rotate`);
     // The plan names a key the resource does not have (a rotation is due, the newest was revoked
     // outside Pulumi, or its plaintext was lost): mint it first, before anything is revoked.
     const tracked = new Set(keys.map((k) => k.prefix).filter(Boolean));
     const from = Math.max(news.generation, ...keys.map((k) => k.generation + 1));
     const minted = await mintGeneration(rt, news, from, tracked, news.__provider, (kept, e, leftBehind) =>
       keptRotating(
-        `${e.message} Nothing was revoked: every key this resource owned before stays live and tracked.`,
+        `${e.message} Nothing was revoked: every key this resource owned before stays live and tracked, and the next \`pulumi up\` mints again.`,
         id,
         news,
         [kept, ...keys, ...leftBehind],
         "",
       ),
     );
-    keys = [minted.key, ...keys, ...minted.leftBehind];
+    keys = [{ ...minted.key, delivered: true }, ...keys, ...minted.leftBehind];
     apiKey = minted.apiKey;
+    // The delivered key's consumers are updated after this run's update: it stays until the
+    // planned overlap ends, or, when none is left ("0s", or a retry after it passed), until the next run.
+    if (delivered && overlapEndsAt === undefined) overlapEndsAt = new Date(clockNow()).toISOString();
   }
 
-  // While the overlap `check` carries runs, the previous key stays live: the key that was newest
-  // before this rotation, or, with no rotation now, the key already in its overlap.
   const newest = keys[0];
-  // A key whose plaintext was lost has no consumer to outlive.
-  const plaintextLost = current !== undefined && !olds.apiKey;
-  const inOverlap = rotates
-    ? plaintextLost || !lastNewest?.prefix
-      ? undefined
-      : lastNewest
-    : keys.find((k) => k !== newest && k.overlapEndsAt !== undefined);
-  const previous =
-    news.overlapEndsAt !== undefined && inOverlap && inOverlap !== newest && !inOverlap.leftBehind ? inOverlap : undefined;
-  const stays = (k: OwnedKey) => k === newest || k === previous;
+  const previous = rotates
+    ? delivered
+    : news.overlapEndsAt !== undefined
+      ? keys.find((k) => k !== newest && k.overlapEndsAt !== undefined && !k.leftBehind)
+      : undefined;
+  const stays = (k: OwnedKey) => k === newest || (k === previous && overlapEndsAt !== undefined);
   const retiring = keys.filter((k) => !stays(k)).reverse(); // oldest first
-  keys = keys
-    .filter(stays)
-    .map((k) => (k === previous ? { ...k, overlapEndsAt: news.overlapEndsAt } : { ...k, overlapEndsAt: undefined }));
-  keys = keys.map(dropUndefined);
+  keys = keys.filter(stays).map((k) => dropUndefined({ ...k, overlapEndsAt: k === newest ? undefined : overlapEndsAt }));
+  // The stored overlap's end: what `check` carries (so the next diff sees no change), or the
+  // end this run set for a delivered key the plan had no overlap left for.
+  // The outputs name the key minted (a later generation than planned when a held name was skipped).
+  const inputs = dropUndefined({ ...news, overlapEndsAt, generation: newest.generation, keyName: newest.name });
 
   const { revoked, failed } = await revokeOwned(rt, retiring);
   if (revoked.length > 0) process.stdout.write(`Rotating key ${JSON.stringify(id)} revoked ${describeRevoked(revoked)}.\n`);
-  if (failed) {
-    const unrevoked = retiring.filter((k) => !revoked.some((r) => r.key === k));
+  if (failed.length > 0) {
     const message =
-      `${messageOf(failed.error)} The rotation itself succeeded (newest key ${JSON.stringify(newest.prefix)})` +
-      (revoked.length ? `; revoked before this: ${revoked.map((r) => r.key.prefix).join(", ")}` : "") +
-      `. The keys not revoked (${unrevoked.map((k) => k.prefix || k.name).join(", ")}) stay tracked, and the next \`pulumi up\` or \`pulumi destroy\` revokes them.`;
-    throw keptRotating(message, id, news, [...keys, ...unrevoked.map((k) => ({ ...k, leftBehind: true }))], apiKey);
+      `Rotating key ${JSON.stringify(id)} could not prove ${failed.length} retiring key(s) revoked: ${describeFailed(failed)}. ` +
+      (rotates ? `The rotation itself succeeded (newest key ${JSON.stringify(newest.prefix)}). ` : "") +
+      (revoked.length ? `Revoked: ${revoked.map((r) => r.key.prefix || r.key.name).join(", ")}. ` : "") +
+      `The keys not revoked stay tracked, and the next \`pulumi up\` (or \`pulumi destroy\`) tries them again once the cause is fixed.`;
+    throw keptRotating(message, id, inputs, [...keys, ...failed.map((f) => withoutOverlap(f.key))], apiKey);
   }
-  return rotatingOutputs(news, keys, apiKey);
+  return rotatingOutputs(inputs, keys, apiKey);
 }
 
-function dropUndefined(key: OwnedKey): OwnedKey {
-  const out = { ...key } as Record<string, unknown>;
+function withoutOverlap(key: OwnedKey): OwnedKey {
+  return dropUndefined({ ...key, overlapEndsAt: undefined });
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  const out = { ...value } as Record<string, unknown>;
   for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
-  return out as unknown as OwnedKey;
+  return out as T;
 }

@@ -1,5 +1,5 @@
 /** Public surface of the Baseten emulator (tests, e2e, demos and benchmarks import from here). */
-export { BasetenEmulator, MAX_LOG_ENTRIES } from "./server";
+export { BasetenEmulator, dottedManagementKey, MAX_LOG_ENTRIES } from "./server";
 export type { OutOfBandKeyInput } from "./server";
 export { EmulatorControl } from "./client";
 export { EmulatorApiError, KEY_TYPES, NAME_PATTERN } from "./state";

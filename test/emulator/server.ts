@@ -57,6 +57,21 @@ export interface OutOfBandKeyInput {
   teamId?: string | null;
   /** The user who makes it (and owns it, for PERSONAL); default the first user. */
   userId?: string;
+  /**
+   * How the audit log records the mint: in Baseten's UI (default), or through the API with that
+   * user's management key as actor (a provider's mint, e.g. another stack's, or a run of this
+   * one that crashed before saving state).
+   */
+  via?: "api" | "ui";
+}
+
+/**
+ * A management key in Baseten's documented form `<prefix>.<secret>` (README: create returns
+ * `"<prefix>.<secret>"`), so the audit log's `actor.api_key_prefix` can name it. Fake, random.
+ */
+export function dottedManagementKey(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  return `${randomString(alphabet, 8)}.${randomString(alphabet, 32)}`;
 }
 
 /**
@@ -221,7 +236,7 @@ export class BasetenEmulator {
       user.userId,
       { allowUnknownType: true, duplicateNameStatus: this.modes.duplicateNameStatus },
     );
-    this.recordKeyEvent("API_KEY_CREATED", key, user);
+    this.recordKeyEvent("API_KEY_CREATED", key, user, input.via ?? "ui");
     return key;
   }
 

@@ -7,13 +7,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CLOCK_VARIABLE } from "../../provider/core/clock";
 import { createRotatingApiKeyProvider, type RotatingApiKeyProvider } from "../../provider/rotatingApiKey/provider";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
-import { BasetenEmulator, ROUTES } from "../emulator";
+import { BasetenEmulator, dottedManagementKey, ROUTES } from "../emulator";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";
 
 let emu: BasetenEmulator;
 beforeAll(async () => {
-  emu = await BasetenEmulator.start();
+  // A management key of the documented `<prefix>.<secret>` form, so the audit log names it.
+  emu = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
 });
 afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
@@ -27,8 +28,12 @@ const DAY = 24 * HOUR;
 const at = (ms: number) => new Date(ms).toISOString();
 
 async function configured(): Promise<RotatingApiKeyProvider> {
+  return configuredAs(emu.managementKey);
+}
+
+async function configuredAs(managementKey: string): Promise<RotatingApiKeyProvider> {
   const provider = createRotatingApiKeyProvider();
-  const values: Record<string, string> = { "baseten:apiKey": emu.managementKey, "baseten:apiUrl": emu.url };
+  const values: Record<string, string> = { "baseten:apiKey": managementKey, "baseten:apiUrl": emu.url };
   await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
   return provider;
 }
@@ -53,9 +58,14 @@ class Engine {
   state?: Stored;
   lastDiff?: { changes: boolean | undefined; replaces: string[] };
   constructor(
-    readonly provider: RotatingApiKeyProvider,
+    public provider: RotatingApiKeyProvider,
     public program: Record<string, unknown> = PROGRAM,
   ) {}
+
+  /** A new `pulumi` command: a fresh provider process, whose listings are its own. */
+  async newProcess() {
+    this.provider = await configured();
+  }
 
   async check(now: number) {
     process.env[CLOCK_VARIABLE] = at(now);
@@ -268,52 +278,123 @@ describe("RotatingApiKey: check", () => {
   });
 });
 
-describe("RotatingApiKey: interrupted runs leave nothing untracked", () => {
-  it("a create finding its first name held (a create interrupted after its mint) tracks that key and mints the next generation", async () => {
+describe("RotatingApiKey: interrupted runs leave nothing untracked, and nothing not its own is touched", () => {
+  // README's facts: the audit log's `actor.api_key_prefix` names the acting API key, "so the log
+  // can show which management key minted a given prefix". A name alone proves nothing.
+  it("a create finding its first name held by a key this management key minted (a create interrupted after its mint) tracks it, mints g2, and the next up revokes it", async () => {
+    const crashed = new Engine(await configured());
+    await crashed.up(T0); // minted g1, then its state was lost
+    const base = crashed.state!.inputs.baseName as string;
+    const orphan = crashed.state!.outs.prefix;
     const engine = new Engine(await configured());
-    const base = (await engine.preview(T0)).inputs.baseName as string;
-    const orphan = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g1`, teamId: "team-default" });
-    const out = await printed(() => engine.up(T0));
+    const out = await printed(() => engine.up(T0 + 60_000));
     expect(liveNames()).toEqual([`${base}-g1`, `${base}-g2`]);
     expect(engine.state!.outs.keys.map((k) => [k.prefix, Boolean(k.leftBehind)])).toEqual([
       [engine.state!.outs.prefix, false],
-      [orphan.prefix, true],
+      [orphan, true],
     ]);
-    expect(out.lines).toContain(`Baseten API key "${orphan.prefix}" named "${base}-g1" holds a name of rotating key`);
-    // Not kept through an overlap: the next rotation revokes it with the previous key's rules.
-    await engine.up(T0 + 30 * DAY);
-    expect(liveNames()).toEqual([`${base}-g2`, `${base}-g3`]);
+    expect(out.lines).toContain(
+      `Baseten API key "${orphan}" named "${base}-g1" holds a name of rotating key "${base}", and the audit log shows it minted by this management key`,
+    );
+    expect(out.lines).toContain(`mints "${base}-g2" instead of the planned "${base}-g1"`);
+
+    // The next up retires it (no schedule change needed), and refresh realigns the plan to g2.
+    expect((await engine.preview(T0 + HOUR)).op).toBe("update");
+    emu.clearLog();
+    await engine.up(T0 + HOUR);
+    expect(writes().map((r) => `${r.method} ${r.rawPath}`)).toEqual([`DELETE /v1/api_keys/${orphan}`]);
+    expect(liveNames()).toEqual([`${base}-g2`]);
+    await engine.refresh(T0 + 2 * HOUR);
+    expect(engine.state!.inputs).toMatchObject({ generation: 2, keyName: `${base}-g2` });
+    expect((await engine.preview(T0 + 2 * HOUR)).op).toBe("same");
+    expect((await engine.preview(T0 + 31 * DAY)).inputs.keyName).toBe(`${base}-g3`);
   });
 
-  it("refresh takes in a later generation no state tracks (a rotation interrupted after its mint), and the next up revokes it", async () => {
+  it.each([
+    ["another management key (another stack of the same project, stack and resource names)", "api"],
+    ["Baseten's UI", "ui"],
+  ] as const)("a create leaves alone a key holding its name that %s minted: never tracked, never revoked", async (_who, via) => {
+    const engine = new Engine(await configured());
+    const base = (await engine.preview(T0)).inputs.baseName as string;
+    const other = emu.addUser({ userId: "user-two", admin: true, manages: "all", apiKey: dottedManagementKey() });
+    const theirs = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g1`, userId: other.userId, via });
+    const out = await printed(() => engine.up(T0));
+    expect(out.lines).toContain(
+      `Baseten API key "${theirs.prefix}" holds "${base}-g1", a name of rotating key "${base}", but nothing proves it this resource's`,
+    );
+    expect(out.lines).toContain(via === "api" ? `minted by API key ${other.apiKey.split(".")[0]}` : "minted in Baseten's UI");
+    expect(engine.state!.outs.keys.map((k) => k.name)).toEqual([`${base}-g2`]);
+    await engine.up(T0 + 30 * DAY);
+    await engine.up(T0 + 33 * DAY);
+    await engine.refresh(T0 + 34 * DAY);
+    await engine.destroy(T0 + 35 * DAY);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([theirs.prefix]);
+  });
+
+  it("refresh takes in a later generation this management key minted (a rotation interrupted after its mint), and the next up revokes it", async () => {
     const engine = new Engine(await configured());
     await engine.up(T0);
     const base = engine.state!.inputs.baseName as string;
-    const orphan = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g2`, teamId: "team-default" });
+    const orphan = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g2`, teamId: "team-default", via: "api" });
     const out = await printed(() => engine.refresh(T0 + HOUR));
-    expect(out.lines).toContain(`Baseten API key "${orphan.prefix}" named "${base}-g2" holds a name only rotating key`);
+    expect(out.lines).toContain(
+      `Baseten API key "${orphan.prefix}" named "${base}-g2" holds a later name of rotating key "${base}", the audit log shows it minted by this management key`,
+    );
     expect(engine.state!.outs.keys.find((k) => k.prefix === orphan.prefix)?.leftBehind).toBe(true);
-    await engine.up(T0 + 30 * DAY);
-    expect(liveNames()).toEqual([`${base}-g1`, `${base}-g3`]);
+    emu.clearLog();
+    await engine.up(T0 + 2 * HOUR);
+    expect(writes().map((r) => `${r.method} ${r.rawPath}`)).toEqual([`DELETE /v1/api_keys/${orphan.prefix}`]);
+    expect(liveNames()).toEqual([`${base}-g1`]);
   });
 
-  it("a revocation that fails after a rotation keeps every key still owned in state ({id, properties} with the provider code)", async () => {
-    const engine = new Engine(await configured(), { ...PROGRAM, rotation: { every: "30d", overlap: "0s" } });
+  it("refresh leaves alone a later generation's name held by a key the audit log does not show this management key minting", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    const base = engine.state!.inputs.baseName as string;
+    const theirs = emu.createKeyOutOfBand({ type: "WORKSPACE_INVOKE", name: `${base}-g2`, teamId: "team-default" });
+    const out = await printed(() => engine.refresh(T0 + HOUR));
+    expect(out.lines).toContain(
+      `Baseten API key "${theirs.prefix}" holds "${base}-g2", a later name of rotating key "${base}", but nothing proves it this resource's (the audit log shows it minted in Baseten's UI)`,
+    );
+    expect(engine.state!.outs.keys.map((k) => k.prefix)).not.toContain(theirs.prefix);
+    await engine.newProcess();
+    await engine.up(T0 + 30 * DAY);
+    expect(engine.state!.outs.keyName).toBe(`${base}-g3`);
+    await engine.destroy(T0 + 31 * DAY);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([theirs.prefix]);
+  });
+
+  it("a revocation that fails at the overlap's end keeps the key in state ({id, properties} with the provider code), and the next up retries it", async () => {
+    const engine = new Engine(await configured());
     await engine.up(T0);
     const g1 = engine.state!.outs.prefix;
+    await engine.up(T0 + 30 * DAY);
     // "A DELETE on a key the caller may list but not manage can answer 403" (README's facts): no proof.
     emu.injectFault({ kind: "respond", status: 403, method: "DELETE", body: '{"error":"forbidden"}' });
-    const { inputs } = await engine.preview(T0 + 30 * DAY);
+    const { inputs } = await engine.preview(T0 + 33 * DAY);
     const error = await failureOf(engine.provider.update!(engine.state!.id, engine.state!.outs as never, inputs as never));
     const kept = error as unknown as { id: string; properties: RotatingApiKeyOutputs & { __provider: string } };
     expect(kept.id).toBe(engine.state!.id);
     expect(kept.properties.__provider).toBe("serialized-provider-text");
     expect(kept.properties.keys.map((k) => k.prefix)).toEqual([kept.properties.prefix, g1]);
     expect(kept.properties.apiKey).toMatch(/\S/);
-    expect(String((error as Error).message)).toMatch(/The rotation itself succeeded .* stay tracked/);
+    expect(String((error as Error).message)).toMatch(
+      /could not prove 1 retiring key\(s\) revoked: .*stay tracked, and the next `pulumi up`/,
+    );
+    // The engine stores the new inputs and the error's properties; the next up sees a key to retire.
+    engine.state = { id: kept.id, inputs, outs: kept.properties };
+    emu.clearFaults();
+    expect((await engine.preview(T0 + 34 * DAY)).op).toBe("update");
+    emu.clearLog();
+    await engine.up(T0 + 34 * DAY);
+    expect(writes().map((r) => `${r.method} ${r.rawPath}`)).toEqual([`DELETE /v1/api_keys/${g1}`]);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([engine.state!.outs.prefix]);
   });
 
-  it("a mint whose outcome stays unknown keeps the resource with every key it owned, and revokes nothing", async () => {
+  it("a rotation mint whose outcome stays unknown revokes nothing; the retry keeps the delivered key through the overlap, even when it is retried after the planned end", async () => {
+    // Teamless keys listed with no team (spec: team_name nullable): the creating user's listing
+    // is then known to cover the unconfirmed name, so the retry can prove it never minted.
+    emu.setModes({ teamlessTeamName: "null" });
     const engine = new Engine(await configured());
     await engine.up(T0);
     const g1 = engine.state!.outs.prefix;
@@ -330,5 +411,76 @@ describe("RotatingApiKey: interrupted runs leave nothing untracked", () => {
     ]);
     expect(String((error as Error).message)).toContain("Nothing was revoked");
     expect(emu.liveKeys().map((k) => k.prefix)).toContain(g1);
+    engine.state = { id: kept.id, inputs, outs: kept.properties };
+    emu.clearFaults();
+
+    // Retried after the 2d overlap planned at day 30 is over: g1 is what consumers hold, so it
+    // outlives the run that mints its successor, and goes at the next.
+    expect((await engine.preview(T0 + 33 * DAY)).op).toBe("update");
+    await engine.up(T0 + 33 * DAY);
+    expect(emu.liveKeys().map((k) => k.prefix)).toContain(g1);
+    expect(engine.state!.outs.previousPrefix).toBe(g1);
+    const newest = engine.state!.outs.prefix;
+    emu.clearLog();
+    await engine.up(T0 + 33 * DAY + 60_000);
+    expect(writes().map((r) => `${r.method} ${r.rawPath}`)).toEqual([`DELETE /v1/api_keys/${g1}`]);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([newest]);
+  });
+
+  it('with overlap "0s" the previous key outlives the rotating run (its consumers update after it) and goes at the next run', async () => {
+    const engine = new Engine(await configured(), { ...PROGRAM, rotation: { every: "30d", overlap: "0s" } });
+    await engine.up(T0);
+    const g1 = engine.state!.outs.prefix;
+    emu.clearLog();
+    await engine.up(T0 + 30 * DAY);
+    expect(writes().map((r) => r.method)).toEqual(["POST"]);
+    expect(engine.state!.outs.previousPrefix).toBe(g1);
+    emu.clearLog();
+    expect(await engine.up(T0 + 30 * DAY + 60_000)).toBe("update");
+    expect(writes().map((r) => `${r.method} ${r.rawPath}`)).toEqual([`DELETE /v1/api_keys/${g1}`]);
+    expect(engine.state!.outs.previousPrefix).toBeUndefined();
+  });
+
+  it("destroy tries every key even when one cannot be proven revoked, and names what is left", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    await engine.up(T0 + 30 * DAY);
+    const [g2, g1] = engine.state!.outs.keys.map((k) => k.prefix);
+    emu.injectFault({
+      kind: "respond",
+      status: 403,
+      method: "DELETE",
+      pathPrefix: `/v1/api_keys/${g1}`,
+      body: '{"error":"forbidden"}',
+    });
+    const error = await failureOf(engine.provider.delete!(engine.state!.id, engine.state!.outs as never));
+    expect(String((error as Error).message)).toMatch(
+      new RegExp(`could not prove 1 of its 2 keys revoked: key "${g1}".*Revoked: "${g2}"`),
+    );
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([g1]);
+    emu.clearFaults();
+    await engine.destroy(T0 + 31 * DAY);
+    expect(emu.liveKeys()).toEqual([]);
+  });
+
+  it("refuses to rotate a PERSONAL key with another user's management key, before any POST", async () => {
+    const engine = new Engine(await configured(), { ...PROGRAM, type: "PERSONAL" });
+    await engine.up(T0);
+    const other = emu.addUser({ userId: "user-two", admin: true, manages: "all", apiKey: dottedManagementKey() });
+    const theirs = new Engine(await configuredAs(other.apiKey), engine.program);
+    theirs.state = engine.state;
+    emu.clearLog();
+    const error = await failureOf(theirs.up(T0 + 30 * DAY));
+    expect(String((error as Error).message)).toMatch(
+      /cannot rotate: it stands for a personal key of Baseten user .*this management key belongs to user user-two/,
+    );
+    expect(writes()).toEqual([]);
+  });
+
+  it("a rotation's reason names the `every` in force, not the one before it", async () => {
+    const engine = new Engine(await configured());
+    await engine.up(T0);
+    engine.program = { ...PROGRAM, rotation: { every: "7d", overlap: "2d" } };
+    expect((await engine.preview(T0 + 8 * DAY)).inputs.rotationReason).toMatch(/reached its rotation age \(every 7d\)/);
   });
 });

@@ -78,3 +78,31 @@ export function notOursByAuditLog(what: string, prefix: string, name: string, mi
       `the entry with \`pulumi state delete <urn>\`.`,
   );
 }
+
+/**
+ * Whether the audit log proves `prefix` minted through the API by this management key: the
+ * only evidence that a live key holding one of a resource's names is the resource's own (a run
+ * interrupted after its mint) rather than another stack's of the same project, stack and
+ * resource names. Returns undefined when proven, otherwise why not, for the line that says the
+ * key is left alone. The read is bounded (BasetenClient.findAuditLogEntry without a window
+ * reads the newest pages only).
+ */
+export async function notProvenMintedByUs(
+  rt: ProviderRuntime,
+  client: BasetenClient,
+  prefix: string,
+): Promise<string | undefined> {
+  if (rt.managementKeyPrefix === undefined) return "this management key has no prefix the audit log could name";
+  let entry;
+  try {
+    entry = await findKeyEvent(client, "API_KEY_CREATED", prefix, undefined);
+  } catch (e) {
+    if (isBasetenError(e)) return `the audit log could not be read (${e.status ?? e.kind})`;
+    throw e;
+  }
+  if (entry === undefined) return "the audit log's newest pages hold no API_KEY_CREATED entry for it";
+  if (entry.source === "UI") return "the audit log shows it minted in Baseten's UI";
+  if (entry.actorKeyPrefix === undefined) return "its audit-log entry names no acting API key";
+  if (entry.actorKeyPrefix !== rt.managementKeyPrefix) return `the audit log shows it minted by API key ${entry.actorKeyPrefix}`;
+  return undefined;
+}
