@@ -29,7 +29,8 @@ export async function readRotating(
   if (!stored || !Array.isArray(stored.keys))
     throw new BasetenError(
       "request",
-      `Cannot refresh ${JSON.stringify(id)}: its state holds no keys (not written by a RotatingApiKey).`,
+      `Cannot refresh ${JSON.stringify(id)}: its state holds no keys (not written by a RotatingApiKey). Nothing was sent. ` +
+        `Restore the stack's state from a backup (\`pulumi stack import\`), or revoke the keys named \`<base>-g<n>\` on Baseten's API keys page and remove the entry with \`pulumi state delete <urn>\`.`,
     );
   const live: OwnedKey[] = [];
   const gone: Array<{ key: OwnedKey; because: string }> = [];

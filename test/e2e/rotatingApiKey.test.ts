@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BasetenEmulator, ROUTES } from "../emulator";
+import { BasetenEmulator, dottedManagementKey, ROUTES } from "../emulator";
 import { packCommit, RELEASE_0_2_0 } from "../package/packCommit";
 import { DrivenStack, installTarball, installUserProgram, makeTempDir, packCheckout, repackAs } from "../package/userProgram";
 import { failureOf } from "../support/failureOf";
@@ -38,7 +38,7 @@ let emuC: BasetenEmulator;
 let upgraded: DrivenStack;
 
 beforeAll(async () => {
-  emu = await BasetenEmulator.start();
+  emu = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
   ts = await TestStack.create({ apiUrl: emu.url, managementKey: emu.managementKey, projectName: "baseten-rotating" });
 });
 afterAll(async () => {
@@ -242,7 +242,7 @@ describe("RotatingApiKey through the real engine", () => {
   });
 
   it("5a. protect: true makes destroy fail before anything is revoked", async () => {
-    emuB = await BasetenEmulator.start();
+    emuB = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
     tsB = await TestStack.create({
       apiUrl: emuB.url,
       managementKey: emuB.managementKey,
@@ -389,7 +389,7 @@ describe("RotatingApiKey through the real engine", () => {
     const legacyKey = { name: "legacy", args: { type: "WORKSPACE_INVOKE", modelIds: ["model-a"] } };
     writeSpec({ keys: [legacyKey], rotating: [] });
 
-    emuC = await BasetenEmulator.start();
+    emuC = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
     upgraded = await DrivenStack.open({
       programDir,
       stateDir: path.join(tmp, "state"),

@@ -6,7 +6,7 @@
  * `up` after the overlap revokes the previous key and writes nothing else. Checked in the
  * emulator's request log (the routes are the spec's: test/contract/baseten-openapi.json).
  */
-import { BasetenEmulator, SECRET_ROUTES } from "../emulator";
+import { BasetenEmulator, dottedManagementKey, SECRET_ROUTES } from "../emulator";
 import { atClock, expectNoLeaks, leaked, openExample, type ExampleRun } from "./exampleStack";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -32,7 +32,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const at = (ms: number) => new Date(ms);
 
 beforeAll(async () => {
-  emu = await BasetenEmulator.start();
+  emu = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
   run = await openExample("model-to-model", emu, { rerankerModelId: RERANKER });
 });
 afterAll(async () => {

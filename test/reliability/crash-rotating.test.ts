@@ -22,10 +22,12 @@
  * README's recovery runs as written, but its `baseten-recover` reads only `ApiKey` resources and
  * interrupted `ApiKey` creates (provider/recover/stackState.ts): for a RotatingApiKey it reports
  * "0 interrupted ApiKey create(s)" and revokes nothing. What converges here is the provider's
- * own rule: a live key of one of the resource's names is taken in as `leftBehind` (by `create`,
- * by an update's mint, or by `refresh`) and revoked at the next rotation or destroy.
+ * own rule: a live key of one of the resource's names that the audit log shows this management
+ * key minted is taken in as `leftBehind` (by `create`, by an update's mint, or by `refresh`) and
+ * revoked by the next `up` or destroy.
  */
 import { CLOCK_VARIABLE } from "../../provider/core/clock";
+import { dottedManagementKey } from "../emulator";
 import { crash, recoverAsReadmeSays, type CrashResult, type KillTarget } from "./support/crash";
 import { installedPackage } from "./support/installedPackage";
 import { DELETE, POST } from "./support/requests";
@@ -36,7 +38,9 @@ import { expectOk, reliabilitySuite } from "./support/suite";
 jest.setTimeout(15 * 60 * 1000);
 
 const SUITE = "crash-rotating";
-const suite = reliabilitySuite(SUITE);
+// A management key of Baseten's documented `<prefix>.<secret>` form, so the audit log names the
+// actor of each mint: the only evidence that lets a run take in a held name as its own.
+const suite = reliabilitySuite(SUITE, { emulator: { managementKey: dottedManagementKey() } });
 
 const ROTATING_TYPE = "pulumi-nodejs:dynamic/baseten:RotatingApiKey";
 const ROTATION = { every: "30d", overlap: "2d" };
