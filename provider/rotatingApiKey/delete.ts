@@ -23,7 +23,12 @@ export async function deleteRotating(
     const message =
       `Destroy of rotating key ${JSON.stringify(id)} could not prove ${failed.length} of its ${keys.length} keys revoked: ${describeFailed(failed)}.` +
       `${done} The resource stays in state with every key; once the cause is fixed, \`pulumi destroy\` tries them again ` +
-      `(the revoked ones are proven gone by the listing).`;
+      `(the revoked ones are proven gone by the listing).` +
+      (failed.every((f) => !f.key.prefix)
+        ? ` Only unconfirmed entries are left (mints whose outcome was never known, most likely never made): if Baseten's API keys page ` +
+          `shows no key of ${failed.map((f) => JSON.stringify(f.key.name)).join(", ")}, nothing is live, and \`pulumi state delete <urn>\` ` +
+          `removes the resource.`
+        : "");
     throw isBasetenError(first) ? new BasetenError(first.kind, message, detailsOf(first)) : new Error(message);
   }
   if (revoked.length === 0) return `Rotating key ${JSON.stringify(id)} owned no key: nothing to revoke.\n`;

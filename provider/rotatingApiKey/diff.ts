@@ -20,14 +20,7 @@ const REPLACING = ["type", "modelIds", "teamId", "teamName", "baseName"] as cons
  * Not `generation` and `keyName`: a new plan always moves `rotatedAt`, and the outputs name the
  * key actually minted, which is a later generation when a held name was skipped.
  */
-const IN_PLACE = [
-  "rotation",
-  "rotatedAt",
-  "rotateAfter",
-  "overlapEndsAt",
-  "rotationReason",
-  "providerVersion",
-] as const;
+const IN_PLACE = ["rotation", "rotatedAt", "rotateAfter", "overlapEndsAt", "rotationReason", "providerVersion"] as const;
 
 function same(field: string, a: unknown, b: unknown): boolean {
   if (field === "modelIds") {
@@ -56,5 +49,9 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
 function keysToRetire(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
   const keys = Array.isArray(olds.keys) ? (olds.keys as OwnedKey[]) : [];
   const inOverlap = (k: OwnedKey) => !k.leftBehind && k.overlapEndsAt !== undefined && k.overlapEndsAt === news.overlapEndsAt;
-  return keys.slice(1).some((k) => !inOverlap(k));
+  // An unconfirmed entry no listing could prove absent waits for the next rotation (update.ts).
+  const waits = (k: OwnedKey) => k.unproven === true;
+  // The newest key not yet delivered (its run failed after the mint): the next update delivers it.
+  const undelivered = keys[0] !== undefined && keys[0].prefix !== "" && keys[0].delivered !== true;
+  return undelivered || keys.slice(1).some((k) => !inOverlap(k) && !waits(k));
 }

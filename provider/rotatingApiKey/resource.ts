@@ -8,19 +8,26 @@ import { PROVIDER_VERSION } from "../version";
 // One provider object for every RotatingApiKey, captured by reference in users' state (see sharedProvider.ts).
 import provider from "./sharedProvider";
 
+/** The type token of the class, as the engine writes it into the resource's URN. */
+const ROTATING_TYPE = "pulumi-nodejs:dynamic/baseten:RotatingApiKey";
+
 /**
- * The identity its keys' names derive from, with the Pulumi organization where the engine gives
- * one: two organizations' stacks of the same project, stack and resource names then mint
- * different names. (Read once: the base name is kept in the inputs after the first `check`.)
+ * The identity its keys' names derive from: the resource's URN (unique in its stack: project,
+ * stack, parent types and name), with the Pulumi organization where the engine gives one. Two
+ * resources of one name under parents of different types then mint different names, and so do
+ * two organizations' stacks of the same names. (Read once: the base name is kept in the inputs
+ * after the first `check`.)
  */
-function withOrganization<T extends { nameScope: string }>(identity: T): T {
+function scopedIdentity(name: string, opts: pulumi.CustomResourceOptions | undefined) {
+  const identity = registeredIdentity(name, PROVIDER_VERSION);
   let organization: string | undefined;
   try {
     organization = pulumi.getOrganization();
   } catch {
     organization = undefined; // an engine that passes no organization
   }
-  return organization ? { ...identity, nameScope: `${organization}/${identity.nameScope}` } : identity;
+  const urn = pulumi.createUrn(name, ROTATING_TYPE, opts?.parent);
+  return { ...identity, nameScope: urn.apply((u) => (organization ? `${organization}/${u}` : u)) };
 }
 
 /** The arguments of a {@link RotatingApiKey}. */
@@ -80,7 +87,7 @@ export class RotatingApiKey extends pulumi.dynamic.Resource {
         keyName: undefined,
         generation: undefined,
         ...args,
-        ...withOrganization(registeredIdentity(name, PROVIDER_VERSION)),
+        ...scopedIdentity(name, opts),
       },
       withSecretOutputs(opts, "apiKey"),
       "baseten",

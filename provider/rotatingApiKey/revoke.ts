@@ -50,7 +50,9 @@ export function describeRevoked(revoked: Revoked[]): string {
 /** `key "pk1" (…-g1): <why>`, one per failed key, joined: what is still live or unproven, and why. */
 export function describeFailed(failed: RevokeResult["failed"]): string {
   return failed
-    .map(({ key, error }) => `key ${JSON.stringify(key.prefix || key.name)} (${key.name}): ${messageOf(error)}`)
+    .map(
+      ({ key, error }) => `key ${JSON.stringify(key.prefix || key.name)} (${key.name}): ${messageOf(error).replace(/\.+$/, "")}`,
+    )
     .join(" | ");
 }
 

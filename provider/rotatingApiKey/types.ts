@@ -53,6 +53,11 @@ export interface OwnedKey extends Omit<ApiKeyOutputs, "apiKey"> {
    */
   delivered?: boolean;
   /**
+   * An `unconfirmed/<name>` entry (a mint whose outcome was never known) that no listing could
+   * prove absent when it was retired: tracked, tried again at each rotation, and at destroy.
+   */
+  unproven?: boolean;
+  /**
    * Found live under one of this resource's names at a create (a crashed create's, or a key of
    * the resource this one replaces): tracked, and revoked at the next rotation or destroy.
    */

@@ -25,11 +25,9 @@ export async function updateRotating(
 ): Promise<RotatingApiKeyOutputs> {
   let keys: OwnedKey[] = [...(olds.keys ?? [])];
   let apiKey = olds.apiKey ?? "";
-  // The key consumers may hold: the last one whose plaintext a successful run gave out.
+  // The key consumers may hold: the last one a run that succeeded gave out as `apiKey`.
   const delivered = keys.find((k) => k.delivered && k.prefix && !k.leftBehind);
   const rotates = !newestKey(news, keys) || !apiKey;
-  // The overlap's end as stored; a rotation may have to keep the delivered key past the planned one.
-  let overlapEndsAt = news.overlapEndsAt;
 
   if (rotates) {
     // A personal key belongs to its user: another user's management key would mint the next
@@ -49,38 +47,53 @@ export async function updateRotating(
         "",
       ),
     );
-    keys = [{ ...minted.key, delivered: true }, ...keys, ...minted.leftBehind];
+    keys = [minted.key, ...keys, ...minted.leftBehind];
     apiKey = minted.apiKey;
-    // The delivered key's consumers are updated after this run's update: it stays until the
-    // planned overlap ends, or, when none is left ("0s", or a retry after it passed), until the next run.
-    if (delivered && overlapEndsAt === undefined) overlapEndsAt = new Date(clockNow()).toISOString();
   }
 
   const newest = keys[0];
-  const previous = rotates
+  // Consumers fed by `apiKey` are updated after this update, and only if the whole run succeeds:
+  // until a run that returned the newest key has succeeded, the delivered key outlives it, through
+  // the planned overlap, or, with none left ("0s", or a retry after it passed), until the next run.
+  const awaitingDelivery = delivered !== undefined && delivered !== newest;
+  const previous = awaitingDelivery
     ? delivered
     : news.overlapEndsAt !== undefined
       ? keys.find((k) => k !== newest && k.overlapEndsAt !== undefined && !k.leftBehind)
       : undefined;
-  const stays = (k: OwnedKey) => k === newest || (k === previous && overlapEndsAt !== undefined);
+  const overlapEndsAt = previous === undefined ? undefined : (news.overlapEndsAt ?? new Date(clockNow()).toISOString());
+  const stays = (k: OwnedKey) => k === newest || k === previous;
   const retiring = keys.filter((k) => !stays(k)).reverse(); // oldest first
   keys = keys.filter(stays).map((k) => dropUndefined({ ...k, overlapEndsAt: k === newest ? undefined : overlapEndsAt }));
-  // The stored overlap's end: what `check` carries (so the next diff sees no change), or the
-  // end this run set for a delivered key the plan had no overlap left for.
-  // The outputs name the key minted (a later generation than planned when a held name was skipped).
+  // The stored overlap's end is what `check` carries (so the next diff sees no change), or the
+  // end this run set for a delivered key the plan had no overlap left for. The outputs name the
+  // key minted (a later generation than planned when a held name was skipped).
   const inputs = dropUndefined({ ...news, overlapEndsAt, generation: newest.generation, keyName: newest.name });
 
   const { revoked, failed } = await revokeOwned(rt, retiring);
   if (revoked.length > 0) process.stdout.write(`Rotating key ${JSON.stringify(id)} revoked ${describeRevoked(revoked)}.\n`);
-  if (failed.length > 0) {
+  // An `unconfirmed/<name>` entry no listing can prove absent (most likely never minted) must not
+  // fail every run: it stays tracked, is tried again at each rotation, and destroy insists on it.
+  const unproven = failed.filter((f) => !f.key.prefix);
+  const certain = failed.filter((f) => f.key.prefix);
+  if (unproven.length > 0)
+    process.stdout.write(
+      `Rotating key ${JSON.stringify(id)} keeps tracking ${describeFailed(unproven)}; it is tried again at the next rotation and at destroy.\n`,
+    );
+  const stillTracked = [
+    ...certain.map((f) => withoutOverlap(f.key)),
+    ...unproven.map((f) => ({ ...withoutOverlap(f.key), unproven: true })),
+  ];
+  if (certain.length > 0) {
     const message =
-      `Rotating key ${JSON.stringify(id)} could not prove ${failed.length} retiring key(s) revoked: ${describeFailed(failed)}. ` +
+      `Rotating key ${JSON.stringify(id)} could not prove ${certain.length} retiring key(s) revoked: ${describeFailed(certain)}. ` +
       (rotates ? `The rotation itself succeeded (newest key ${JSON.stringify(newest.prefix)}). ` : "") +
       (revoked.length ? `Revoked: ${revoked.map((r) => r.key.prefix || r.key.name).join(", ")}. ` : "") +
       `The keys not revoked stay tracked, and the next \`pulumi up\` (or \`pulumi destroy\`) tries them again once the cause is fixed.`;
-    throw keptRotating(message, id, inputs, [...keys, ...failed.map((f) => withoutOverlap(f.key))], apiKey);
+    throw keptRotating(message, id, inputs, [...keys, ...stillTracked], apiKey);
   }
-  return rotatingOutputs(inputs, keys, apiKey);
+  // This run succeeds: whoever uses `apiKey` now gets the newest key.
+  return rotatingOutputs(inputs, [{ ...newest, delivered: true }, ...keys.slice(1), ...stillTracked], apiKey);
 }
 
 function withoutOverlap(key: OwnedKey): OwnedKey {

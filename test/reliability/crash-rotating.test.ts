@@ -234,10 +234,16 @@ describe("1. create, killed while Baseten holds the mint POST of <base>-g1", () 
     expect(isLive(keys[0].prefix)).toBe(true);
     if (orphan !== undefined) {
       // The crashed create's key is still live (no recovery step knows RotatingApiKey's names):
-      // the create found it under the resource's first name, tracks it and minted g2.
+      // the create found it under the resource's first name, the audit log showing this
+      // management key minted it, tracks it and minted g2.
       expect(keys.find((k) => k.prefix === orphan)).toMatchObject({ name: `${base}-g1`, leftBehind: true });
       expect(keys[0].name).toBe(`${base}-g2`);
       expect(up.stdout).toContain(`Baseten API key "${orphan}" named "${base}-g1" holds a name of rotating key`);
+      // The next up retires it (its plaintext is lost to everyone), with no schedule change.
+      const retire = await stack.up();
+      expectOk(retire);
+      expect(isLive(orphan)).toBe(false);
+      expect((await agree(stack, base)).keys.map((k) => k.name)).toEqual([`${base}-g2`]);
     } else expect(keys.map((k) => k.name)).toEqual([`${base}-g1`]);
     expectNoChanges(await stack.preview());
     await cleanUp(stack, base);
