@@ -8,28 +8,11 @@ import { generatedName } from "../core/names";
 import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
 import { sameSet } from "../core/sets";
 import { UNKNOWN } from "../core/unknown";
+import { INPUT_FIELDS } from "./outputs";
 import { durationSeconds, MIN_EVERY_SECONDS, planSchedule, ROTATE_NOW } from "./schedule";
 
-/** Inputs a program may set, then those the class and `check` itself write. */
-const KNOWN_INPUTS = [
-  "type",
-  "modelIds",
-  "teamId",
-  "teamName",
-  "rotation",
-  "providerVersion",
-  "resourceName",
-  "nameScope",
-  "__provider",
-  "baseName",
-  "generation",
-  "keyName",
-  "rotatedAt",
-  "rotateAfter",
-  "overlapEndsAt",
-  "rotationReason",
-  ROTATE_NOW,
-];
+/** Inputs a program may set, those the class and `check` write, and what `read` leaves for `check`. */
+const KNOWN_INPUTS = [...INPUT_FIELDS, "__provider", ROTATE_NOW];
 
 /** Room after the base name for "-g<generation>". */
 const GENERATION_ROOM = 8;

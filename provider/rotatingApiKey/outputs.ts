@@ -5,7 +5,7 @@ import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./ty
 import { ROTATE_NOW } from "./schedule";
 
 /** The inputs stored in state, in the order the engine shows them. */
-const INPUT_FIELDS = [
+export const INPUT_FIELDS = [
   "type",
   "modelIds",
   "teamId",

@@ -5,144 +5,25 @@
  * plus `upKeepingFailure`, which stores an update's {id, properties} as the engine does when a
  * step fails with them (../shared/notes/pulumi-dynamic-providers.md). Fake keys only.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { CLOCK_VARIABLE } from "../../provider/core/clock";
-import { createRotatingApiKeyProvider, type RotatingApiKeyProvider } from "../../provider/rotatingApiKey/provider";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
-import { BasetenEmulator, dottedManagementKey, ROUTES } from "../emulator";
-import { failureOf } from "../support/failureOf";
+import { ROUTES, type BasetenEmulator } from "../emulator";
+import {
+  configured,
+  Consumers,
+  DAY,
+  Engine,
+  liveNames,
+  PROGRAM,
+  rotatingEmulator,
+  T0,
+  useRotatingEmulator,
+} from "../support/rotatingEngine";
 
+useRotatingEmulator();
 let emu: BasetenEmulator;
-beforeAll(async () => {
-  // A management key of the documented `<prefix>.<secret>` form, so the audit log names it.
-  emu = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
+beforeAll(() => {
+  emu = rotatingEmulator();
 });
-afterAll(() => emu.stop());
-beforeEach(() => emu.reset());
-afterEach(() => {
-  delete process.env[CLOCK_VARIABLE];
-});
-
-const T0 = Date.parse("2026-01-01T00:00:00Z");
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-const at = (ms: number) => new Date(ms).toISOString();
-
-async function configured(): Promise<RotatingApiKeyProvider> {
-  return configuredAs(emu.managementKey);
-}
-
-async function configuredAs(managementKey: string): Promise<RotatingApiKeyProvider> {
-  const provider = createRotatingApiKeyProvider();
-  const values: Record<string, string> = { "baseten:apiKey": managementKey, "baseten:apiUrl": emu.url };
-  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
-  return provider;
-}
-
-interface Stored {
-  id: string;
-  inputs: Record<string, unknown>;
-  outs: RotatingApiKeyOutputs;
-}
-
-const PROGRAM = {
-  type: "WORKSPACE_INVOKE",
-  rotation: { every: "30d", overlap: "2d" },
-  resourceName: "caller",
-  nameScope: "proj/dev",
-  providerVersion: "0.4.0",
-  __provider: "serialized-provider-text",
-};
-
-/** A small engine: one resource's `pulumi up` at time `now`, as the engine's step generator runs it. */
-class Engine {
-  state?: Stored;
-  lastDiff?: { changes: boolean | undefined; replaces: string[] };
-  constructor(
-    public provider: RotatingApiKeyProvider,
-    public program: Record<string, unknown> = PROGRAM,
-  ) {}
-
-  /** A new `pulumi` command: a fresh provider process, whose listings are its own. */
-  async newProcess() {
-    this.provider = await configured();
-  }
-
-  async check(now: number) {
-    process.env[CLOCK_VARIABLE] = at(now);
-    const checked = await this.provider.check!((this.state?.inputs ?? {}) as never, this.program as never);
-    return checked as unknown as { inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> };
-  }
-
-  /** `pulumi preview`: the planned inputs and the diff; sends nothing. */
-  async preview(now: number) {
-    const checked = await this.check(now);
-    expect(checked.failures).toEqual([]);
-    if (!this.state) return { inputs: checked.inputs, op: "create" as const };
-    const d = await this.provider.diff!(this.state.id, this.state.outs as never, checked.inputs as never);
-    this.lastDiff = { changes: d.changes, replaces: d.replaces ?? [] };
-    return {
-      inputs: checked.inputs,
-      op: d.replaces?.length ? ("replace" as const) : d.changes ? ("update" as const) : ("same" as const),
-    };
-  }
-
-  async up(now: number) {
-    const { inputs, op } = await this.preview(now);
-    if (op === "create" || op === "replace") {
-      const old = this.state;
-      const created = await this.provider.create(inputs as never);
-      this.state = { id: created.id, inputs, outs: created.outs as RotatingApiKeyOutputs };
-      if (old) await this.provider.delete!(old.id, old.outs as never);
-    } else if (op === "update") {
-      const updated = await this.provider.update!(this.state!.id, this.state!.outs as never, inputs as never);
-      this.state = { id: this.state!.id, inputs, outs: updated.outs as RotatingApiKeyOutputs };
-    } else this.state = { ...this.state!, inputs };
-    return op;
-  }
-
-  async refresh(now: number) {
-    process.env[CLOCK_VARIABLE] = at(now);
-    const r = await this.provider.read!(this.state!.id, this.state!.outs as never);
-    if (!r.id) this.state = undefined;
-    else
-      this.state = { id: r.id, inputs: r.inputs as unknown as Record<string, unknown>, outs: r.props as RotatingApiKeyOutputs };
-  }
-
-  /** `pulumi up` whose update fails with {id, properties}: the engine stores the new inputs and those properties; dependents do not run. */
-  async upKeepingFailure(now: number): Promise<Error> {
-    const { inputs, op } = await this.preview(now);
-    expect(op).toBe("update");
-    const error = await failureOf(this.provider.update!(this.state!.id, this.state!.outs as never, inputs as never));
-    const kept = error as unknown as { id?: string; properties?: RotatingApiKeyOutputs };
-    expect(kept.properties).toBeDefined();
-    this.state = { id: kept.id!, inputs, outs: kept.properties! };
-    return error;
-  }
-
-  async destroy(now: number) {
-    process.env[CLOCK_VARIABLE] = at(now);
-    await this.provider.delete!(this.state!.id, this.state!.outs as never);
-    this.state = undefined;
-  }
-}
-
-const liveNames = () =>
-  emu
-    .liveKeys()
-    .map((k) => k.name)
-    .sort();
-
-/** Consumers fed by `apiKey` (a Secret): updated only after a key's update that succeeded, as the engine orders dependents. */
-class Consumers {
-  holds?: string;
-  deliveredBy(engine: Engine) {
-    this.holds = engine.state!.outs.prefix;
-  }
-  stillWork(): boolean {
-    return emu.liveKeys().some((k) => k.prefix === this.holds);
-  }
-}
 
 describe("two resources of one name in one stack", () => {
   // Pulumi URNs carry the parent's type: two components of different types may each hold a child
