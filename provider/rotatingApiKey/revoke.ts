@@ -57,7 +57,7 @@ export function describeFailed(failed: RevokeResult["failed"]): string {
 }
 
 /** The message of a failed revocation, whatever threw it. */
-export function messageOf(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
     ? String((error as { message: unknown }).message)
     : String(error);

@@ -4,14 +4,10 @@
  * due date, delete) when loaded in a fresh Node process the way the engine's dynamic-provider
  * host loads it, reading its clock from BASETEN_PROVIDER_NOW there.
  */
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { BasetenEmulator } from "../emulator";
+import { runProviderText } from "../support/freshProviderProcess";
 
-const REPO = path.resolve(__dirname, "../..");
 let emu: BasetenEmulator;
 let registered: { type: string; inputs: Record<string, unknown> } | undefined;
 
@@ -41,33 +37,6 @@ afterAll(async () => {
   await emu.stop();
 });
 
-/** Runs `script` (with `provider` configured) in a fresh Node process; its last stdout line is JSON. */
-function runInFreshProcess(script: string): Promise<Record<string, unknown>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rotating-provider-text-"));
-  const file = path.join(dir, "provider.js");
-  fs.writeFileSync(file, String(registered?.inputs.__provider));
-  const program = `
-    const provider = require("require-from-string")(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-    const config = { "baseten:apiKey": process.env.TEST_MGMT_KEY, "baseten:apiUrl": process.env.TEST_API_URL };
-    (async () => {
-      await provider.configure({ config: { get: (k) => config[k] } });
-      try {
-        ${script}
-      } catch (e) {
-        console.log(JSON.stringify({ ok: false, message: e.message, name: e.name }));
-      }
-    })();`;
-  const env: NodeJS.ProcessEnv = { ...process.env, TEST_MGMT_KEY: emu.managementKey, TEST_API_URL: emu.url };
-  delete env.BASETEN_API_KEY;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-e", program], { cwd: REPO, env }, (err, stdout, stderr) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      if (err) return reject(new Error(`fresh process failed: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split("\n").pop() as string) as Record<string, unknown>);
-    });
-  });
-}
-
 describe("the serialized RotatingApiKey provider", () => {
   it("registers the type token pulumi-nodejs:dynamic/baseten:RotatingApiKey", () => {
     expect(registered?.type).toBe("pulumi-nodejs:dynamic/baseten:RotatingApiKey");
@@ -81,7 +50,11 @@ describe("the serialized RotatingApiKey provider", () => {
 
   it("rotates and revokes in a fresh process, on the clock BASETEN_PROVIDER_NOW gives it", async () => {
     const news = { ...registered!.inputs, __provider: "stored-provider-text" };
-    const out = await runInFreshProcess(`
+    const out = await runProviderText(
+      String(registered?.inputs.__provider),
+      emu,
+      `
+      try {
       const news = ${JSON.stringify(news)};
       process.env.BASETEN_PROVIDER_NOW = "2026-01-01T00:00:00Z";
       const first = await provider.check({}, news);
@@ -92,7 +65,11 @@ describe("the serialized RotatingApiKey provider", () => {
       const updated = await provider.update(created.id, created.outs, second.inputs);
       await provider.delete(created.id, updated.outs);
       console.log(JSON.stringify({ ok: true, id: created.id, failures: first.failures, diff, first: first.inputs.rotatedAt,
-        generations: updated.outs.keys.map((k) => k.generation) }));`);
+        generations: updated.outs.keys.map((k) => k.generation) }));
+      } catch (e) {
+        console.log(JSON.stringify({ ok: false, message: e.message, name: e.name }));
+      }`,
+    );
     expect(out).toMatchObject({
       ok: true,
       failures: [],

@@ -4,16 +4,12 @@
  * serialized), stay small, and work when loaded in a fresh Node process the way the engine's
  * dynamic-provider host loads it (`require-from-string`, then `configure`, then the method).
  */
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { BasetenEmulator } from "../emulator";
+import { callProviderText } from "../support/freshProviderProcess";
 
 let emu: BasetenEmulator;
 let providerText = "";
-const REPO = path.resolve(__dirname, "../..");
 
 pulumi.runtime.setMocks(
   {
@@ -41,38 +37,6 @@ afterAll(async () => {
   await emu.stop();
 });
 
-/** Runs `method(...args)` of the provider text in a fresh node, as the engine's host does. */
-function runInFreshProcess(method: string, args: unknown[]): Promise<{ ok: boolean; result?: unknown; message?: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-text-"));
-  const file = path.join(dir, "provider.js");
-  fs.writeFileSync(file, providerText);
-  const script = `
-    const requireFromString = require("require-from-string");
-    const fs = require("fs");
-    const provider = requireFromString(fs.readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-    const config = { "baseten:apiKey": process.env.TEST_MGMT_KEY, "baseten:apiUrl": process.env.TEST_API_URL };
-    (async () => {
-      await provider.configure({ config: { get: (k) => config[k] } });
-      try {
-        const result = await provider[${JSON.stringify(method)}](...${JSON.stringify(args)});
-        console.log(JSON.stringify({ ok: true, result: result === undefined ? null : result }));
-      } catch (e) {
-        console.log(JSON.stringify({ ok: false, message: e.message }));
-      }
-    })();`;
-  // The child resolves modules from the repo, as the host resolves them from the program's folder;
-  // BASETEN_API_KEY is removed so only stack config (configure) can supply the key.
-  const env: NodeJS.ProcessEnv = { ...process.env, TEST_MGMT_KEY: emu.managementKey, TEST_API_URL: emu.url };
-  delete env.BASETEN_API_KEY;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-e", script], { cwd: REPO, env }, (err, stdout, stderr) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      if (err) return reject(new Error(`fresh process failed: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split("\n").pop() as string));
-    });
-  });
-}
-
 describe("the serialized provider", () => {
   it("contains no management key", async () => {
     expect(providerText.length).toBeGreaterThan(1000);
@@ -89,7 +53,7 @@ describe("the serialized provider", () => {
   });
   it("revokes a key with its tombstone verified when loaded in a fresh process", async () => {
     const k = emu.createKeyOutOfBand({ type: "PERSONAL", name: "to-revoke" });
-    const out = await runInFreshProcess("delete", [k.prefix, {}]);
+    const out = await callProviderText(providerText, emu, "delete", [k.prefix, {}]);
     expect(out).toEqual({ ok: true, result: null });
     expect(emu.liveKeys()).toEqual([]);
     expect(emu.routeCounts()["DELETE /v1/api_keys/{prefix}"]).toBe(1);
@@ -97,7 +61,7 @@ describe("the serialized provider", () => {
   it("refuses a tombstone for another key when loaded in a fresh process", async () => {
     const k = emu.createKeyOutOfBand({ type: "PERSONAL", name: "kept" });
     emu.injectFault({ kind: "wrongTombstone", prefix: "otherkey", method: "DELETE" });
-    const out = await runInFreshProcess("delete", [k.prefix, {}]);
+    const out = await callProviderText(providerText, emu, "delete", [k.prefix, {}]);
     expect(out.ok).toBe(false);
     expect(out.message).toContain(`tombstone for "otherkey", expected "${k.prefix}"`);
     expect(out.message).not.toContain(emu.managementKey);
