@@ -18,7 +18,7 @@ import type { Caller } from "../client/identity";
  * How far Baseten's clock may run behind this machine's when an audit-log search window starts
  * at a time of this machine (a key's mint time, a secret's DELETE): the window starts this much
  * earlier, so a skewed clock cannot hide the entries. Generous, since a wider window costs
- * nothing. Not a refusal's tolerance: secret/create.ts's CREATED_AT_SKEW_ALLOWANCE_MS (one
+ * nothing. Not a refusal's tolerance: core/secrets/write.ts's CREATED_AT_SKEW_ALLOWANCE_MS (one
  * minute) decides whether a `created_at` predates a listing, where erring long would let
  * another writer's secret pass as new.
  */

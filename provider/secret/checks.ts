@@ -6,7 +6,7 @@
 import { generatedName } from "../core/names";
 import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
 import { UNKNOWN } from "../core/unknown";
-import type { SecretInputs } from "./types";
+import type { SecretInputs } from "../core/secrets/types";
 
 /** Longest name accepted: Baseten documents none; 255 is the usual column size (a guess). */
 export const MAX_SECRET_NAME_LENGTH = 255;

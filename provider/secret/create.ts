@@ -2,28 +2,16 @@
  * Create of a `Secret`: one listing and one upsert, refusing to overwrite a secret this stack
  * did not write unless told to adopt it.
  */
-import { BasetenError, isBasetenError, withLimit, type BasetenErrorKind } from "../client/errors";
+import { BasetenError, isBasetenError, withLimit } from "../client/errors";
+import { predatesListing, writeMayHaveLanded } from "../core/secrets/write";
 import { canonicalSecretName, secretNamesEquivalent, type ListedSecret } from "../client/secrets";
 import { witnessFields } from "../core/evidence";
 import { secretNamedLike } from "../core/listings";
 import type { ProviderRuntime } from "../core/runtime";
-import { SecretError } from "./errors";
+import { SecretError } from "../core/secrets/errors";
 import { outputsOf } from "./outputs";
-import { describeTeam, resolveSecretTeam, teamSecrets, wroteTeamSecrets } from "./team";
-import type { SecretInputs, SecretOutputs } from "./types";
-
-/**
- * How far Baseten's clock may run behind this machine's before a `created_at` earlier than
- * the pre-create listing (`startedAt`) is taken for another writer's secret. The listing is
- * the real guard; this check catches a secret the listing did not show, and must not fire on
- * clock skew, yet must stay short, or another writer's secret of the last minutes passes as
- * new. Not AUDIT_CLOCK_SKEW_MS (core/evidence.ts): that one widens an audit-log search
- * window, where erring long costs nothing.
- */
-export const CREATED_AT_SKEW_ALLOWANCE_MS = 60_000;
-
-/** Failures after which an upsert may or may not have reached Baseten. */
-const UNCERTAIN_FAILURES: BasetenErrorKind[] = ["timeout", "network", "server", "invalid-response"];
+import { describeTeam, resolveSecretTeam, teamSecrets, wroteTeamSecrets } from "../core/secrets/team";
+import type { SecretInputs, SecretOutputs } from "../core/secrets/types";
 
 /** How to take over a secret that exists, said by every refusal of create; `name` as Baseten holds it, when known. */
 function adoptAdvice(name: string): string {
@@ -63,7 +51,7 @@ export async function createSecret(rt: ProviderRuntime, inputs: SecretInputs): P
     try {
       written = await client.upsertSecret(team.teamId, inputs.name, inputs.value);
     } catch (e) {
-      if (isBasetenError(e) && UNCERTAIN_FAILURES.includes(e.kind)) {
+      if (writeMayHaveLanded(e)) {
         throw withLimit(
           e,
           `The write of secret ${JSON.stringify(inputs.name)} may have reached Baseten: if it did, the next \`pulumi up\` ` +
@@ -96,7 +84,7 @@ export async function createSecret(rt: ProviderRuntime, inputs: SecretInputs): P
             `upserted ${written.id}): something else deleted and recreated it meanwhile. Check who manages it, then rerun \`pulumi up\`.`,
         );
       }
-    } else if (Date.parse(written.createdAt) < listing.startedAt - CREATED_AT_SKEW_ALLOWANCE_MS) {
+    } else if (predatesListing(written.createdAt, listing.startedAt)) {
       throw new SecretError(
         "other-writer",
         `Secret ${JSON.stringify(inputs.name)} in ${describeTeam(team)} existed before this create (id ${written.id}, ` +

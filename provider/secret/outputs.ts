@@ -2,8 +2,8 @@
 import type { ListedSecret } from "../client/secrets";
 import type { Caller } from "../client/identity";
 import { witnessFields } from "../core/evidence";
-import type { SecretTeam } from "./team";
-import type { SecretInputs, SecretOutputs } from "./types";
+import type { SecretTeam } from "../core/secrets/team";
+import type { SecretInputs, SecretOutputs } from "../core/secrets/types";
 
 /** The resource id: `<teamId>/<name>`. */
 export function secretResourceId(teamId: string, name: string): string {

@@ -1,10 +1,10 @@
 /** Refresh of a `Secret`: the secret as Baseten lists it now, or the proof that it is gone. */
 import type { ProviderRuntime } from "../core/runtime";
-import { absenceUnproven, proveSecretGone, type SecretGone } from "./gone";
-import { listedAs } from "./identity";
+import { absenceUnproven, proveSecretGone, type SecretGone } from "../core/secrets/gone";
+import { listedAs } from "../core/secrets/identity";
 import { withWitness } from "./outputs";
-import { describeTeam, teamSecrets } from "./team";
-import type { SecretOutputs } from "./types";
+import { describeTeam, teamSecrets } from "../core/secrets/team";
+import type { SecretOutputs } from "../core/secrets/types";
 
 /**
  * Refresh: the secret as Baseten lists it now (value kept from state), or why it is gone. The

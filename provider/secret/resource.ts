@@ -6,7 +6,7 @@ import { registeredIdentity, withSecretOutputs } from "../core/registration";
 import { PROVIDER_VERSION } from "../version";
 // One provider object for every Secret, captured by reference in users' state (see sharedProvider.ts).
 import provider from "./sharedProvider";
-import type { SecretInputs } from "./types";
+import type { SecretInputs } from "../core/secrets/types";
 
 /** The arguments of a {@link Secret}. */
 export interface SecretArgs {

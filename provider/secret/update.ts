@@ -1,11 +1,11 @@
 /** Update of a `Secret`: a value change, written in place by one upsert into the stored secret. */
 import type { ListedSecret } from "../client/secrets";
 import type { ProviderRuntime } from "../core/runtime";
-import { SecretError } from "./errors";
-import { describeOther, listedAs } from "./identity";
+import { SecretError } from "../core/secrets/errors";
+import { describeOther, listedAs } from "../core/secrets/identity";
 import { withWitness } from "./outputs";
-import { describeTeam, teamSecrets, wroteTeamSecrets, type SecretTeam } from "./team";
-import type { SecretInputs, SecretOutputs } from "./types";
+import { describeTeam, teamSecrets, wroteTeamSecrets, type SecretTeam } from "../core/secrets/team";
+import type { SecretInputs, SecretOutputs } from "../core/secrets/types";
 
 /**
  * A value change: one upsert into the secret's team, sent only after the team's listing shows

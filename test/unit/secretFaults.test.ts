@@ -7,7 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createSecretProvider, type SecretProvider } from "../../provider/secret/provider";
-import type { SecretOutputs } from "../../provider/secret/types";
+import type { SecretOutputs } from "../../provider/core/secrets/types";
 import { PROVIDER_VERSION } from "../../provider/version";
 import { BasetenEmulator } from "../emulator";
 

@@ -4,8 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createSecretProvider, type SecretProvider } from "../../provider/secret/provider";
-import type { SecretOutputs } from "../../provider/secret/types";
-import { isSecretError } from "../../provider/secret/errors";
+import type { SecretOutputs } from "../../provider/core/secrets/types";
+import { isSecretError } from "../../provider/core/secrets/errors";
 import { BasetenEmulator, EMULATOR_USER, ROUTES, SECRET_ROUTES, WORKSPACE_NAME } from "../emulator";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";

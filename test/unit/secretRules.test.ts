@@ -6,7 +6,7 @@
  */
 import { canonicalSecretName, secretNamesEquivalent, secretsPath } from "../../provider/client/secrets";
 import { diffSecret } from "../../provider/secret/diff";
-import { listedAs } from "../../provider/secret/identity";
+import { listedAs } from "../../provider/core/secrets/identity";
 import { removalLine } from "../../provider/core/removalLines";
 import { checkSecretInputs } from "../../provider/secret/checks";
 import { UNKNOWN } from "../../provider/apiKey/checks";

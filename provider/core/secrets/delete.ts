@@ -1,5 +1,5 @@
 /** Destroy of a `Secret`: delete only the stored secret, and leave state only on proof that it is gone. */
-import type { ProviderRuntime } from "../core/runtime";
+import type { ProviderRuntime } from "../runtime";
 import { SecretError } from "./errors";
 import { deletionUnproven, provenGone, type SecretGone } from "./gone";
 import { deletionRecord, listedAs } from "./identity";

@@ -3,10 +3,10 @@
  * teamless routes disagree on the team (primary vs default), so a secret whose program names
  * no team is put in the organization default team, resolved here.
  */
-import type { BasetenClient } from "../client/baseten";
-import type { ListedSecret } from "../client/secrets";
-import type { ProviderRuntime, TimedListing } from "../core/runtime";
-import { resolveTeam, theDefaultTeam } from "../core/teams";
+import type { BasetenClient } from "../../client/baseten";
+import type { ListedSecret } from "../../client/secrets";
+import type { ProviderRuntime, TimedListing } from "../runtime";
+import { resolveTeam, theDefaultTeam } from "../teams";
 import type { SecretInputs } from "./types";
 
 /** The resolved team of a secret. */

@@ -5,10 +5,10 @@
  * Update and destroy write or delete only after the listing shows the stored id; the audit
  * log, where readable, confirms which id a DELETE removed (the tombstone holds only a name).
  */
-import type { ListedSecret } from "../client/secrets";
-import { secretsNamedLike } from "../core/listings";
+import type { ListedSecret } from "../../client/secrets";
+import { secretsNamedLike } from "../listings";
 import { findDeletionOfName } from "./auditLog";
-import type { BasetenClient } from "../client/baseten";
+import type { BasetenClient } from "../../client/baseten";
 import type { SecretOutputs } from "./types";
 
 /** What the team's listing holds under the stored name. */

@@ -4,9 +4,9 @@
  * substring matched against resource names and IDs in the entry": it may match the name, the
  * id, or both. So each lookup tries every reading, and compares every entry exactly itself.
  */
-import type { AuditLogEntry, BasetenClient } from "../client/baseten";
-import { secretNamesEquivalent } from "../client/secrets";
-import { AUDIT_CLOCK_SKEW_MS } from "../core/evidence";
+import type { AuditLogEntry, BasetenClient } from "../../client/baseten";
+import { secretNamesEquivalent } from "../../client/secrets";
+import { AUDIT_CLOCK_SKEW_MS } from "../evidence";
 
 const deletion = (e: AuditLogEntry) => e.eventType === "SECRET_DELETED";
 

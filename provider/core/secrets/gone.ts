@@ -9,11 +9,11 @@ import {
   whichKeyCanProve,
   type AbsenceVerdict,
   type RemovalWords,
-} from "../core/evidence";
-import type { BasetenClient } from "../client/baseten";
-import type { ListedSecret } from "../client/secrets";
-import type { ProviderRuntime } from "../core/runtime";
-import type { Caller } from "../client/identity";
+} from "../evidence";
+import type { BasetenClient } from "../../client/baseten";
+import type { ListedSecret } from "../../client/secrets";
+import type { ProviderRuntime } from "../runtime";
+import type { Caller } from "../../client/identity";
 import { findDeletionOfId } from "./auditLog";
 import { SecretError } from "./errors";
 import type { SecretOutputs } from "./types";
