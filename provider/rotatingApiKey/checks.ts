@@ -8,6 +8,7 @@ import { generatedName } from "../core/names";
 import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
 import { sameSet } from "../core/sets";
 import { UNKNOWN } from "../core/unknown";
+import { checkDeliverTo } from "./delivery/checks";
 import { INPUT_FIELDS } from "./outputs";
 import { durationSeconds, MIN_EVERY_SECONDS, planSchedule, ROTATE_NOW } from "./schedule";
 
@@ -21,9 +22,10 @@ export function checkRotatingInputs(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
-  const { inputs, failures, fail } = beginCheck(news, KNOWN_INPUTS, "baseten:RotatingApiKey", 5);
+  const { inputs, failures, fail } = beginCheck(news, KNOWN_INPUTS, "baseten:RotatingApiKey", 6);
   const knownType = checkKeyType(news, fail);
   checkKeyScope(news, inputs, knownType, fail);
+  checkDeliverTo(news, inputs, fail);
 
   const { every, overlap } = checkRotation(news.rotation, fail);
 

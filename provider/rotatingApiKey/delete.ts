@@ -6,6 +6,7 @@
  */
 import { BasetenError, detailsOf, isBasetenError } from "../client/errors";
 import type { ProviderRuntime } from "../core/runtime";
+import { removeDelivery } from "./delivery/remove";
 import { describeFailed, describeRevoked, revokeOwned } from "./revoke";
 import type { RotatingApiKeyOutputs } from "./types";
 
@@ -15,6 +16,8 @@ export async function deleteRotating(
   id: string,
   stored: RotatingApiKeyOutputs | undefined,
 ): Promise<string> {
+  // The secret first: it must never hold a revoked key while this resource exists.
+  const secretLine = stored?.delivery ? await removeDelivery(rt, id, stored.delivery) : "";
   const keys = [...(stored?.keys ?? [])].reverse(); // oldest first
   const { revoked, failed } = await revokeOwned(rt, keys);
   if (failed.length > 0) {
@@ -22,7 +25,7 @@ export async function deleteRotating(
     const first = failed[0].error;
     const message =
       `Destroy of rotating key ${JSON.stringify(id)} could not prove ${failed.length} of its ${keys.length} keys revoked: ${describeFailed(failed)}.` +
-      `${done} The resource stays in state with every key; once the cause is fixed, \`pulumi destroy\` tries them again ` +
+      `${done}${secretLine ? " Its secret was deleted first." : ""} The resource stays in state with every key; once the cause is fixed, \`pulumi destroy\` tries them again ` +
       `(the revoked ones are proven gone by the listing).` +
       (failed.every((f) => !f.key.prefix)
         ? ` Only unconfirmed entries are left (mints whose outcome was never known, most likely never made): if Baseten's API keys page ` +
@@ -31,6 +34,6 @@ export async function deleteRotating(
         : "");
     throw isBasetenError(first) ? new BasetenError(first.kind, message, detailsOf(first)) : new Error(message);
   }
-  if (revoked.length === 0) return `Rotating key ${JSON.stringify(id)} owned no key: nothing to revoke.\n`;
-  return `Revoked every key of rotating key ${JSON.stringify(id)}: ${describeRevoked(revoked)}.\n`;
+  if (revoked.length === 0) return `${secretLine}Rotating key ${JSON.stringify(id)} owned no key: nothing to revoke.\n`;
+  return `${secretLine}Revoked every key of rotating key ${JSON.stringify(id)}: ${describeRevoked(revoked)}.\n`;
 }

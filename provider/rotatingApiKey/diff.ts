@@ -12,8 +12,12 @@ import type { OwnedKey } from "./types";
 
 const containsUnknown = (v: unknown): boolean => JSON.stringify(v ?? null).includes(UNKNOWN);
 
-/** Inputs whose change replaces the resource. */
-const REPLACING = ["type", "modelIds", "teamId", "teamName", "baseName"] as const;
+/**
+ * Inputs whose change replaces the resource. A new `deliverTo` target (or adding or removing
+ * it) too: writing a secret needs a fresh key's plaintext, and two resources must never own one
+ * secret name, so the old resource (its secret deleted, then its keys revoked) goes first.
+ */
+const REPLACING = ["type", "modelIds", "teamId", "teamName", "baseName", "deliverTo"] as const;
 
 /**
  * Inputs `update` takes in place: the schedule `check` writes, and the release that stored it.
@@ -23,6 +27,15 @@ const REPLACING = ["type", "modelIds", "teamId", "teamName", "baseName"] as cons
 const IN_PLACE = ["rotation", "rotatedAt", "rotateAfter", "overlapEndsAt", "rotationReason", "providerVersion"] as const;
 
 function same(field: string, a: unknown, b: unknown): boolean {
+  if (field === "deliverTo") {
+    // `adoptExisting` matters only when a secret is written anew: not a new target.
+    const target = (v: unknown) => {
+      if (v === undefined || v === null) return null;
+      const d = v as Record<string, unknown>;
+      return [d.secretName, d.teamId ?? null, d.teamName ?? null];
+    };
+    return JSON.stringify(target(a)) === JSON.stringify(target(b));
+  }
   if (field === "modelIds") {
     const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
     return sameSet(list(a), list(b));
@@ -35,10 +48,14 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
   const changed = IN_PLACE.some((f) => !same(f, olds[f], news[f]));
   // A newest key whose plaintext was lost (an interrupted mint) is replaced by the next update.
   const lostPlaintext = olds.apiKey === "";
+  // With delivery: a secret to write again (its write failed, or it was deleted or replaced outside Pulumi).
+  const undeliveredSecret = news.deliverTo !== undefined && olds.deliverTo !== undefined && olds.delivery === undefined;
+  const delivers = olds.deliverTo !== undefined || news.deliverTo !== undefined;
   return {
-    changes: replaces.length > 0 || changed || lostPlaintext || keysToRetire(olds, news),
+    changes: replaces.length > 0 || changed || lostPlaintext || undeliveredSecret || keysToRetire(olds, news),
     replaces: [...replaces],
-    deleteBeforeReplace: false,
+    // Delete first: the old resource's secret and keys go before the new resource writes its secret.
+    deleteBeforeReplace: replaces.length > 0 && delivers,
   };
 }
 

@@ -57,21 +57,25 @@ export function generationOf(baseName: string, name: string | undefined): number
   return /^[1-9]\d{0,8}$/.test(n) ? Number(n) : undefined;
 }
 
+/** The first generation from `from` whose name no live key of the scope holds, and the keys of ours found holding skipped names. */
+export interface FreeGeneration {
+  generation: number;
+  /** Live keys found under this resource's names, now tracked (see OwnedKey.leftBehind). */
+  leftBehind: OwnedKey[];
+}
+
 /**
- * Mints generation `from` (or the first later one whose name no live key of the scope holds).
+ * Finds generation `from` (or the first later one whose name no live key of the scope holds).
  * Live keys holding a skipped name, not in `tracked` (prefixes the resource already owns) and
- * proven minted by this management key are returned as left behind. A create whose outcome stays unknown throws the core's
- * KeyKeptInStateError; `keep` turns its key into the resource's own error, so the resource
- * (with every key it owns) stays in state.
+ * proven minted by this management key are returned as left behind. Sends no POST: a delivery
+ * runs it before deciding whether to mint, so a refusal can still keep those keys in state.
  */
-export async function mintGeneration(
+export async function freeGeneration(
   rt: ProviderRuntime,
   inputs: RotatingApiKeyInputs,
   from: number,
   tracked: ReadonlySet<string>,
-  providerCode: unknown,
-  keep: (kept: OwnedKey, error: KeyKeptInStateError, leftBehind: OwnedKey[]) => Error,
-): Promise<MintedGeneration> {
+): Promise<FreeGeneration> {
   const team = await resolveTeam(rt, inputs);
   const caller = await rt.caller();
   const scope: KeyScope = {
@@ -129,6 +133,25 @@ export async function mintGeneration(
         `and the audit log shows it minted by this management key: it is left from an interrupted run or from the resource this one replaces, ` +
         `so it is tracked, and revoked by the next \`pulumi up\` or destroy.\n`,
     );
+  return { generation, leftBehind };
+}
+
+/**
+ * Mints generation `from` (or the first free later one, see freeGeneration; `free` when the
+ * caller already looked). A create whose outcome stays unknown throws the core's
+ * KeyKeptInStateError; `keep` turns its key into the resource's own error, so the resource
+ * (with every key it owns) stays in state.
+ */
+export async function mintGeneration(
+  rt: ProviderRuntime,
+  inputs: RotatingApiKeyInputs,
+  from: number,
+  tracked: ReadonlySet<string>,
+  providerCode: unknown,
+  keep: (kept: OwnedKey, error: KeyKeptInStateError, leftBehind: OwnedKey[]) => Error,
+  free?: FreeGeneration,
+): Promise<MintedGeneration> {
+  const { generation, leftBehind } = free ?? (await freeGeneration(rt, inputs, from, tracked));
   const name = generationName(inputs.baseName, generation);
   // The preview named the planned generation: say which name is minted instead, and why.
   if (generation !== from)

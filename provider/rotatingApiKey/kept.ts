@@ -5,6 +5,7 @@
  */
 import { KeyKeptInStateError } from "../core/keys/keptInState";
 import { rotatingOutputs } from "./outputs";
+import type { Delivery } from "./delivery/types";
 import type { OwnedKey, RotatingApiKeyInputs } from "./types";
 
 export function keptRotating(
@@ -13,7 +14,8 @@ export function keptRotating(
   inputs: RotatingApiKeyInputs & { __provider?: unknown },
   keys: OwnedKey[],
   apiKey: string,
+  delivery?: Delivery,
 ): KeyKeptInStateError {
-  const properties = { ...rotatingOutputs(inputs, keys, apiKey), __provider: inputs.__provider };
+  const properties = { ...rotatingOutputs(inputs, keys, apiKey, delivery), __provider: inputs.__provider };
   return new KeyKeptInStateError(message, id, properties, [message]);
 }

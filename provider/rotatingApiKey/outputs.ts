@@ -1,6 +1,7 @@
 /** The state of a rotating key built from its inputs and the keys it owns, and the inputs a refresh gives back. */
 import { unconfirmedId } from "../core/keys/keptInState";
 import type { ApiKeyOutputs } from "../core/keys/types";
+import type { Delivery } from "./delivery/types";
 import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./types";
 import { ROTATE_NOW } from "./schedule";
 
@@ -11,6 +12,7 @@ export const INPUT_FIELDS = [
   "teamId",
   "teamName",
   "rotation",
+  "deliverTo",
   "baseName",
   "generation",
   "keyName",
@@ -41,9 +43,15 @@ export function newestKey(inputs: Pick<RotatingApiKeyInputs, "rotatedAt">, keys:
 
 /**
  * The state: the inputs, every owned key (newest first), and the outputs a program reads.
- * `apiKey` is the newest key's plaintext; empty while the plan's key is missing.
+ * `apiKey` is the newest key's plaintext; empty while the plan's key is missing. With
+ * `deliverTo` there is no `apiKey` at all: the secret (`delivery`) holds the key instead.
  */
-export function rotatingOutputs(inputs: RotatingApiKeyInputs, keys: OwnedKey[], apiKey: string): RotatingApiKeyOutputs {
+export function rotatingOutputs(
+  inputs: RotatingApiKeyInputs,
+  keys: OwnedKey[],
+  apiKey: string,
+  delivery?: Delivery,
+): RotatingApiKeyOutputs {
   const outs = {} as Record<string, unknown>;
   for (const field of INPUT_FIELDS)
     if ((inputs as unknown as Record<string, unknown>)[field] !== undefined)
@@ -54,7 +62,9 @@ export function rotatingOutputs(inputs: RotatingApiKeyInputs, keys: OwnedKey[], 
     ...(outs as unknown as RotatingApiKeyInputs),
     keys,
     prefix: newest?.prefix ?? "",
-    apiKey: newest ? apiKey : "",
+    ...(inputs.deliverTo === undefined
+      ? { apiKey: newest ? apiKey : "" }
+      : { secretName: inputs.deliverTo.secretName, secretId: delivery?.secretId ?? "", ...(delivery ? { delivery } : {}) }),
     ...(previous ? { previousPrefix: previous.prefix } : {}),
     createdAt: newest?.mintedAt ?? "",
   };

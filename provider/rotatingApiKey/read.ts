@@ -15,6 +15,8 @@ import { readKey } from "../core/keys/read";
 import { keysNamedInScope, scopeOfStored } from "../core/keys/scope";
 import { provedBy } from "../core/proof";
 import type { ProviderRuntime } from "../core/runtime";
+import { readDelivery } from "./delivery/refresh";
+import type { Delivery } from "./delivery/types";
 import { generationOf, ownedKey } from "./generations";
 import { asKeyOutputs, inputsOfRotating, keyIdOf, newestKey, rotatingOutputs } from "./outputs";
 import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./types";
@@ -46,18 +48,41 @@ export async function readRotating(
     process.stdout.write(
       `Refresh found key ${JSON.stringify(key.prefix || key.name)} (${key.name}) of rotating key ${JSON.stringify(id)} gone: ${because}.\n`,
     );
-  if (live.length === 0) return { gone: `every key it owned is gone (${gone.map((g) => g.because).join("; ")})` };
+  // With delivery, the secret is read by its id too. A secret deleted or replaced outside
+  // Pulumi is dropped from state, and the next `up` writes a fresh key (by a new secret's rules)
+  // before revoking the old. A resource whose secret is still ours stays even with no live key,
+  // so the next `up` replaces the revoked key the secret holds (never an orphaned secret).
+  let delivery: Delivery | undefined = stored.delivery;
+  let deliveryGone: string | undefined;
+  if (stored.deliverTo !== undefined && delivery !== undefined) {
+    const seen = await readDelivery(rt, delivery);
+    if (seen.state === "ours") delivery = seen.delivery;
+    else {
+      delivery = undefined;
+      deliveryGone = seen.because;
+      process.stdout.write(`Refresh found the secret of rotating key ${JSON.stringify(id)} gone: ${seen.because}.\n`);
+    }
+  }
+  if (live.length === 0 && delivery === undefined)
+    return { gone: `every key it owned is gone (${gone.map((g) => g.because).join("; ")})` };
 
   const inputs = { ...stored } as RotatingApiKeyInputs & Record<string, unknown>;
   // A previous key revoked outside Pulumi ends its overlap early.
   if (!live.some((k) => k.overlapEndsAt !== undefined)) delete inputs.overlapEndsAt;
   const lastNewest = stored.keys.find((k) => !k.leftBehind);
   const newestGone = gone.find((g) => g.key === lastNewest);
+  const undelivered = stored.deliverTo !== undefined ? newestKey(inputs, live) : undefined;
   const rotateNow = newestGone
     ? `key ${newestGone.key.prefix || newestGone.key.name} (${newestGone.key.name}) was found revoked outside Pulumi at refresh`
-    : !newestKey(inputs, live)
-      ? `no live key of the plan of ${inputs.rotatedAt} (${inputs.keyName}) is tracked`
-      : undefined;
+    : deliveryGone !== undefined
+      ? `${deliveryGone.replace(/^secret/, "its secret")} (found at refresh)`
+      : stored.deliverTo !== undefined && delivery === undefined
+        ? `no secret holds a key of it yet`
+        : !newestKey(inputs, live)
+          ? `no live key of the plan of ${inputs.rotatedAt} (${inputs.keyName}) is tracked`
+          : undelivered !== undefined && undelivered.delivered !== true
+            ? `the write of key ${undelivered.prefix} (${undelivered.name}) into its secret had an unknown outcome`
+            : undefined;
   // A mint that skipped a held name minted a later generation than planned: the inputs follow
   // the key the resource has, so the next plan names the generation after it.
   const newest = newestKey(inputs, live);
@@ -65,7 +90,7 @@ export async function readRotating(
     inputs.generation = newest.generation;
     inputs.keyName = newest.name;
   }
-  const outs = rotatingOutputs(inputs, live, stored.apiKey ?? "");
+  const outs = rotatingOutputs(inputs, live, stored.apiKey ?? "", delivery);
   return { id, outs, inputs: inputsOfRotating(outs, rotateNow) };
 }
 

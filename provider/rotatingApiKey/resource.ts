@@ -47,6 +47,20 @@ export interface RotatingApiKeyArgs {
    * date (README, "Rotation": schedule `pulumi up --refresh --yes`).
    */
   rotation: pulumi.Input<{ every: pulumi.Input<string>; overlap: pulumi.Input<string> }>;
+  /**
+   * Deliver each new key into this Baseten secret instead of giving it out as `apiKey`: the
+   * plaintext goes from Baseten's answer straight into the secret, and is never in state,
+   * outputs or logs (README, "Delivery"). `teamId` or `teamName` name the secret's team (the
+   * organization default team when neither is set); `adoptExisting` takes over a secret of that
+   * name that this resource did not write. Changing the secret's name or team replaces the
+   * resource, deleting the old one first.
+   */
+  deliverTo?: pulumi.Input<{
+    secretName: pulumi.Input<string>;
+    teamId?: pulumi.Input<string>;
+    teamName?: pulumi.Input<string>;
+    adoptExisting?: pulumi.Input<boolean>;
+  }>;
 }
 
 /**
@@ -57,12 +71,24 @@ export interface RotatingApiKeyArgs {
  * @example
  * const key = new RotatingApiKey("caller", { type: "WORKSPACE_INVOKE", rotation: { every: "30d", overlap: "2d" } });
  * export const apiKey = key.apiKey; // a secret: always the newest key
+ *
+ * @example
+ * // The key goes into a Baseten secret that models read by name; no plaintext in state.
+ * new RotatingApiKey("caller", {
+ *   type: "WORKSPACE_INVOKE",
+ *   rotation: { every: "30d", overlap: "2d" },
+ *   deliverTo: { secretName: "upstream_api_key" },
+ * });
  */
 export class RotatingApiKey extends pulumi.dynamic.Resource {
   /** The newest key's prefix. */
   declare readonly prefix: pulumi.Output<string>;
-  /** The newest key's plaintext, a Pulumi secret. */
+  /** The newest key's plaintext, a Pulumi secret; undefined with `deliverTo` (the secret holds it). */
   declare readonly apiKey: pulumi.Output<string>;
+  /** With `deliverTo`: the secret's name. */
+  declare readonly secretName: pulumi.Output<string | undefined>;
+  /** With `deliverTo`: Baseten's id of the secret holding the newest key. */
+  declare readonly secretId: pulumi.Output<string | undefined>;
   /** The previous key's prefix while its overlap runs; undefined otherwise. */
   declare readonly previousPrefix: pulumi.Output<string | undefined>;
   /** When the newest key was minted (ISO). */
@@ -80,7 +106,8 @@ export class RotatingApiKey extends pulumi.dynamic.Resource {
       name,
       {
         prefix: undefined,
-        apiKey: undefined,
+        // With delivery there is no `apiKey` output at all: the secret holds the key.
+        ...(args.deliverTo === undefined ? { apiKey: undefined } : { secretName: undefined, secretId: undefined }),
         previousPrefix: undefined,
         createdAt: undefined,
         rotateAfter: undefined,
@@ -89,7 +116,10 @@ export class RotatingApiKey extends pulumi.dynamic.Resource {
         ...args,
         ...scopedIdentity(name, opts),
       },
-      withSecretOutputs(opts, "apiKey"),
+      // With delivery, the old resource (its secret, then its keys) goes before a replacement writes its secret.
+      args.deliverTo === undefined
+        ? withSecretOutputs(opts, "apiKey")
+        : { ...withSecretOutputs(opts, "apiKey"), deleteBeforeReplace: true },
       "baseten",
       "RotatingApiKey",
     );

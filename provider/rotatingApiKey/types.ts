@@ -4,6 +4,7 @@
  * state (README, "Rotation").
  */
 import type { ApiKeyOutputs, ApiKeyType } from "../core/keys/types";
+import type { DeliverTo, Delivery } from "./delivery/types";
 
 /** `rotation` as the program writes it: durations such as "30d", "12h", "90m". */
 export interface RotationInput {
@@ -18,6 +19,8 @@ export interface RotatingApiKeyInputs {
   teamId?: string;
   teamName?: string;
   rotation: RotationInput;
+  /** Where each new key is written instead of being given out as `apiKey` (README, "Delivery"). */
+  deliverTo?: DeliverTo;
   /** The stem of every key's name (`<baseName>-g<generation>`), derived once and kept. */
   baseName: string;
   /** The generation the newest key has (or, when a rotation is planned, will have). */
@@ -62,6 +65,12 @@ export interface OwnedKey extends Omit<ApiKeyOutputs, "apiKey"> {
    * the resource this one replaces): tracked, and revoked at the next rotation or destroy.
    */
   leftBehind?: boolean;
+  /**
+   * With `deliverTo`: the write of its plaintext into the secret had an unknown outcome (a
+   * timeout, a lost connection), or it was found live when the secret already existed, so the
+   * secret may hold it. Kept through the overlap after the next delivery, never revoked before.
+   */
+  mayBeDelivered?: boolean;
 }
 
 /** The state of a `RotatingApiKey`. */
@@ -70,8 +79,14 @@ export interface RotatingApiKeyOutputs extends RotatingApiKeyInputs {
   keys: OwnedKey[];
   /** The newest key's prefix; empty while it is missing (revoked outside Pulumi) until the next rotation. */
   prefix: string;
-  /** The newest key's plaintext, a Pulumi secret. */
-  apiKey: string;
+  /** The newest key's plaintext, a Pulumi secret; absent with `deliverTo` (the secret holds it). */
+  apiKey?: string;
+  /** With `deliverTo`: the secret this resource wrote and owns (its id, team, and who last saw it); absent while it must be written again. */
+  delivery?: Delivery;
+  /** With `deliverTo`: the secret's name, as written. */
+  secretName?: string;
+  /** With `deliverTo`: Baseten's id of the secret; empty while it must be written again. */
+  secretId?: string;
   /** The previous key's prefix while its overlap runs. */
   previousPrefix?: string;
   /** When the newest key was minted (ISO). */

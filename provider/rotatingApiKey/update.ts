@@ -9,6 +9,8 @@
 import { now as clockNow } from "../core/clock";
 import { refuseOtherOwner } from "../core/keys/scope";
 import type { ProviderRuntime } from "../core/runtime";
+import { mintAndDeliver } from "./delivery/mintAndDeliver";
+import type { Delivery } from "./delivery/types";
 import { mintGeneration } from "./generations";
 import { keptRotating } from "./kept";
 import { newestKey, rotatingOutputs } from "./outputs";
@@ -27,7 +29,13 @@ export async function updateRotating(
   let apiKey = olds.apiKey ?? "";
   // The key consumers may hold: the last one a run that succeeded gave out as `apiKey`.
   const delivered = keys.find((k) => k.delivered && k.prefix && !k.leftBehind);
-  const rotates = !newestKey(news, keys) || !apiKey;
+  // With `deliverTo`, no plaintext is stored: a newest key not proven in the secret (its write's
+  // outcome unknown), or a secret to write again, needs a fresh key.
+  const deliverTo = news.deliverTo;
+  let delivery: Delivery | undefined = deliverTo ? olds.delivery : undefined;
+  const rotates = deliverTo
+    ? newestKey(news, keys)?.delivered !== true || delivery === undefined
+    : !newestKey(news, keys) || !apiKey;
 
   if (rotates) {
     // A personal key belongs to its user: another user's management key would mint the next
@@ -38,31 +46,41 @@ export async function updateRotating(
     // outside Pulumi, or its plaintext was lost): mint it first, before anything is revoked.
     const tracked = new Set(keys.map((k) => k.prefix).filter(Boolean));
     const from = Math.max(news.generation, ...keys.map((k) => k.generation + 1));
-    const minted = await mintGeneration(rt, news, from, tracked, news.__provider, (kept, e, leftBehind) =>
-      keptRotating(
-        `${e.message} Nothing was revoked: every key this resource owned before stays live and tracked, and the next \`pulumi up\` mints again.`,
-        id,
-        news,
-        [kept, ...keys, ...leftBehind],
-        "",
-      ),
-    );
-    keys = [minted.key, ...keys, ...minted.leftBehind];
-    apiKey = minted.apiKey;
+    if (deliverTo) {
+      // Minted and written into the secret before anything is revoked (delivery/mintAndDeliver.ts).
+      const done = await mintAndDeliver(rt, {
+        inputs: { ...news, deliverTo },
+        from,
+        owned: keys,
+        stored: delivery,
+        keep: (message, _kind, kept, d) => keptRotating(message, id, news, kept, "", d),
+      });
+      keys = [done.key, ...keys, ...done.leftBehind];
+      delivery = done.delivery;
+    } else {
+      const minted = await mintGeneration(rt, news, from, tracked, news.__provider, (kept, e, leftBehind) =>
+        keptRotating(
+          `${e.message} Nothing was revoked: every key this resource owned before stays live and tracked, and the next \`pulumi up\` mints again.`,
+          id,
+          news,
+          [kept, ...keys, ...leftBehind],
+          "",
+        ),
+      );
+      keys = [minted.key, ...keys, ...minted.leftBehind];
+      apiKey = minted.apiKey;
+    }
   }
 
   const newest = keys[0];
   // Consumers fed by `apiKey` are updated after this update, and only if the whole run succeeds:
   // until a run that returned the newest key has succeeded, the delivered key outlives it, through
   // the planned overlap, or, with none left ("0s", or a retry after it passed), until the next run.
-  const awaitingDelivery = delivered !== undefined && delivered !== newest;
-  const previous = awaitingDelivery
-    ? delivered
-    : news.overlapEndsAt !== undefined
-      ? keys.find((k) => k !== newest && k.overlapEndsAt !== undefined && !k.leftBehind)
-      : undefined;
-  const overlapEndsAt = previous === undefined ? undefined : (news.overlapEndsAt ?? new Date(clockNow()).toISOString());
-  const stays = (k: OwnedKey) => k === newest || k === previous;
+  const previous = deliverTo
+    ? inTheSecretsPast(keys, delivered, rotates, news.overlapEndsAt)
+    : onlyPrevious(keys, delivered, news.overlapEndsAt);
+  const overlapEndsAt = previous.length === 0 ? undefined : (news.overlapEndsAt ?? new Date(clockNow()).toISOString());
+  const stays = (k: OwnedKey) => k === newest || previous.includes(k);
   const retiring = keys.filter((k) => !stays(k)).reverse(); // oldest first
   keys = keys.filter(stays).map((k) => dropUndefined({ ...k, overlapEndsAt: k === newest ? undefined : overlapEndsAt }));
   // The stored overlap's end is what `check` carries (so the next diff sees no change), or the
@@ -90,10 +108,43 @@ export async function updateRotating(
       (rotates ? `The rotation itself succeeded (newest key ${JSON.stringify(newest.prefix)}). ` : "") +
       (revoked.length ? `Revoked: ${revoked.map((r) => r.key.prefix || r.key.name).join(", ")}. ` : "") +
       `The keys not revoked stay tracked, and the next \`pulumi up\` (or \`pulumi destroy\`) tries them again once the cause is fixed.`;
-    throw keptRotating(message, id, inputs, [...keys, ...stillTracked], apiKey);
+    throw keptRotating(message, id, inputs, [...keys, ...stillTracked], apiKey, delivery);
   }
-  // This run succeeds: whoever uses `apiKey` now gets the newest key.
-  return rotatingOutputs(inputs, [{ ...newest, delivered: true }, ...keys.slice(1), ...stillTracked], apiKey);
+  // This run succeeds: whoever uses `apiKey` now gets the newest key (with delivery, the secret already holds it).
+  return rotatingOutputs(inputs, [{ ...newest, delivered: true }, ...keys.slice(1), ...stillTracked], apiKey, delivery);
+}
+
+/**
+ * Without delivery, the one key besides the newest that stays: consumers fed by `apiKey` are
+ * updated after this update, and only if the whole run succeeds, so until a run that returned
+ * the newest key has succeeded, the delivered key outlives it (through the planned overlap, or,
+ * with none left, until the next run); otherwise the previous key while its overlap runs.
+ */
+function onlyPrevious(keys: OwnedKey[], delivered: OwnedKey | undefined, overlapEndsAt: string | undefined): OwnedKey[] {
+  const newest = keys[0];
+  if (delivered !== undefined && delivered !== newest) return [delivered];
+  const inOverlap =
+    overlapEndsAt !== undefined ? keys.find((k) => k !== newest && k.overlapEndsAt !== undefined && !k.leftBehind) : undefined;
+  return inOverlap ? [inOverlap] : [];
+}
+
+/**
+ * With delivery, the keys besides the newest that stay: every key the secret may have held
+ * before this run's write, since a consumer may have read it there. After a rotation: the key
+ * last delivered, and each key whose write had an unknown outcome or that was found live while
+ * the secret existed (`mayBeDelivered`); they then run through the overlap (or, with none left,
+ * until the next run). Without a rotation: those whose overlap still runs.
+ */
+function inTheSecretsPast(
+  keys: OwnedKey[],
+  delivered: OwnedKey | undefined,
+  rotated: boolean,
+  overlapEndsAt: string | undefined,
+): OwnedKey[] {
+  const newest = keys[0];
+  if (rotated) return keys.filter((k) => k !== newest && k.prefix !== "" && (k === delivered || k.mayBeDelivered === true));
+  if (overlapEndsAt === undefined) return [];
+  return keys.filter((k) => k !== newest && k.overlapEndsAt !== undefined && (!k.leftBehind || k.mayBeDelivered === true));
 }
 
 function withoutOverlap(key: OwnedKey): OwnedKey {

@@ -6,10 +6,8 @@
 import { generatedName } from "../core/names";
 import { beginCheck, typeOf, type CheckFailure } from "../core/resource";
 import { UNKNOWN } from "../core/unknown";
+import { secretNameProblem } from "../core/secrets/names";
 import type { SecretInputs } from "../core/secrets/types";
-
-/** Longest name accepted: Baseten documents none; 255 is the usual column size (a guess). */
-export const MAX_SECRET_NAME_LENGTH = 255;
 
 /** Inputs a program may set, then those the Secret class sets. (An array: closure serialization cannot rebuild a Set.) */
 const KNOWN_INPUTS = [
@@ -27,16 +25,6 @@ const KNOWN_INPUTS = [
 const PUBLIC_INPUTS = 5;
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
-
-/** Why `name` is certainly not a Baseten secret name, or undefined. */
-export function secretNameProblem(name: string): string | undefined {
-  if (name.length === 0) return "must not be empty; omit `name` to have one generated";
-  if (name.length > MAX_SECRET_NAME_LENGTH)
-    return `is ${name.length} characters long; at most ${MAX_SECRET_NAME_LENGTH} are allowed`;
-  if (name.includes("/")) return "must not contain '/': the name is one segment of Baseten's URL path";
-  if (/[\u0000-\u001f\u007f]/.test(name)) return "must not contain control characters (newlines, tabs, ...)";
-  return undefined;
-}
 
 /**
  * The generated name of a new secret, derived like a key's (core/names.ts generatedName) from

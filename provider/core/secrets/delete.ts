@@ -4,14 +4,14 @@ import { SecretError } from "./errors";
 import { deletionUnproven, provenGone, type SecretGone } from "./gone";
 import { deletionRecord, listedAs } from "./identity";
 import { describeTeam, teamSecrets, wroteTeamSecrets } from "./team";
-import type { SecretOutputs } from "./types";
+import type { StoredSecret } from "./types";
 
 /**
  * Destroy: deletes the secret only after the team's listing shows the stored id under its name,
  * and resolves only on a matching tombstone or evidence it is gone, naming the proof. Another
  * id under the name proves the stack's secret gone, and that secret is left alone.
  */
-export async function deleteSecret(rt: ProviderRuntime, stored: SecretOutputs): Promise<SecretGone> {
+export async function deleteSecret(rt: ProviderRuntime, stored: StoredSecret): Promise<SecretGone> {
   const seen = listedAs((await teamSecrets(rt, stored.teamId)).items, stored);
   const client = rt.operationClient();
   if (seen.state === "replaced") return { proof: "replaced", other: seen.secret };

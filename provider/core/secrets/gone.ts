@@ -16,7 +16,7 @@ import type { ProviderRuntime } from "../runtime";
 import type { Caller } from "../../client/identity";
 import { findDeletionOfId } from "./auditLog";
 import { SecretError } from "./errors";
-import type { SecretOutputs } from "./types";
+import type { SecretOutputs, StoredSecret } from "./types";
 
 /** Why refresh or destroy let a secret go, for the line each prints. */
 export type SecretGone =
@@ -73,7 +73,7 @@ export function absenceUnproven(what: string, stored: Partial<SecretOutputs>, re
 export async function provenGone(
   rt: ProviderRuntime,
   client: BasetenClient,
-  stored: SecretOutputs,
+  stored: StoredSecret,
   what: string,
 ): Promise<SecretGone> {
   const caller = await rt.caller();

@@ -42,3 +42,9 @@ export interface SecretOutputs extends SecretInputs {
   /** Which team input the program used, so `read` gives the engine back the same inputs. */
   teamSelector?: "teamId" | "teamName";
 }
+
+/** What identifies a secret this package wrote, and who last saw it: what destroy and refresh need. */
+export type StoredSecret = Pick<
+  SecretOutputs,
+  "name" | "secretId" | "teamId" | "teamName" | "createdAt" | "seenBy" | "seenInWorkspace"
+>;
