@@ -48,11 +48,12 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
   const changed = IN_PLACE.some((f) => !same(f, olds[f], news[f]));
   // A newest key whose plaintext was lost (an interrupted mint) is replaced by the next update.
   const lostPlaintext = olds.apiKey === "";
-  // With delivery: a secret to write again (its write failed, or it was deleted or replaced outside Pulumi).
-  const undeliveredSecret = news.deliverTo !== undefined && olds.deliverTo !== undefined && olds.delivery === undefined;
+  // With delivery: no plaintext is kept, so a plan whose key the secret does not certainly hold
+  // (a write that failed, or a secret deleted or replaced outside Pulumi) needs the update.
+  const deliveryDue = news.deliverTo !== undefined && olds.deliverTo !== undefined && !planDelivered(olds, news);
   const delivers = olds.deliverTo !== undefined || news.deliverTo !== undefined;
   return {
-    changes: replaces.length > 0 || changed || lostPlaintext || undeliveredSecret || keysToRetire(olds, news),
+    changes: replaces.length > 0 || changed || lostPlaintext || deliveryDue || keysToRetire(olds, news),
     replaces: [...replaces],
     // Delete first: the old resource's secret and keys go before the new resource writes its secret.
     deleteBeforeReplace: replaces.length > 0 && delivers,
@@ -71,4 +72,17 @@ function keysToRetire(olds: Record<string, unknown>, news: Record<string, unknow
   // The newest key not yet delivered (its run failed after the mint): the next update delivers it.
   const undelivered = keys[0] !== undefined && keys[0].prefix !== "" && keys[0].delivered !== true;
   return undelivered || keys.slice(1).some((k) => !inOverlap(k) && !waits(k));
+}
+
+/** Whether the secret certainly holds the key of the current plan: stored, minted for `news.rotatedAt`, and written. */
+function planDelivered(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  const newest = Array.isArray(olds.keys) ? (olds.keys[0] as OwnedKey | undefined) : undefined;
+  return (
+    olds.delivery !== undefined &&
+    newest !== undefined &&
+    !newest.leftBehind &&
+    newest.prefix !== "" &&
+    newest.plannedAt === news.rotatedAt &&
+    newest.delivered === true
+  );
 }

@@ -68,7 +68,7 @@ export const PROGRAM = {
 /** A small engine: one resource's `pulumi up` at time `now`, as the engine's step generator runs it. */
 export class Engine {
   state?: Stored;
-  lastDiff?: { changes: boolean | undefined; replaces: string[] };
+  lastDiff?: { changes: boolean | undefined; replaces: string[]; deleteBeforeReplace: boolean };
   constructor(
     public provider: RotatingApiKeyProvider,
     public program: Record<string, unknown> = PROGRAM,
@@ -91,7 +91,7 @@ export class Engine {
     expect(checked.failures).toEqual([]);
     if (!this.state) return { inputs: checked.inputs, op: "create" as const };
     const d = await this.provider.diff!(this.state.id, this.state.outs as never, checked.inputs as never);
-    this.lastDiff = { changes: d.changes, replaces: d.replaces ?? [] };
+    this.lastDiff = { changes: d.changes, replaces: d.replaces ?? [], deleteBeforeReplace: d.deleteBeforeReplace === true };
     return {
       inputs: checked.inputs,
       op: d.replaces?.length ? ("replace" as const) : d.changes ? ("update" as const) : ("same" as const),
@@ -102,9 +102,15 @@ export class Engine {
     const { inputs, op } = await this.preview(now);
     if (op === "create" || op === "replace") {
       const old = this.state;
+      // A replacement the diff orders delete-first: the old resource goes before the new one is created.
+      const deleteFirst = op === "replace" && this.lastDiff?.deleteBeforeReplace === true;
+      if (old && deleteFirst) {
+        await this.provider.delete!(old.id, old.outs as never);
+        this.state = undefined;
+      }
       const created = await this.provider.create(inputs as never);
       this.state = { id: created.id, inputs, outs: created.outs as RotatingApiKeyOutputs };
-      if (old) await this.provider.delete!(old.id, old.outs as never);
+      if (old && !deleteFirst) await this.provider.delete!(old.id, old.outs as never);
     } else if (op === "update") {
       const updated = await this.provider.update!(this.state!.id, this.state!.outs as never, inputs as never);
       this.state = { id: this.state!.id, inputs, outs: updated.outs as RotatingApiKeyOutputs };
