@@ -6,6 +6,7 @@
  */
 import { BasetenError, detailsOf, isBasetenError } from "../client/errors";
 import type { ProviderRuntime } from "../core/runtime";
+import { secretOfPendingWrite } from "./delivery/pending";
 import { removeDelivery } from "./delivery/remove";
 import { describeFailed, describeRevoked, revokeOwned } from "./revoke";
 import type { RotatingApiKeyOutputs } from "./types";
@@ -17,7 +18,9 @@ export async function deleteRotating(
   stored: RotatingApiKeyOutputs | undefined,
 ): Promise<string> {
   // The secret first: it must never hold a revoked key while this resource exists.
-  const secretLine = stored?.delivery ? await removeDelivery(rt, id, stored.delivery) : "";
+  // (Or the secret a write of unknown outcome created: delivery/pending.ts.)
+  const secret = stored?.delivery ?? (stored?.deliverTo ? await secretOfPendingWrite(rt, stored.keys ?? []) : undefined);
+  const secretLine = secret ? await removeDelivery(rt, id, secret) : "";
   const keys = [...(stored?.keys ?? [])].reverse(); // oldest first
   const { revoked, failed } = await revokeOwned(rt, keys);
   if (failed.length > 0) {

@@ -5,6 +5,7 @@
  * in-place update, which mints or revokes, as is a key left to revoke (taken in from an
  * interrupted run, or whose revocation failed). Prefixes and the plaintext take no part.
  */
+import { canonicalSecretName } from "../client/secrets";
 import type { DiffDecision } from "../core/resource";
 import { sameSet } from "../core/sets";
 import { UNKNOWN } from "../core/unknown";
@@ -27,15 +28,6 @@ const REPLACING = ["type", "modelIds", "teamId", "teamName", "baseName", "delive
 const IN_PLACE = ["rotation", "rotatedAt", "rotateAfter", "overlapEndsAt", "rotationReason", "providerVersion"] as const;
 
 function same(field: string, a: unknown, b: unknown): boolean {
-  if (field === "deliverTo") {
-    // `adoptExisting` matters only when a secret is written anew: not a new target.
-    const target = (v: unknown) => {
-      if (v === undefined || v === null) return null;
-      const d = v as Record<string, unknown>;
-      return [d.secretName, d.teamId ?? null, d.teamName ?? null];
-    };
-    return JSON.stringify(target(a)) === JSON.stringify(target(b));
-  }
   if (field === "modelIds") {
     const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
     return sameSet(list(a), list(b));
@@ -43,8 +35,34 @@ function same(field: string, a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
+/**
+ * Whether `deliverTo` still names the secret the resource owns: an equivalent name (Baseten
+ * treats `a-b` and `a_b` as one secret) in the same team, where the team may be named as before,
+ * or by the id or name of the team the stored secret is in. `adoptExisting` matters only when a
+ * secret is written anew: not a new target. Unknown at preview (a value from another resource):
+ * only its name or team fields count, and make a replacement.
+ */
+function sameTarget(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  const a = olds.deliverTo as Record<string, unknown> | undefined | null;
+  const b = news.deliverTo as Record<string, unknown> | undefined | null;
+  if (a == null || b == null) return (a == null) === (b == null);
+  if (b === (UNKNOWN as unknown)) return false;
+  const fields = [b.secretName, b.teamId, b.teamName];
+  if (fields.some(containsUnknown)) return false;
+  if (typeof a.secretName !== "string" || typeof b.secretName !== "string") return false;
+  if (canonicalSecretName(a.secretName) !== canonicalSecretName(b.secretName)) return false;
+  const stored = olds.delivery as { teamId?: string; teamName?: string } | undefined;
+  const asBefore = (a.teamId ?? null) === (b.teamId ?? null) && (a.teamName ?? null) === (b.teamName ?? null);
+  const storedTeam =
+    stored !== undefined &&
+    ((b.teamId !== undefined && b.teamId === stored.teamId) || (b.teamName !== undefined && b.teamName === stored.teamName));
+  return asBefore || storedTeam;
+}
+
 export function diffRotating(olds: Record<string, unknown>, news: Record<string, unknown>): DiffDecision {
-  const replaces = REPLACING.filter((f) => !same(f, olds[f], news[f]) || containsUnknown(news[f]));
+  const replaces = REPLACING.filter((f) =>
+    f === "deliverTo" ? !sameTarget(olds, news) : !same(f, olds[f], news[f]) || containsUnknown(news[f]),
+  );
   const changed = IN_PLACE.some((f) => !same(f, olds[f], news[f]));
   // A newest key whose plaintext was lost (an interrupted mint) is replaced by the next update.
   const lostPlaintext = olds.apiKey === "";

@@ -4,7 +4,7 @@
  * state (README, "Rotation").
  */
 import type { ApiKeyOutputs, ApiKeyType } from "../core/keys/types";
-import type { DeliverTo, Delivery } from "./delivery/types";
+import type { DeliverTo, Delivery, PendingWrite } from "./delivery/types";
 
 /** `rotation` as the program writes it: durations such as "30d", "12h", "90m". */
 export interface RotationInput {
@@ -71,6 +71,8 @@ export interface OwnedKey extends Omit<ApiKeyOutputs, "apiKey"> {
    * secret may hold it. Kept through the overlap after the next delivery, never revoked before.
    */
   mayBeDelivered?: boolean;
+  /** With `deliverTo`: its write of unknown outcome went to a name no secret held (delivery/pending.ts). */
+  pendingWrite?: PendingWrite;
 }
 
 /** The state of a `RotatingApiKey`. */

@@ -33,8 +33,24 @@ export async function updateRotating(
   // outcome unknown), or a secret to write again, needs a fresh key.
   const deliverTo = news.deliverTo;
   let delivery: Delivery | undefined = deliverTo ? olds.delivery : undefined;
+  // A key whose write had an unknown outcome may yet be written by Baseten (a late commit, after
+  // a newer key's write): before one is revoked, a fresh key is written, so the secret's last
+  // write is this run's. (`settles`: such a rotation keeps only the key delivered before it.)
+  const settles =
+    deliverTo !== undefined &&
+    newestKey(news, keys)?.delivered === true &&
+    delivery !== undefined &&
+    keys.some(
+      (k) =>
+        k !== keys[0] && k.mayBeDelivered === true && !inTheSecretsPast(keys, delivered, false, news.overlapEndsAt).includes(k),
+    );
+  if (settles)
+    process.stdout.write(
+      `Rotating key ${JSON.stringify(id)} writes a fresh key into its secret before revoking the keys whose write had an unknown outcome, ` +
+        `so a late write of one of them cannot leave the secret holding a revoked key.\n`,
+    );
   const rotates = deliverTo
-    ? newestKey(news, keys)?.delivered !== true || delivery === undefined
+    ? newestKey(news, keys)?.delivered !== true || delivery === undefined || settles
     : !newestKey(news, keys) || !apiKey;
 
   if (rotates) {
@@ -55,7 +71,8 @@ export async function updateRotating(
         stored: delivery,
         keep: (message, _kind, kept, d) => keptRotating(message, id, news, kept, "", d),
       });
-      keys = [done.key, ...keys, ...done.leftBehind];
+      // The secret holds the new key now: no write of unknown outcome is pending any more.
+      keys = [done.key, ...keys, ...done.leftBehind].map(withoutPendingWrite);
       delivery = done.delivery;
     } else {
       const minted = await mintGeneration(rt, news, from, tracked, news.__provider, (kept, e, leftBehind) =>
@@ -77,7 +94,9 @@ export async function updateRotating(
   // until a run that returned the newest key has succeeded, the delivered key outlives it, through
   // the planned overlap, or, with none left ("0s", or a retry after it passed), until the next run.
   const previous = deliverTo
-    ? inTheSecretsPast(keys, delivered, rotates, news.overlapEndsAt)
+    ? settles
+      ? keys.filter((k) => k === delivered)
+      : inTheSecretsPast(keys, delivered, rotates, news.overlapEndsAt)
     : onlyPrevious(keys, delivered, news.overlapEndsAt);
   const overlapEndsAt = previous.length === 0 ? undefined : (news.overlapEndsAt ?? new Date(clockNow()).toISOString());
   const stays = (k: OwnedKey) => k === newest || previous.includes(k);
@@ -145,6 +164,13 @@ function inTheSecretsPast(
   if (rotated) return keys.filter((k) => k !== newest && k.prefix !== "" && (k === delivered || k.mayBeDelivered === true));
   if (overlapEndsAt === undefined) return [];
   return keys.filter((k) => k !== newest && k.overlapEndsAt !== undefined && (!k.leftBehind || k.mayBeDelivered === true));
+}
+
+/** The key without its pending write; the same object when it has none (retention compares keys by identity). */
+function withoutPendingWrite(key: OwnedKey): OwnedKey {
+  if (key.pendingWrite === undefined) return key;
+  const { pendingWrite: _settled, ...rest } = key;
+  return rest;
 }
 
 function withoutOverlap(key: OwnedKey): OwnedKey {

@@ -7,6 +7,8 @@
  * create can time out on our side and still commit") or the spec (the team secret routes and
  * their tombstone). Fake keys only.
  */
+import { UNKNOWN } from "../../provider/core/unknown";
+import { diffRotating } from "../../provider/rotatingApiKey/diff";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
 import { SECRET_ROUTES, ROUTES, type BasetenEmulator } from "../emulator";
 import { failureOf } from "../support/failureOf";
@@ -58,10 +60,10 @@ async function delivering(program: Record<string, unknown> = DELIVERING) {
 }
 
 describe("RotatingApiKey deliverTo: create and rotation", () => {
-  it("lists the team's secrets, mints, then writes the key into the secret; state holds prefixes and the secret's id, no apiKey", async () => {
+  it("lists the team's secrets, mints, lists again (the name may have been taken meanwhile), then writes; state holds prefixes and the secret's id, no apiKey", async () => {
     const engine = await delivering();
     const outs = engine.state!.outs;
-    expect(steps()).toEqual(["list-secrets", "mint", "write"]);
+    expect(steps()).toEqual(["list-secrets", "mint", "list-secrets", "write"]);
     expect(keyInSecret()?.prefix).toBe(outs.prefix);
     expect(outs).not.toHaveProperty("apiKey");
     expect(outs).toMatchObject({ secretName: SECRET, secretId: theSecret()!.id });
@@ -148,7 +150,7 @@ describe("RotatingApiKey deliverTo: a write that fails", () => {
     expect(emu.liveKeys()).toEqual([]);
     expect(emu.allKeys()).toHaveLength(1);
     expect(theSecret()).toBeUndefined();
-    expect(steps()).toEqual(["list-secrets", "mint", "write", "revoke"]);
+    expect(steps()).toEqual(["list-secrets", "mint", "list-secrets", "write", "revoke"]);
   });
 
   it("certainly, at a rotation: the new key is revoked; the secret and the previous key are untouched", async () => {
@@ -197,9 +199,24 @@ describe("RotatingApiKey deliverTo: a write that fails", () => {
         .map((k) => k.prefix)
         .sort(),
     ).toEqual([g1, g2.prefix, g3].sort());
+    // At the overlap's end a fresh key is written first (a late write of g2 could otherwise leave
+    // the secret holding a revoked key), then g1 and g2 go; g3 follows at the next run.
     await engine.newProcess();
-    await engine.up(T0 + 33 * DAY);
-    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([g3]);
+    emu.clearLog();
+    const { lines } = await printed(() => engine.up(T0 + 33 * DAY));
+    expect(lines).toContain("before revoking the keys whose write had an unknown outcome");
+    const g4 = engine.state!.outs.prefix;
+    expect(steps()).toEqual(["list-secrets", "mint", "write", "revoke", "revoke"]);
+    expect(keyInSecret()?.prefix).toBe(g4);
+    expect(
+      emu
+        .liveKeys()
+        .map((k) => k.prefix)
+        .sort(),
+    ).toEqual([g3, g4].sort());
+    await engine.newProcess();
+    await engine.up(T0 + 34 * DAY);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([g4]);
     expectNoPlaintext(engine.state);
   });
 
@@ -232,7 +249,7 @@ describe("RotatingApiKey deliverTo: the secret changed outside Pulumi", () => {
     const planned = await engine.preview(T0 + 2 * HOUR);
     expect(planned.op).toBe("update");
     await engine.up(T0 + 2 * HOUR); // in the refresh's process, as `pulumi up --refresh` runs: its listing is reused
-    expect(steps()).toEqual(["mint", "write"]);
+    expect(steps()).toEqual(["mint", "list-secrets", "write"]); // a new secret: the name listed again just before the write
     expect(keyInSecret()?.prefix).toBe(engine.state!.outs.prefix);
     expect(engine.state!.outs.secretId).toBe(theSecret()!.id);
     expect(emu.liveKeys().map((k) => k.prefix)).toContain(g1); // through the overlap
@@ -297,6 +314,18 @@ describe("RotatingApiKey deliverTo: destroy and replacement", () => {
     expect(emu.liveKeys()).toHaveLength(1);
   });
 
+  it("an equivalent name, or the stored secret's team named another way, is the same target; an unknown name at preview is a new one", async () => {
+    const engine = await delivering({ ...PROGRAM, deliverTo: { secretName: SECRET, teamName: "ml-platform" } });
+    const olds = engine.state!.outs as unknown as Record<string, unknown>;
+    const replaces = (deliverTo: unknown) => diffRotating(olds, { ...olds, deliverTo }).replaces;
+    expect(replaces({ secretName: "upstream-api-key", teamName: "ml-platform" })).toEqual([]);
+    expect(replaces({ secretName: SECRET, teamId: "team-ml" })).toEqual([]);
+    expect(replaces({ secretName: SECRET, teamName: "ml-platform", adoptExisting: UNKNOWN })).toEqual([]);
+    expect(replaces({ secretName: SECRET, teamId: "team-default" })).toEqual(["deliverTo"]);
+    expect(replaces({ secretName: UNKNOWN, teamName: "ml-platform" })).toEqual(["deliverTo"]);
+    expect(replaces(undefined)).toEqual(["deliverTo"]);
+  });
+
   it("a changed adoptExisting alone is not a new target: no replacement, no request", async () => {
     const engine = await delivering();
     engine.program = { ...PROGRAM, deliverTo: { secretName: SECRET, adoptExisting: true } };
@@ -335,9 +364,12 @@ describe("RotatingApiKey deliverTo: a create interrupted after its write", () =>
         .sort(),
     ).toEqual([g1, newest].sort()); // g1 may be held by a consumer: through the overlap
     await engine.newProcess();
-    await engine.up(T0 + 3 * DAY);
-    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([newest]);
-    await engine.destroy(T0 + 3 * DAY);
+    await engine.up(T0 + 3 * DAY); // g1 goes after a fresh key is written (see "with an unknown outcome" above)
+    await engine.newProcess();
+    await engine.up(T0 + 4 * DAY);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([engine.state!.outs.prefix]);
+    expect(keyInSecret()?.prefix).toBe(engine.state!.outs.prefix);
+    await engine.destroy(T0 + 4 * DAY);
     expect(emu.liveKeys()).toEqual([]);
     expect(emu.secrets()).toEqual([]);
   });

@@ -13,7 +13,7 @@
  * with a `Secret` of that name too (the same lock as secret/create.ts).
  */
 import { isBasetenError, type BasetenErrorKind } from "../../client/errors";
-import { canonicalSecretName, secretNamesEquivalent } from "../../client/secrets";
+import { canonicalSecretName, secretNamesEquivalent, type ListedSecret } from "../../client/secrets";
 import { witnessFields } from "../../core/evidence";
 import type { KeyKeptInStateError } from "../../core/keys/keptInState";
 import { secretNamedLike } from "../../core/listings";
@@ -25,7 +25,8 @@ import { predatesListing, writeMayHaveLanded } from "../../core/secrets/write";
 import { freeGeneration, mintGeneration } from "../generations";
 import { describeFailed, describeRevoked, revokeOwned } from "../revoke";
 import type { OwnedKey, RotatingApiKeyInputs } from "../types";
-import type { DeliverTo, Delivery } from "./types";
+import { claimedBy, pendingWriteOf } from "./pending";
+import type { DeliverTo, Delivery, PendingWrite } from "./types";
 
 /** A key minted and written into its secret. */
 export interface DeliveredGeneration {
@@ -68,18 +69,29 @@ export async function mintAndDeliver(rt: ProviderRuntime, req: DeliveryRequest):
   const { inputs, from, owned, stored, keep } = req;
   const { secretName } = inputs.deliverTo;
   const team = await resolveSecretTeam(rt, inputs.deliverTo);
+  // A team is its id; its name can change, and the default team too. A stored secret in another
+  // team than the input names now is not moved silently (the old one would be left behind).
+  if (stored !== undefined && stored.teamId !== team.teamId)
+    throw keep(
+      `Rotating key ${JSON.stringify(inputs.baseName)} minted no key: its secret ${JSON.stringify(stored.name)} is in team ` +
+        `${JSON.stringify(stored.teamName)} (${stored.teamId}), but deliverTo now resolves to ${describeTeam(team)} (a team renamed, ` +
+        `another team given its name, or another default team). To keep the secret where it is, set \`deliverTo.teamId: ${JSON.stringify(stored.teamId)}\`; ` +
+        `to move it, run \`pulumi up --replace <urn>\` (the old secret and keys are deleted first).`,
+      "request",
+      owned,
+      stored,
+    );
   const lockKey = `secret\u0000${team.teamId}\u0000${canonicalSecretName(secretName)}`;
   return rt.exclusive(lockKey, async () => {
     const caller = await rt.caller();
-    const listing = await teamSecrets(rt, team.teamId);
+    let listing = await teamSecrets(rt, team.teamId);
     const client = rt.operationClient();
     const where = `secret ${JSON.stringify(secretName)} in ${describeTeam(team)}`;
 
-    // 1. What the name holds now, and whether this resource may write into it.
-    let ours =
-      stored !== undefined && stored.teamId === team.teamId && secretNamesEquivalent(stored.name, secretName)
-        ? stored
-        : undefined;
+    // 1. What the name holds now, and whether this resource may write into it: the stored id,
+    // or a secret this resource's write of unknown outcome created, or a name nobody holds.
+    let ours = stored !== undefined && secretNamesEquivalent(stored.name, secretName) ? stored : undefined;
+    let into: ListedSecret | undefined;
     if (ours) {
       const seen = listedAs(listing.items, ours);
       if (seen.state === "absent") {
@@ -93,7 +105,19 @@ export async function mintAndDeliver(rt: ProviderRuntime, req: DeliveryRequest):
           throw keep(`${e.message} No key was minted.`, "request", owned, ours);
         }
       }
-      if (seen.state !== "ours") ours = undefined; // deleted or replaced outside Pulumi: written anew below, by the rules of a new secret
+      // Deleted or replaced outside Pulumi: written anew below, by the rules of a new secret.
+      if (seen.state === "ours") into = seen.secret;
+      else ours = undefined;
+    }
+    const pending = ours ? undefined : pendingWriteOf(owned, { name: secretName, teamId: team.teamId });
+    const created = pending ? claimedBy(pending, listing.items) : undefined;
+    if (created) {
+      ours = created;
+      into = secretNamedLike(listing.items, secretName);
+      process.stdout.write(
+        `The ${where} (id ${created.secretId}) was created by this resource's write of unknown outcome (Baseten dates it after the ` +
+          `listing made before that write): it is this resource's, and the new key is written into it.\n`,
+      );
     }
     const existing = ours ? undefined : secretNamedLike(listing.items, secretName);
     const tracked = new Set(owned.map((k) => k.prefix).filter(Boolean));
@@ -101,17 +125,17 @@ export async function mintAndDeliver(rt: ProviderRuntime, req: DeliveryRequest):
     // A key of ours found live while the secret exists may be the one it holds (a run that
     // crashed after its write): it is kept through the overlap, never revoked first.
     const leftBehind = free.leftBehind.map((k) => (existing || ours ? { ...k, mayBeDelivered: true } : k));
-    if (existing && inputs.deliverTo.adoptExisting !== true)
-      throw keep(
-        `Rotating key ${JSON.stringify(inputs.baseName)} minted no key: ${describeTeam(team)} already has ${describeOther(existing)}` +
-          `${existing.name === secretName ? "" : " (Baseten treats it as the same name)"}, not written by this resource, and delivering ` +
-          `would overwrite its value. ${adoptAdvice(existing.name)}`,
+    const refuse = (other: ListedSecret, keys: OwnedKey[], tail = "") =>
+      keep(
+        `Rotating key ${JSON.stringify(inputs.baseName)} ${tail ? "wrote" : "minted"} no key: ${describeTeam(team)} already has ${describeOther(other)}` +
+          `${other.name === secretName ? "" : " (Baseten treats it as the same name)"}, not written by this resource, and delivering ` +
+          `would overwrite its value.${tail} ${adoptAdvice(other.name)}`,
         "request",
-        [...owned, ...leftBehind],
+        keys,
         undefined,
       );
-    const into = ours ? listedAs(listing.items, ours) : undefined;
-    const target = into?.state === "ours" ? into.secret : existing;
+    if (existing && inputs.deliverTo.adoptExisting !== true) throw refuse(existing, [...owned, ...leftBehind]);
+    const target = into ?? existing;
 
     // 2. The mint.
     const minted = await mintGeneration(
@@ -131,6 +155,27 @@ export async function mintAndDeliver(rt: ProviderRuntime, req: DeliveryRequest):
     );
     const others = [...owned, ...leftBehind];
 
+    // A name nobody held may have been taken while the key was minted (the upsert cannot be
+    // made conditional): listed again just before the write, so another writer's new secret is
+    // never overwritten and claimed. The new key, never written anywhere, is then revoked.
+    if (!target) {
+      wroteTeamSecrets(rt, team.teamId);
+      listing = await teamSecrets(rt, team.teamId);
+      const taken = secretNamedLike(listing.items, secretName);
+      if (taken) {
+        const { revoked, failed } = await revokeOwned(rt, [minted.key]);
+        const newKey =
+          failed.length > 0
+            ? `could not be proven revoked (${describeFailed(failed)}) and stays tracked`
+            : `was revoked: ${describeRevoked(revoked)}`;
+        throw refuse(
+          taken,
+          failed.length > 0 ? [minted.key, ...others] : others,
+          ` It appeared while the key was minted; the new key ${newKey}.`,
+        );
+      }
+    }
+
     // 3. The write: the plaintext's only destination.
     let written;
     try {
@@ -138,14 +183,24 @@ export async function mintAndDeliver(rt: ProviderRuntime, req: DeliveryRequest):
     } catch (e) {
       const kind = isBasetenError(e) ? e.kind : "server";
       const what = `The write of new key ${JSON.stringify(minted.key.prefix)} (${minted.key.name}) into the ${where} failed: ${(e as Error).message}`;
-      if (writeMayHaveLanded(e))
+      if (writeMayHaveLanded(e)) {
+        // Into a name nobody held: remember where, so the secret it may have created is known as ours.
+        const pendingWrite: PendingWrite | undefined = target
+          ? undefined
+          : {
+              name: secretName,
+              teamId: team.teamId,
+              teamName: team.teamName,
+              listedAt: new Date(listing.startedAt).toISOString(),
+            };
         throw keep(
           `${what} It may have reached Baseten, and a secret cannot be read back, so the secret may now hold that key: no key is revoked. ` +
             `Every key stays live and tracked; the next \`pulumi up\` mints and delivers a fresh key, then retires the others by the overlap rule.`,
           kind,
-          [{ ...minted.key, mayBeDelivered: true }, ...others],
+          [{ ...minted.key, mayBeDelivered: true, ...(pendingWrite ? { pendingWrite } : {}) }, ...others],
           ours,
         );
+      }
       const { revoked, failed } = await revokeOwned(rt, [minted.key]);
       if (failed.length > 0)
         throw keep(

@@ -19,3 +19,16 @@ export interface DeliverTo {
 
 /** The secret a rotating key wrote and owns, as stored (its id is what makes it ours, not its name). */
 export type Delivery = StoredSecret;
+
+/**
+ * A write of unknown outcome into a name no secret held: if a secret of that name now exists
+ * and Baseten dates it after the listing made before the write, that write created it, and it is
+ * this resource's (the next `up` writes into it, destroy deletes it). Kept on the key written.
+ */
+export interface PendingWrite {
+  name: string;
+  teamId: string;
+  teamName: string;
+  /** When the last listing that did not show the name was made (ISO). */
+  listedAt: string;
+}
