@@ -84,7 +84,10 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
  */
 function keysToRetire(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
   const keys = Array.isArray(olds.keys) ? (olds.keys as OwnedKey[]) : [];
-  const inOverlap = (k: OwnedKey) => !k.leftBehind && k.overlapEndsAt !== undefined && k.overlapEndsAt === news.overlapEndsAt;
+  // A key taken in that the secret may have held runs through the overlap as update.ts keeps it
+  // (delivery/: `mayBeDelivered`), so it is no key to retire while its overlap runs.
+  const inOverlap = (k: OwnedKey) =>
+    (!k.leftBehind || k.mayBeDelivered === true) && k.overlapEndsAt !== undefined && k.overlapEndsAt === news.overlapEndsAt;
   // An unconfirmed entry no listing could prove absent waits for the next rotation (update.ts).
   const waits = (k: OwnedKey) => k.unproven === true;
   // The newest key not yet delivered (its run failed after the mint): the next update delivers it.

@@ -112,6 +112,7 @@ async function untrackedLaterKeys(rt: ProviderRuntime, stored: RotatingApiKeyOut
   );
   const found: OwnedKey[] = [];
   const client = rt.operationClient();
+  const mayHoldIt = stored.deliverTo !== undefined && stored.delivery !== undefined;
   for (const name of names) {
     for (const k of await keysNamedInScope(rt, listed, name, scopeOfStored(model), caller.userId)) {
       if (tracked.has(k.prefix)) continue;
@@ -131,12 +132,19 @@ async function untrackedLaterKeys(rt: ProviderRuntime, stored: RotatingApiKeyOut
         { generation: generationOf(stored.baseName, name) as number, mintedAt: "", plannedAt: "" },
         { leftBehind: true },
       );
-      for (const field of ["overlapEndsAt", "mintedAfter", "delivered"] as const) delete (key as Partial<OwnedKey>)[field];
+      for (const field of ["overlapEndsAt", "mintedAfter", "delivered", "mayBeDelivered"] as const)
+        delete (key as Partial<OwnedKey>)[field];
+      // With delivery, the interrupted run may have written it into the secret this resource owns
+      // (the write follows the mint), and a consumer may have read it there: it is kept through
+      // the overlap after the next delivery, as a key found by a mint is (delivery/mintAndDeliver.ts).
+      if (mayHoldIt) key.mayBeDelivered = true;
       found.push(key);
       process.stdout.write(
         `Baseten API key ${JSON.stringify(k.prefix)} named ${JSON.stringify(name)} holds a later name of rotating key ${JSON.stringify(stored.baseName)}, ` +
           `the audit log shows it minted by this management key, and no state tracks it (a run interrupted after its mint): ` +
-          `it is tracked now, and revoked by the next \`pulumi up\` or destroy.\n`,
+          (mayHoldIt
+            ? `it is tracked now; its secret may hold it, so it stays live through the overlap after the next \`pulumi up\` delivers a fresh key, then is revoked.\n`
+            : `it is tracked now, and revoked by the next \`pulumi up\` or destroy.\n`),
       );
     }
   }

@@ -374,3 +374,51 @@ describe("RotatingApiKey deliverTo: a create interrupted after its write", () =>
     expect(emu.secrets()).toEqual([]);
   });
 });
+
+describe("RotatingApiKey deliverTo: a rotation interrupted after its write", () => {
+  /** The rotation ran at Baseten (g2 minted and written into the secret), but no state recorded it: the engine still holds g1 alone. */
+  async function interrupted() {
+    const engine = await delivering();
+    const g1 = engine.state!.outs.prefix;
+    const lost = new Engine(await configured(), DELIVERING);
+    lost.state = structuredClone(engine.state);
+    await lost.up(T0 + 30 * DAY);
+    const g2 = lost.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g2);
+    await engine.newProcess();
+    return { engine, g1, g2 };
+  }
+  const live = () =>
+    emu
+      .liveKeys()
+      .map((k) => k.prefix)
+      .sort();
+
+  it("the next up keeps the key the secret held through the overlap, and a preview during the overlap plans nothing", async () => {
+    const { engine, g1, g2 } = await interrupted();
+    expect(await engine.up(T0 + 30 * DAY + HOUR)).toBe("update");
+    const g3 = engine.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g3);
+    expect(engine.state!.outs.keys.find((k) => k.prefix === g2)).toMatchObject({ leftBehind: true, mayBeDelivered: true });
+    expect(live()).toEqual([g1, g2, g3].sort());
+    // Kept through the overlap, as update.ts keeps it: no change to plan (it used to plan an update at every run).
+    await engine.newProcess();
+    expect((await engine.preview(T0 + 31 * DAY)).op).toBe("same");
+    await engine.up(T0 + 33 * DAY);
+    expect(live()).toEqual([g3]);
+  });
+
+  it("a refresh first takes the key in as one the secret may hold, so the next up keeps it through the overlap instead of revoking it", async () => {
+    const { engine, g1, g2 } = await interrupted();
+    const { lines } = await printed(() => engine.refresh(T0 + 30 * DAY + HOUR));
+    expect(lines).toContain("its secret may hold it");
+    expect(engine.state!.outs.keys.find((k) => k.prefix === g2)).toMatchObject({ leftBehind: true, mayBeDelivered: true });
+    await engine.up(T0 + 30 * DAY + HOUR); // in the refresh's process, as `pulumi up --refresh` runs
+    const g3 = engine.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g3);
+    // g2 was in the secret until this run's write: a consumer may hold it (it used to be revoked at once).
+    expect(live()).toEqual([g1, g2, g3].sort());
+    await engine.newProcess();
+    expect((await engine.preview(T0 + 31 * DAY)).op).toBe("same");
+  });
+});
