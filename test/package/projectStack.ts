@@ -100,7 +100,8 @@ export class ProjectStack {
     );
   }
 
-  up(opts: { expectNoChanges?: boolean } = {}) {
+  /** `pulumi up`; `replace` lists URNs to replace, as `pulumi up --replace <urn>` does. */
+  up(opts: { expectNoChanges?: boolean; replace?: string[] } = {}) {
     return this.record((onOutput) =>
       this.stack
         .up({ ...opts, onOutput })
@@ -112,16 +113,37 @@ export class ProjectStack {
     return this.record((onOutput) => this.stack.destroy({ onOutput }).then((r) => ({ summary: r.summary })));
   }
 
-  /** `pulumi stack export` as a user runs it: secrets stay encrypted (the Automation API's exportStack decrypts them). */
-  async exportState(): Promise<{ deployment: { resources?: StateResource[] } }> {
-    const stdout = await new Promise<string>((resolve, reject) =>
+  /** Runs `pulumi <args>` in the project folder with the stack's environment; resolves with its stdout. */
+  private run(args: string[]): Promise<{ stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) =>
       execFile(
         this.cli.pulumi,
-        ["stack", "export", "--stack", this.name],
+        args,
         { cwd: this.options.projectDir, env: { ...process.env, ...this.cli.env }, maxBuffer: 64 * 1024 * 1024 },
-        (error, out, stderr) => (error ? reject(new Error(`pulumi stack export failed: ${stderr}`)) : resolve(out)),
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`pulumi ${args.slice(0, 2).join(" ")} failed: ${stderr}`)) : resolve({ stdout, stderr }),
       ),
     );
+  }
+
+  /**
+   * `pulumi stack export` as a user runs it: secrets stay encrypted (the Automation API's
+   * exportStack decrypts them). With `showSecrets`, `--show-secrets`: the state's secrets in
+   * plaintext, for checks that a secret is not in state at all (not kept in the transcript).
+   */
+  async exportState(opts: { showSecrets?: boolean } = {}): Promise<{ deployment: { resources?: StateResource[] } }> {
+    const { stdout } = await this.run(["stack", "export", "--stack", this.name, ...(opts.showSecrets ? ["--show-secrets"] : [])]);
+    return JSON.parse(stdout);
+  }
+
+  /**
+   * `pulumi stack output --json` (with `showSecrets`, `--show-secrets` too), as a user runs it:
+   * what a terminal or a CI log shows. Its output is kept in the transcript.
+   */
+  async stackOutput(opts: { showSecrets?: boolean } = {}): Promise<Record<string, unknown>> {
+    const args = ["stack", "output", "--json", "--stack", this.name, ...(opts.showSecrets ? ["--show-secrets"] : [])];
+    const { stdout, stderr } = await this.run(args);
+    this.transcript.push(stdout, stderr);
     return JSON.parse(stdout);
   }
 
