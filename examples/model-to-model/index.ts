@@ -29,6 +29,9 @@ const overlap = config.get("overlap") ?? "2d";
 const delivery = config.get("delivery") ?? "secret";
 if (delivery !== "secret" && delivery !== "apiKey")
   throw new Error(`config delivery must be "secret" or "apiKey"; got ${JSON.stringify(delivery)}`);
+// For one `up` when moving a stack of the apiKey form to the secret form (README): take over the
+// secret the apiKey form's Secret wrote.
+const adoptExisting = config.getBoolean("adoptSecret") ?? false;
 
 // One resource owns every live key of the rotation (`<base>-g1`, `-g2`, ...): the newest, and
 // the previous one while its overlap runs. Nothing happens between runs: schedule
@@ -42,7 +45,7 @@ const key =
         type: "WORKSPACE_INVOKE",
         modelIds: [rerankerModelId],
         rotation,
-        deliverTo: { secretName },
+        deliverTo: { secretName, adoptExisting },
       })
     : new RotatingApiKey("reranker-invoke", { type: "WORKSPACE_INVOKE", modelIds: [rerankerModelId], rotation });
 

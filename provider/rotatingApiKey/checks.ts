@@ -55,7 +55,16 @@ export function checkRotatingInputs(
   for (const field of ["generation", "keyName", "rotatedAt", "rotateAfter", "overlapEndsAt", "rotationReason", ROTATE_NOW])
     delete inputs[field];
   // A new base is a new resource (a replacement): its schedule starts with its first key.
-  const planFrom = baseName === olds.baseName ? olds : {};
+  let planFrom: Record<string, unknown> = baseName === olds.baseName ? olds : {};
+  // `deliverTo` added to a key given out as `apiKey`: a hand-over in place. The next key is
+  // written into the secret (its plaintext is not stored, so it must be a new key), and the one
+  // given out so far runs through the overlap as at any rotation.
+  const secretName = (news.deliverTo as { secretName?: unknown } | undefined)?.secretName;
+  if (planFrom.baseName !== undefined && olds.deliverTo === undefined && typeof secretName === "string")
+    planFrom = {
+      ...planFrom,
+      [ROTATE_NOW]: `deliverTo added: the next key is written into secret ${JSON.stringify(secretName)}`,
+    };
   const everyText = String((news.rotation as { every?: unknown } | undefined)?.every ?? "");
   Object.assign(inputs, planSchedule(planFrom, baseName, every, overlap, now, everyText));
   return { inputs, failures };

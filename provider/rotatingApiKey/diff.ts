@@ -45,7 +45,10 @@ function same(field: string, a: unknown, b: unknown): boolean {
 function sameTarget(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
   const a = olds.deliverTo as Record<string, unknown> | undefined | null;
   const b = news.deliverTo as Record<string, unknown> | undefined | null;
-  if (a == null || b == null) return (a == null) === (b == null);
+  // Added: a hand-over in place (check plans a rotation into the secret). Removed: a replacement,
+  // the secret deleted first (the class sets no option then, so this diff's order holds).
+  if (a == null) return true;
+  if (b == null) return false;
   if (b === (UNKNOWN as unknown)) return false;
   const fields = [b.secretName, b.teamId, b.teamName];
   if (fields.some(containsUnknown)) return false;
@@ -69,12 +72,11 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
   // With delivery: no plaintext is kept, so a plan whose key the secret does not certainly hold
   // (a write that failed, or a secret deleted or replaced outside Pulumi) needs the update.
   const deliveryDue = news.deliverTo !== undefined && olds.deliverTo !== undefined && !planDelivered(olds, news);
-  const delivers = olds.deliverTo !== undefined || news.deliverTo !== undefined;
   return {
     changes: replaces.length > 0 || changed || lostPlaintext || deliveryDue || keysToRetire(olds, news),
     replaces: [...replaces],
     // Delete first: the old resource's secret and keys go before the new resource writes its secret.
-    deleteBeforeReplace: replaces.length > 0 && delivers,
+    deleteBeforeReplace: replaces.length > 0 && olds.deliverTo !== undefined,
   };
 }
 

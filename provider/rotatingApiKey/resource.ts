@@ -52,8 +52,9 @@ export interface RotatingApiKeyArgs {
    * plaintext goes from Baseten's answer straight into the secret, and is never in state,
    * outputs or logs (README, "Delivery"). `teamId` or `teamName` name the secret's team (the
    * organization default team when neither is set); `adoptExisting` takes over a secret of that
-   * name that this resource did not write. Changing the secret's name or team replaces the
-   * resource, deleting the old one first.
+   * name that this resource did not write. Adding it to a key given out as `apiKey` rotates the
+   * key into the secret in place; changing the secret's name or team, or removing it, replaces
+   * the resource, deleting the old one first.
    */
   deliverTo?: pulumi.Input<{
     secretName: pulumi.Input<string>;
@@ -116,7 +117,9 @@ export class RotatingApiKey extends pulumi.dynamic.Resource {
         ...args,
         ...scopedIdentity(name, opts),
       },
-      // With delivery, the old resource (its secret, then its keys) goes before a replacement writes its secret.
+      // With delivery, the old resource (its secret, then its keys) goes before a replacement writes
+      // its secret. An option, not only diff.ts's answer: for `--replace` the engine calls no diff
+      // (pulumi v3.248 step_generator.go), and an option set overrides the provider's answer.
       args.deliverTo === undefined
         ? withSecretOutputs(opts, "apiKey")
         : { ...withSecretOutputs(opts, "apiKey"), deleteBeforeReplace: true },

@@ -326,6 +326,39 @@ describe("RotatingApiKey deliverTo: destroy and replacement", () => {
     expect(replaces(undefined)).toEqual(["deliverTo"]);
   });
 
+  it("deliverTo added to a key given out as apiKey is a hand-over in place: a rotation into the secret, the old key through the overlap", async () => {
+    const engine = new Engine(await configured(), PROGRAM);
+    await engine.up(T0);
+    const g1 = engine.state!.outs.prefix;
+    expect(engine.state!.outs.apiKey).toMatch(/\S/);
+    engine.program = DELIVERING;
+    const planned = await engine.preview(T0 + HOUR);
+    expect(planned.op).toBe("update");
+    expect(planned.inputs.rotationReason).toBe(`deliverTo added: the next key is written into secret "${SECRET}"`);
+    emu.clearLog();
+    await engine.up(T0 + HOUR);
+    expect(steps()).toEqual(["list-secrets", "mint", "list-secrets", "write"]);
+    const g2 = engine.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g2);
+    expect(engine.state!.outs).not.toHaveProperty("apiKey");
+    expect(engine.state!.outs.previousPrefix).toBe(g1);
+    expectNoPlaintext(engine.state!.outs.keys);
+    await engine.newProcess();
+    await engine.up(T0 + 3 * DAY);
+    expect(emu.liveKeys().map((k) => k.prefix)).toEqual([g2]);
+  });
+
+  it("deliverTo added where a secret not its own holds the name: refused before any mint, nothing revoked", async () => {
+    const engine = new Engine(await configured(), PROGRAM);
+    await engine.up(T0);
+    emu.upsertSecretOutOfBand({ teamId: "team-default", name: SECRET, value: "written by a Secret resource" });
+    engine.program = DELIVERING;
+    const error = await failureOf(engine.up(T0 + HOUR));
+    expect(error.message).toContain("minted no key");
+    expect(emu.allKeys()).toHaveLength(1);
+    expect(emu.liveKeys()).toHaveLength(1);
+  });
+
   it("a changed adoptExisting alone is not a new target: no replacement, no request", async () => {
     const engine = await delivering();
     engine.program = { ...PROGRAM, deliverTo: { secretName: SECRET, adoptExisting: true } };
