@@ -45,7 +45,7 @@ const key =
         type: "WORKSPACE_INVOKE",
         modelIds: [rerankerModelId],
         rotation,
-        deliverTo: { secretName, adoptExisting },
+        deliverTo: adoptExisting ? { secretName, adoptExisting } : { secretName },
       })
     : new RotatingApiKey("reranker-invoke", { type: "WORKSPACE_INVOKE", modelIds: [rerankerModelId], rotation });
 

@@ -139,7 +139,7 @@ describe("RotatingApiKey with deliverTo through the real CLI", () => {
 
     const up = await atClock(at(T0), () => stack.up());
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
-    expect(steps()).toEqual(["list-secrets 200", "mint 200", write]);
+    expect(steps()).toEqual(["list-secrets 200", "mint 200", "list-secrets 200", write]);
 
     const [key] = emu.liveKeys();
     expect(emu.liveKeys()).toHaveLength(1);
@@ -212,6 +212,7 @@ describe("RotatingApiKey with deliverTo through the real CLI", () => {
       revoke(g2),
       "list-secrets 200",
       "mint 200",
+      "list-secrets 200",
       write,
     ]);
     expect(up.text).toContain(`Revoked every key of rotating key "rotating/${base}"`);
@@ -244,7 +245,15 @@ describe("RotatingApiKey with deliverTo through the real CLI", () => {
 
     const up = await atClock(at(DUE + 2 * DAY), () => stack.up());
     expect(up.summary.resourceChanges).toEqual({ replace: 1, same: 1 });
-    expect(steps()).toEqual(["list-secrets 200", deleteSecret(SECRET), revoke(g1), "list-secrets 200", "mint 200", write]);
+    expect(steps()).toEqual([
+      "list-secrets 200",
+      deleteSecret(SECRET),
+      revoke(g1),
+      "list-secrets 200",
+      "mint 200",
+      "list-secrets 200",
+      write,
+    ]);
 
     const [fresh] = emu.liveKeys();
     expect(emu.liveKeys()).toHaveLength(1);

@@ -82,7 +82,7 @@ describe("examples/model-to-model, delivery: secret (the default)", () => {
 
     const up = await atClock(at(T0), () => run.stack.up());
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
-    expect(steps(emu)).toEqual(["list-secrets 200", "mint 200", WRITE]);
+    expect(steps(emu)).toEqual(["list-secrets 200", "mint 200", "list-secrets 200", WRITE]);
     const [key] = emu.liveKeys();
     expect(emu.liveKeys()).toHaveLength(1);
     expect(key).toMatchObject({ type: "WORKSPACE_INVOKE", modelIds: [RERANKER] });
