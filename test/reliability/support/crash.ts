@@ -87,8 +87,6 @@ export interface KillPoint {
   route: string;
   /** Which of the command's requests on that route: 1 for the first. */
   nth: number;
-  /** With `held`: only requests whose raw path starts with this count (e.g. one key's DELETE). */
-  pathPrefix?: string;
   /**
    * Unset: the kill comes once the nth request has been answered with a 2xx (Baseten did its
    * work); requests after it are in flight when the plan sets a latency.
@@ -111,12 +109,6 @@ export interface CrashPlan {
   latencyMs?: number;
   /** How long the survivors may finish their in-flight requests before they are ended; default 1 s. */
   settleMs?: number;
-  /**
-   * With a host let finish: when its remaining work is done, by the emulator's counts (e.g. the
-   * secret write that follows a committed mint, logged); waited for once the held request is
-   * released, before the survivors are ended, so what they did is not left to `settleMs`.
-   */
-  hostDone?: () => boolean;
 }
 
 type PendingOperation = NonNullable<StateExport["deployment"]["pending_operations"]>[number];
@@ -136,10 +128,9 @@ const KILLS: Record<KillTarget, CrashOptions> = {
 
 /** Runs `plan.command` on the stack and kills it at `plan.at`; the command must fail. */
 export async function crash(emu: BasetenEmulator, stack: ReliabilityStack, plan: CrashPlan): Promise<CrashResult> {
-  const { route, nth, held, pathPrefix } = plan.at;
+  const { route, nth, held } = plan.at;
   const from = mark(emu);
-  if (held)
-    emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, route, skip: nth - 1, ...(pathPrefix ? { pathPrefix } : {}) });
+  if (held) emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, route, skip: nth - 1 });
   const answered = () => since(emu, from).filter((r) => r.route === route && r.status >= 200 && r.status < 300).length;
   if (plan.latencyMs !== undefined) emu.setLatency(plan.latencyMs);
   let result: Crash;
@@ -151,9 +142,8 @@ export async function crash(emu: BasetenEmulator, stack: ReliabilityStack, plan:
       plan.settleMs ?? 1000,
       {
         ...KILLS[plan.kill ?? "cli"],
-        afterKill: async () => {
+        afterKill: () => {
           if (held) expect(held === "commit" ? emu.runLateCommits() : emu.dropLateCommits()).toBe(1);
-          if (plan.hostDone) await waitFor("the provider host to finish its work", plan.hostDone, 60_000);
         },
       },
     );
