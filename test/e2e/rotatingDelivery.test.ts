@@ -30,7 +30,7 @@ const TEAM_SECRETS = "/v1/teams/team-default/secrets";
 
 /** The program, as a user's index.js: one rotating key delivered into the secret config names. */
 const PROGRAM = `const pulumi = require("@pulumi/pulumi");
-const { RotatingApiKey } = require("@pulumi-baseten/api-key");
+const { RotatingApiKey } = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "provider", "index.js"))});
 const config = new pulumi.Config();
 const key = new RotatingApiKey("caller", {
   type: "WORKSPACE_INVOKE",
@@ -52,10 +52,11 @@ let stack: ProjectStack;
 let dir: string;
 
 beforeAll(async () => {
-  const dist = path.join(REPO_ROOT, "node_modules", "@pulumi-baseten", "api-key", "dist", "provider", "index.js");
+  // The checkout's build, by path: the Node 22 run's copy of the checkout has no self-link in node_modules.
+  const dist = path.join(REPO_ROOT, "dist", "provider", "index.js");
   if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm run test:e2e does).`);
   emu = await BasetenEmulator.start({ managementKey: dottedManagementKey() });
-  // Under the checkout, so the program resolves the package (linked to this checkout) and @pulumi/pulumi.
+  // Under the checkout, so the program resolves @pulumi/pulumi from the checkout's node_modules.
   fs.mkdirSync(path.join(REPO_ROOT, ".tmp"), { recursive: true });
   dir = fs.mkdtempSync(path.join(REPO_ROOT, ".tmp", "delivery-"));
   const projectDir = path.join(dir, "project");
