@@ -36,22 +36,19 @@ export async function updateRotating(
   // A key whose write had an unknown outcome may yet be written by Baseten (a late commit, after
   // a newer key's write): before one is revoked, a fresh key is written, so the secret's last
   // write is this run's. (`settles`: such a rotation keeps only the key delivered before it.)
+  const planDelivered = newestKey(news, keys)?.delivered === true;
+  const inOverlap = deliverTo ? inTheSecretsPast(keys, delivered, false, news.overlapEndsAt) : [];
   const settles =
     deliverTo !== undefined &&
-    newestKey(news, keys)?.delivered === true &&
+    planDelivered &&
     delivery !== undefined &&
-    keys.some(
-      (k) =>
-        k !== keys[0] && k.mayBeDelivered === true && !inTheSecretsPast(keys, delivered, false, news.overlapEndsAt).includes(k),
-    );
+    keys.some((k) => k !== keys[0] && k.mayBeDelivered === true && !inOverlap.includes(k));
   if (settles)
     process.stdout.write(
       `Rotating key ${JSON.stringify(id)} writes a fresh key into its secret before revoking the keys whose write had an unknown outcome, ` +
         `so a late write of one of them cannot leave the secret holding a revoked key.\n`,
     );
-  const rotates = deliverTo
-    ? newestKey(news, keys)?.delivered !== true || delivery === undefined || settles
-    : !newestKey(news, keys) || !apiKey;
+  const rotates = deliverTo ? !planDelivered || delivery === undefined || settles : !newestKey(news, keys) || !apiKey;
 
   if (rotates) {
     // A personal key belongs to its user: another user's management key would mint the next

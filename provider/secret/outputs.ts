@@ -1,6 +1,5 @@
 /** The stored outputs of a secret, built from its checked inputs and what Baseten answered. */
 import type { ListedSecret } from "../client/secrets";
-import type { Caller } from "../client/identity";
 import { witnessFields } from "../core/evidence";
 import type { SecretTeam } from "../core/secrets/team";
 import type { SecretInputs, SecretOutputs } from "../core/secrets/types";
@@ -31,11 +30,4 @@ export function outputsOf(
   // The engine cannot store `undefined` ("Unexpected struct type").
   for (const [k, v] of Object.entries(outs)) if (v === undefined) delete (outs as unknown as Record<string, unknown>)[k];
   return { id: secretResourceId(team.teamId, inputs.name), outs };
-}
-
-/** `outs` as seen now by `caller`: a workspace recorded with an earlier witness is not carried over. */
-export function withWitness(outs: SecretOutputs, caller: Caller): SecretOutputs {
-  const seen: SecretOutputs = { ...outs, ...witnessFields(caller) };
-  if (caller.workspaceName === undefined) delete seen.seenInWorkspace;
-  return seen;
 }

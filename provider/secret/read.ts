@@ -1,8 +1,7 @@
 /** Refresh of a `Secret`: the secret as Baseten lists it now, or the proof that it is gone. */
 import type { ProviderRuntime } from "../core/runtime";
 import { absenceUnproven, proveSecretGone, type SecretGone } from "../core/secrets/gone";
-import { listedAs } from "../core/secrets/identity";
-import { withWitness } from "./outputs";
+import { listedAs, withWitness } from "../core/secrets/identity";
 import { describeTeam, teamSecrets } from "../core/secrets/team";
 import type { SecretOutputs } from "../core/secrets/types";
 

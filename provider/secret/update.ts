@@ -2,8 +2,7 @@
 import type { ListedSecret } from "../client/secrets";
 import type { ProviderRuntime } from "../core/runtime";
 import { SecretError } from "../core/secrets/errors";
-import { describeOther, listedAs } from "../core/secrets/identity";
-import { withWitness } from "./outputs";
+import { describeOther, listedAs, withWitness } from "../core/secrets/identity";
 import { describeTeam, teamSecrets, wroteTeamSecrets, type SecretTeam } from "../core/secrets/team";
 import type { SecretInputs, SecretOutputs } from "../core/secrets/types";
 

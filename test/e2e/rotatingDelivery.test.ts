@@ -10,10 +10,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BasetenEmulator, dottedManagementKey, ROUTES, SECRET_ROUTES } from "../emulator";
+import { BasetenEmulator, dottedManagementKey } from "../emulator";
 import { REPO_ROOT } from "../../scripts/pulumiCli";
 import { ProjectStack } from "../package/projectStack";
 import { atClock } from "../examples/exampleStack";
+import { deliverySteps } from "../support/delivery";
 import { ROTATING_TYPE } from "./harness";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -85,16 +86,8 @@ afterAll(async () => {
   }
 });
 
-/** The emulator's log since it was cleared, as steps: listings of the team's secrets, mints, secret writes and deletes, revocations. */
-const steps = () =>
-  emu.requestLog().flatMap((r) => {
-    if (r.route === SECRET_ROUTES.listTeamSecrets) return [`list-secrets ${r.status}`];
-    if (r.route === ROUTES.createKey) return [`mint ${r.status}`];
-    if (r.route === SECRET_ROUTES.upsertTeamSecret) return [`write ${r.rawPath} ${r.status}`];
-    if (r.route === SECRET_ROUTES.deleteTeamSecret) return [`delete-secret ${r.rawPath} ${r.status}`];
-    if (r.route === ROUTES.deleteKey) return [`revoke ${r.rawPath} ${r.status}`];
-    return [];
-  });
+/** The emulator's log since it was cleared, as steps (test/support/delivery.ts). */
+const steps = () => deliverySteps(emu);
 const write = `write ${TEAM_SECRETS} 200`;
 const deleteSecret = (name: string) => `delete-secret ${TEAM_SECRETS}/${encodeURIComponent(name)} 200`;
 const revoke = (prefix: string) => `revoke /v1/api_keys/${prefix} 200`;

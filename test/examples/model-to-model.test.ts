@@ -8,7 +8,8 @@
  * overlap revokes the previous key and writes nothing else. Checked in order in the emulator's
  * request log (the routes are the spec's: test/contract/baseten-openapi.json).
  */
-import { BasetenEmulator, dottedManagementKey, ROUTES, SECRET_ROUTES } from "../emulator";
+import { BasetenEmulator, dottedManagementKey } from "../emulator";
+import { deliverySteps } from "../support/delivery";
 import { atClock, expectNoLeaks, leaked, openExample, type ExampleRun } from "./exampleStack";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -28,20 +29,8 @@ const OVERLAP_END = ROTATED + 2 * DAY;
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (ms: number) => new Date(ms);
 
-/**
- * The emulator's log since it was cleared, in order: listings of the team's secrets, mints,
- * secret writes and deletes, revocations (and their status).
- */
-function steps(emu: BasetenEmulator): string[] {
-  return emu.requestLog().flatMap((r) => {
-    if (r.route === SECRET_ROUTES.listTeamSecrets) return [`list-secrets ${r.status}`];
-    if (r.route === ROUTES.createKey) return [`mint ${r.status}`];
-    if (r.route === SECRET_ROUTES.upsertTeamSecret) return [`write ${r.rawPath} ${r.status}`];
-    if (r.route === SECRET_ROUTES.deleteTeamSecret) return [`delete-secret ${r.rawPath} ${r.status}`];
-    if (r.route === ROUTES.deleteKey) return [`revoke ${r.rawPath} ${r.status}`];
-    return [];
-  });
-}
+/** The emulator's log since it was cleared, in order (test/support/delivery.ts). */
+const steps = deliverySteps;
 const WRITE = `write ${TEAM_SECRETS} 200`;
 const DELETE_SECRET = `delete-secret ${SECRET_PATH} 200`;
 const revoke = (prefix: string) => `revoke /v1/api_keys/${prefix} 200`;

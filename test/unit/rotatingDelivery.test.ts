@@ -11,6 +11,7 @@ import { UNKNOWN } from "../../provider/core/unknown";
 import { diffRotating } from "../../provider/rotatingApiKey/diff";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
 import { SECRET_ROUTES, ROUTES, type BasetenEmulator } from "../emulator";
+import { keyInSecret as keyHeldBy, secretIn } from "../support/delivery";
 import { failureOf } from "../support/failureOf";
 import { printed } from "../support/printed";
 import { configured, DAY, Engine, HOUR, PROGRAM, rotatingEmulator, T0, useRotatingEmulator } from "../support/rotatingEngine";
@@ -24,10 +25,9 @@ beforeAll(() => {
 const SECRET = "upstream_api_key";
 const DELIVERING = { ...PROGRAM, deliverTo: { secretName: SECRET } };
 
-/** The default team's secret of SECRET, as the emulator holds it (value included: the emulator's control side). */
-const theSecret = () => emu.secrets().find((s) => s.teamId === "team-default" && s.name === SECRET);
-/** The live key whose plaintext the secret holds. */
-const keyInSecret = () => emu.liveKeys().find((k) => k.apiKey === theSecret()?.value);
+/** The default team's secret of SECRET, and the live key it holds (the emulator's control side: test/support/delivery.ts). */
+const theSecret = () => secretIn(emu, SECRET);
+const keyInSecret = () => keyHeldBy(emu, SECRET);
 /** Mints, secret writes and revocations, in order: "mint", "write", "delete-secret", "revoke". */
 const steps = () =>
   emu

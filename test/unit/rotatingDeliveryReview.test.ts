@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createRotatingApiKeyProvider, type RotatingApiKeyProvider } from "../../provider/rotatingApiKey/provider";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
 import { ROUTES, SECRET_ROUTES, type BasetenEmulator } from "../emulator";
+import { keyInSecret as keyHeldBy, secretIn as secretInTeam } from "../support/delivery";
 import { failureOf } from "../support/failureOf";
 import { configured, DAY, Engine, HOUR, PROGRAM, rotatingEmulator, T0, useRotatingEmulator } from "../support/rotatingEngine";
 
@@ -21,11 +22,10 @@ beforeAll(() => {
 const SECRET = "upstream_api_key";
 const DELIVERING = { ...PROGRAM, deliverTo: { secretName: SECRET } };
 
-/** The team's secret of SECRET, as the emulator holds it (value included: the emulator's control side). */
-const secretIn = (teamId: string) => emu.secrets().find((s) => s.teamId === teamId && s.name === SECRET);
+/** The team's secret of SECRET, and the live key it holds (the emulator's control side: test/support/delivery.ts). */
+const secretIn = (teamId: string) => secretInTeam(emu, SECRET, teamId);
 const theSecret = () => secretIn("team-default");
-/** The live key whose plaintext the secret holds. */
-const keyInSecret = (teamId = "team-default") => emu.liveKeys().find((k) => k.apiKey === secretIn(teamId)?.value);
+const keyInSecret = () => keyHeldBy(emu, SECRET);
 
 /** A provider whose requests time out after half a second, with no retries: a held (lateCommit) write fails on the client. */
 async function configuredWithShortTimeout(): Promise<RotatingApiKeyProvider> {

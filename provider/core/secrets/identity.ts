@@ -9,7 +9,9 @@ import type { ListedSecret } from "../../client/secrets";
 import { secretsNamedLike } from "../listings";
 import { findDeletionOfName } from "./auditLog";
 import type { BasetenClient } from "../../client/baseten";
-import type { SecretOutputs } from "./types";
+import type { Caller } from "../../client/identity";
+import { witnessFields } from "../evidence";
+import type { SecretOutputs, StoredSecret } from "./types";
 
 /** What the team's listing holds under the stored name. */
 export type ListedAs =
@@ -68,4 +70,11 @@ export async function deletionRecord(
   if (!entry) return { found: "nothing", why: "the audit log holds no entry of the deletion yet" };
   const id = entry.eventData.secret_id as string;
   return id === stored.secretId ? { found: "ours" } : { found: "other", secretId: id };
+}
+
+/** A stored secret as seen now by `caller`: a workspace recorded with an earlier witness is not carried over. */
+export function withWitness<T extends StoredSecret>(stored: T, caller: Caller): T {
+  const seen: T = { ...stored, ...witnessFields(caller) };
+  if (caller.workspaceName === undefined) delete seen.seenInWorkspace;
+  return seen;
 }

@@ -6,9 +6,8 @@
 import { provedBy } from "../../core/proof";
 import type { ProviderRuntime } from "../../core/runtime";
 import { absenceUnproven, proveSecretGone } from "../../core/secrets/gone";
-import { describeOther, listedAs } from "../../core/secrets/identity";
+import { describeOther, listedAs, withWitness } from "../../core/secrets/identity";
 import { describeTeam, teamSecrets } from "../../core/secrets/team";
-import { witnessFields } from "../../core/evidence";
 import type { Delivery } from "./types";
 
 export type DeliveryRead = { state: "ours"; delivery: Delivery } | { state: "gone"; because: string };
@@ -18,13 +17,7 @@ export async function readDelivery(rt: ProviderRuntime, stored: Delivery): Promi
   const seen = listedAs((await teamSecrets(rt, stored.teamId)).items, stored);
   const what = `secret ${JSON.stringify(stored.name)} (id ${stored.secretId}) in ${describeTeam(stored)}`;
   if (seen.state === "ours") {
-    const delivery: Delivery = {
-      ...stored,
-      createdAt: seen.secret.createdAt,
-      teamName: seen.secret.teamName,
-      ...witnessFields(caller),
-    };
-    if (caller.workspaceName === undefined) delete delivery.seenInWorkspace;
+    const delivery = withWitness({ ...stored, createdAt: seen.secret.createdAt, teamName: seen.secret.teamName }, caller);
     return { state: "ours", delivery };
   }
   if (seen.state === "replaced")
