@@ -1,3 +1,4 @@
+import * as net from "net";
 import { BasetenEmulator, ROUTES } from "./index";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { api } from "./test-helpers";
@@ -104,6 +105,56 @@ describe("latency", () => {
 
   it("rejects a negative latency", () => {
     expect(() => emu.setLatency(-1)).toThrow();
+  });
+});
+
+/** Polls `done` on the event loop (the emulator runs on it too) until it holds; fails after 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(done()).toBe(true);
+}
+
+describe("requests in flight and open connections (what a test waits on instead of sleeping)", () => {
+  it("counts a request from its arrival until it is answered, with its route", async () => {
+    emu.setLatency(200);
+    expect(emu.requestsInFlight()).toEqual([]);
+    const answered = list();
+    // Its route is known once its body is read, before the latency.
+    await until(() => emu.requestsInFlight()[0]?.route === ROUTES.listKeys);
+    expect(emu.requestsInFlight()).toEqual([{ seq: 1, method: "GET", rawPath: "/v1/api_keys", route: ROUTES.listKeys }]);
+    expect(emu.requestLog()).toEqual([]); // logged only when it ends
+    expect((await answered).status).toBe(200);
+    expect(emu.requestsInFlight()).toEqual([]);
+  });
+
+  it("keeps a held request in flight until it is run or dropped; a reset forgets it", async () => {
+    emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST" });
+    const held = api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name: "held" } });
+    await until(() => emu.heldRequests() === 1);
+    expect(emu.requestsInFlight().map((r) => r.route)).toEqual([ROUTES.createKey]);
+    expect(emu.runLateCommits()).toBe(1);
+    expect(emu.requestsInFlight()).toEqual([]);
+    expect((await held).status).toBe(200);
+
+    emu.injectFault({ kind: "lateCommit", afterRequests: 1000, method: "POST" });
+    const forgotten = api(emu, "POST", "/v1/api_keys", { body: { type: "PERSONAL", name: "forgotten" } });
+    forgotten.catch(() => undefined); // never answered: the client gives up when the emulator stops
+    await until(() => emu.heldRequests() === 1);
+    emu.reset();
+    expect(emu.requestsInFlight()).toEqual([]);
+  });
+
+  it("counts a connection from its acceptance until it closes, a request in it or not", async () => {
+    const { port } = new URL(emu.url);
+    const before = emu.openConnections();
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    // Half a request: no request yet, but bytes that may still become one.
+    socket.write("GET /v1/api_keys HTTP/1.1\r\nHost: x\r\n");
+    await until(() => emu.openConnections() === before + 1);
+    expect(emu.requestsInFlight()).toEqual([]);
+    socket.destroy();
+    await until(() => emu.openConnections() === before);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from "crypto";
 import * as http from "http";
-import type { AddressInfo } from "net";
+import type { AddressInfo, Socket } from "net";
 import { performance } from "perf_hooks";
 import { handleControl } from "./control-routes";
 import { FaultInjector } from "./faults";
@@ -107,6 +107,7 @@ function opaqueId(prefix: string): string {
 
 /** A create held by a `lateCommit` fault until its turn comes. */
 interface LateCommit {
+  ctx: RequestContext;
   remaining: number;
   run: () => void;
   /** Ends the request without running its operation (see dropLateCommits). */
@@ -150,6 +151,10 @@ export class BasetenEmulator {
   private log: LoggedRequest[] = [];
   private counts: Record<string, number> = BasetenEmulator.zeroCounts();
   private seq = 0;
+  /** API requests received and not yet ended (answered, cut off, dropped): see requestsInFlight. */
+  private readonly inFlight = new Set<RequestContext>();
+  /** Accepted connections not yet closed: see openConnections. */
+  private readonly sockets = new Set<Socket>();
   private stopped = false;
   /** EmulatorOptions.preloadKeys: restored by every reset. */
   private readonly preloadCount: number;
@@ -179,6 +184,10 @@ export class BasetenEmulator {
     this.limiter = new SlidingWindowLimiter(null);
     this.limiter.setLimit(opts.rateLimitPerSecond === undefined ? 100 : opts.rateLimitPerSecond);
     this.preloadCount = opts.preloadKeys ?? 0;
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
     if (this.preloadCount > 0) this.preloadKeys({ count: this.preloadCount });
   }
 
@@ -294,6 +303,27 @@ export class BasetenEmulator {
     this.lateCommits = [];
     for (const c of due) c.run();
     return due.length;
+  }
+
+  /**
+   * The API requests received and not yet ended, oldest first: each ends when it is answered,
+   * found cut off by its client, or dropped (it is then in the log). A held request stays in
+   * flight until run or dropped. A test waits on these instead of sleeping, e.g. for every
+   * request a killed process sent to be done before it reads the outcome.
+   */
+  requestsInFlight(): Array<Pick<LoggedRequest, "seq" | "method" | "rawPath" | "route">> {
+    return [...this.inFlight]
+      .map(({ seq, method, rawPath, route }) => ({ seq, method, rawPath, route }))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Connections accepted and not yet closed (API and control alike). With no request in flight
+   * and none open, nothing a client sent can still reach an operation: every byte that arrived
+   * was a request that ended, and no closed connection sends more.
+   */
+  openConnections(): number {
+    return this.sockets.size;
   }
 
   /** How many requests `lateCommit` faults hold now (a test waits for its request to be held). */
@@ -459,6 +489,8 @@ export class BasetenEmulator {
     this.users.reset();
     this.audit.clear();
     this.workspaceName = WORKSPACE_NAME;
+    // Held requests are forgotten unanswered: no longer in flight for anyone waiting on them.
+    for (const c of this.lateCommits) this.inFlight.delete(c.ctx);
     this.lateCommits = [];
     this.modes = { ...this.initialModes };
     this.faults.clearAll();
@@ -486,6 +518,7 @@ export class BasetenEmulator {
   }
 
   private record(ctx: RequestContext, status: number, extra: Partial<LoggedRequest> = {}): void {
+    this.inFlight.delete(ctx);
     const entry: LoggedRequest = {
       seq: ctx.seq,
       method: ctx.method,
@@ -519,15 +552,26 @@ export class BasetenEmulator {
   }
 
   private async handleApi(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
-    const method = (req.method ?? "GET").toUpperCase();
     const ctx: RequestContext = {
       seq: ++this.seq,
-      method,
+      method: (req.method ?? "GET").toUpperCase(),
       rawPath,
       route: ROUTES.unmatched,
       startedAt: Date.now(),
       t0: performance.now(),
     };
+    this.inFlight.add(ctx);
+    try {
+      await this.serveApi(req, res, ctx);
+    } catch (err) {
+      // dispatch answers 500 (an emulator bug): the request ends here.
+      if (this.inFlight.has(ctx)) this.record(ctx, 500);
+      throw err;
+    }
+  }
+
+  private async serveApi(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void> {
+    const { method, rawPath } = ctx;
     const body = await readBody(req);
     if (body.kind === "closed") return this.record(ctx, 0, { clientClosed: true });
     this.countDownLateCommits();
@@ -580,6 +624,7 @@ export class BasetenEmulator {
     if (fault?.kind === "lateCommit") {
       // Held: no answer now; the operation runs later whether or not the client still waits.
       this.lateCommits.push({
+        ctx,
         remaining: fault.afterRequests ?? 1,
         run: () => this.reply(ctx, res, run()),
         drop: () => {
