@@ -39,7 +39,7 @@ describe(`pulumi SIGKILLed in the middle of a destroy of ${KEYS} keys`, () => {
     const { emu, stack } = suite;
     crash = await crashStack(emu, stack, {
       command: "destroy",
-      at: { route: DELETE, nth: CRASH_AFTER_REVOKED },
+      at: { route: DELETE, nth: CRASH_AFTER_REVOKED, inFlight: 1 },
       latencyMs: LATENCY_MS,
     });
     const state = crash.state;

@@ -10,7 +10,11 @@
  * twice); `crash()` runs the command and returns what the kill left in state. The suite then
  * runs the README's recovery (`recoverAsReadmeSays`) or the next `up`/`destroy`, and asserts
  * convergence (`ReliabilitySuite.agree`). The moment is chosen by request counts, never by
- * time: only the survivors' last in-flight requests are given a moment to land.
+ * time, and so is the end of the crash: the requests in flight at the kill are answered (to the
+ * provider host, if it lives on), the survivors are ended, and the emulator has taken in
+ * everything they sent (no request in flight, no connection open) before `crash()` reads the
+ * state. Nothing of the crashed run can reach Baseten after that, as nothing of a user's can
+ * once its processes are gone: the recovery and the assertions see all of it.
  */
 import * as path from "path";
 import { removeCutSidecars } from "../../../provider/recover/cutSidecars";
@@ -27,6 +31,11 @@ export interface Crash {
   /** Processes of the stack still running after the kill (the provider host), ended by the test. */
   survivors: string[];
   /**
+   * The emulator's log position once the crash settled (see `mark`): every request the crashed
+   * run sent is at or before it, so any request after it comes from a later command.
+   */
+  settled: number;
+  /**
    * Metadata files of the backend the kill left empty (the engine was rewriting one), which
    * make every command answer `failed to load checkpoint: EOF`; removed as every README
    * recovery starts (baseten-recover), so the test reads the state a user then reads.
@@ -41,18 +50,35 @@ export interface CrashOptions {
   hostToo?: boolean;
   /** Runs once the CLI is gone, before the survivors are ended (e.g. release a held request). */
   afterKill?: () => void | Promise<void>;
+  /**
+   * How long the survivors may go on, once the requests in flight at the kill are answered,
+   * before they are ended (a user closing the terminal a moment later); default 0. Whatever they
+   * send meanwhile is settled before the crash returns, so no outcome depends on this length.
+   */
+  settleMs?: number;
 }
+
+/** Longest wait for the emulator to answer or cut off the crashed run's requests. */
+const DRAIN_TIMEOUT_MS = 60_000;
+
+const describeInFlight = (emu: BasetenEmulator) =>
+  `in flight: [${emu
+    .requestsInFlight()
+    .map((r) => `#${r.seq} ${r.route}`)
+    .join(", ")}], open connections: ${emu.openConnections()}`;
 
 /**
  * Starts `command`, waits until `ready()` (e.g. 20 keys minted), signals the stack's `pulumi`
- * process, lets the survivors' in-flight requests land (`settleMs`), then ends the survivors
- * by pid, as closing the terminal or the CI job would.
+ * process, waits until the emulator has ended every request it had received by then (those a
+ * surviving provider host sent land, answered to it; a host killed with the CLI gets none),
+ * then ends the survivors by pid, as closing the terminal or the CI job would, and waits until
+ * the emulator has taken in all they sent: no request in flight and no connection open.
  */
 export async function killPulumiWhen(
+  emu: BasetenEmulator,
   stack: ReliabilityStack,
   command: () => Promise<Outcome>,
   ready: () => boolean,
-  settleMs: number,
   options: CrashOptions = {},
 ): Promise<Crash> {
   const running = command();
@@ -68,12 +94,31 @@ export async function killPulumiWhen(
   const outcome = await running;
   await waitFor("the killed pulumi to be gone", () => !isAlive(pid), 10_000);
   await options.afterKill?.();
-  await new Promise((r) => setTimeout(r, settleMs));
+  // The requests in flight at the kill end: Baseten finishes what it received.
+  const atKill = new Set(emu.requestsInFlight().map((r) => r.seq));
+  await waitFor(
+    "the requests in flight at the kill to end",
+    () => !emu.requestsInFlight().some((r) => atKill.has(r.seq)),
+    DRAIN_TIMEOUT_MS,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message} (${describeInFlight(emu)})`);
+  });
+  if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
   const survivors = stack.processes();
   for (const p of survivors) process.kill(p.pid, "SIGKILL");
   await waitFor("the survivors to be gone", () => survivors.every((p) => !isAlive(p.pid)), 10_000);
+  // What the survivors sent before they died is answered or found cut off; checked after a turn
+  // of the event loop, so connections the kernel holds for the emulator are accepted first.
+  await new Promise((r) => setTimeout(r, 0));
+  await waitFor(
+    "the emulator to take in everything the crashed run sent",
+    () => emu.requestsInFlight().length === 0 && emu.openConnections() === 0,
+    DRAIN_TIMEOUT_MS,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message} (${describeInFlight(emu)})`);
+  });
   const cutSidecars = removeCutSidecars(path.join(stack.dir, "backend"));
-  return { outcome, killedPid: pid, survivors: survivors.map((p) => p.cmdline), cutSidecars };
+  return { outcome, killedPid: pid, survivors: survivors.map((p) => p.cmdline), settled: mark(emu), cutSidecars };
 }
 
 /** Keys the emulator minted (live or revoked) so far. */
@@ -87,6 +132,12 @@ export interface KillPoint {
   route: string;
   /** Which of the command's requests on that route: 1 for the first. */
   nth: number;
+  /**
+   * Unheld only: the kill waits until, besides, at least this many requests on the route are in
+   * flight at the emulator (received, not yet answered), so the crash surely cuts their answers
+   * off from the engine. Each then lands (answered to a surviving host) before the state is read.
+   */
+  inFlight?: number;
   /**
    * Unset: the kill comes once the nth request has been answered with a 2xx (Baseten did its
    * work); requests after it are in flight when the plan sets a latency.
@@ -107,7 +158,7 @@ export interface CrashPlan {
   kill?: KillTarget;
   /** Every API request takes this long during the command (then 0 again), so others are in flight at the kill. */
   latencyMs?: number;
-  /** How long the survivors may finish their in-flight requests before they are ended; default 1 s. */
+  /** See CrashOptions.settleMs; default 1 s. */
   settleMs?: number;
 }
 
@@ -128,20 +179,23 @@ const KILLS: Record<KillTarget, CrashOptions> = {
 
 /** Runs `plan.command` on the stack and kills it at `plan.at`; the command must fail. */
 export async function crash(emu: BasetenEmulator, stack: ReliabilityStack, plan: CrashPlan): Promise<CrashResult> {
-  const { route, nth, held } = plan.at;
+  const { route, nth, held, inFlight = 0 } = plan.at;
+  if (held && inFlight > 0) throw new Error("a held kill point waits for its held request, not for requests in flight");
   const from = mark(emu);
   if (held) emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, route, skip: nth - 1 });
   const answered = () => since(emu, from).filter((r) => r.route === route && r.status >= 200 && r.status < 300).length;
+  const onRoute = () => emu.requestsInFlight().filter((r) => r.route === route).length;
   if (plan.latencyMs !== undefined) emu.setLatency(plan.latencyMs);
   let result: Crash;
   try {
     result = await killPulumiWhen(
+      emu,
       stack,
       () => (plan.command === "up" ? stack.up() : stack.destroy()),
-      held ? () => emu.heldRequests() > 0 : () => answered() >= nth,
-      plan.settleMs ?? 1000,
+      held ? () => emu.heldRequests() > 0 : () => answered() >= nth && onRoute() >= inFlight,
       {
         ...KILLS[plan.kill ?? "cli"],
+        settleMs: plan.settleMs ?? 1000,
         afterKill: () => {
           if (held) expect(held === "commit" ? emu.runLateCommits() : emu.dropLateCommits()).toBe(1);
         },
