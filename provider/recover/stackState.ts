@@ -50,14 +50,24 @@ export function interruptedCreates(state: StackState, type: string): StateResour
 }
 
 /**
- * Every prefix a resource of the stack holds (ids and `prefix` outputs of resources, pending
- * operations included), and every name an `unconfirmed/<name>` entry holds (such an entry stands
- * for whatever key has its name). Recovery never touches these.
+ * Every prefix a resource of the stack holds (ids and `prefix` outputs of resources, and of the
+ * resources of pending updates and deletes), and every name an `unconfirmed/<name>` entry holds
+ * (such an entry stands for whatever key has its name). Recovery never touches these.
+ *
+ * A pending create holds nothing: `pulumi refresh --clear-pending-creates` drops it, and so does
+ * the recovery. It may carry the key's id and outputs all the same: the engine sets them on the
+ * resource when the create's answer comes, and records the create as done in a later write of
+ * the state, so a write for another resource in between saves the pending create with them. A
+ * kill before the create's own write leaves that key minted and tracked by nothing but the
+ * pending create, which the recovery then clears: it is an interrupted create's key like any.
  */
 export function heldByStack(state: StackState): { prefixes: Set<string>; names: Set<string> } {
   const prefixes = new Set<string>();
   const names = new Set<string>();
-  const all = [...(state.deployment?.resources ?? []), ...(state.deployment?.pending_operations ?? []).map((op) => op.resource)];
+  const all = [
+    ...(state.deployment?.resources ?? []),
+    ...(state.deployment?.pending_operations ?? []).filter((op) => op.type !== "creating").map((op) => op.resource),
+  ];
   for (const r of all) {
     if (r.type !== API_KEY_TYPE) continue;
     const id = text(r.id);

@@ -50,6 +50,22 @@ describe("which keys baseten-recover offers to revoke", () => {
     ]);
   });
 
+  it("recover first, the pending create saved with the key's id and outputs (the engine had read the answer): that key too", async () => {
+    // The engine sets them on the resource when the answer comes; a write of the state for another
+    // resource saves them before the create is recorded as done, and the kill comes in between.
+    const minted = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: DERIVED });
+    const answered = { type: "creating", resource: resource(minted.prefix, DERIVED) };
+    expect(await orphans({ deployment: { resources: [], pending_operations: [answered] } })).toEqual([[minted.prefix, true]]);
+  });
+
+  it("never the key of a pending delete or update: its resource holds it until that operation is done", async () => {
+    const inUse = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: DERIVED });
+    for (const type of ["deleting", "updating"]) {
+      const state = { deployment: { resources: [], pending_operations: [{ type, resource: resource(inUse.prefix, DERIVED) }] } };
+      expect(await orphans(state)).toEqual([]);
+    }
+  });
+
   it("up first (it took -r1): the interrupted create's key, never the key the resource now holds", async () => {
     const orphan = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: DERIVED });
     const inUse = emu.createKeyOutOfBand({ type: "WORKSPACE_MANAGE_ALL", name: `${DERIVED}-r1` });
