@@ -6,9 +6,11 @@
  * interrupted run, or whose revocation failed). Prefixes and the plaintext take no part.
  */
 import { canonicalSecretName } from "../client/secrets";
+import { now as clockNow } from "../core/clock";
 import type { DiffDecision } from "../core/resource";
 import { sameSet } from "../core/sets";
 import { UNKNOWN } from "../core/unknown";
+import { inOverlap } from "./delivery/overlap";
 import type { OwnedKey } from "./types";
 
 const containsUnknown = (v: unknown): boolean => JSON.stringify(v ?? null).includes(UNKNOWN);
@@ -86,15 +88,19 @@ export function diffRotating(olds: Record<string, unknown>, news: Record<string,
  */
 function keysToRetire(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
   const keys = Array.isArray(olds.keys) ? (olds.keys as OwnedKey[]) : [];
-  // A key taken in that the secret may have held runs through the overlap as update.ts keeps it
-  // (delivery/: `mayBeDelivered`), so it is no key to retire while its overlap runs.
-  const inOverlap = (k: OwnedKey) =>
-    (!k.leftBehind || k.mayBeDelivered === true) && k.overlapEndsAt !== undefined && k.overlapEndsAt === news.overlapEndsAt;
-  // An unconfirmed entry no listing could prove absent waits for the next rotation (update.ts).
-  const waits = (k: OwnedKey) => k.unproven === true;
   // The newest key not yet delivered (its run failed after the mint): the next update delivers it.
   const undelivered = keys[0] !== undefined && keys[0].prefix !== "" && keys[0].delivered !== true;
-  return undelivered || keys.slice(1).some((k) => !inOverlap(k) && !waits(k));
+  // An unconfirmed entry no listing could prove absent waits for the next rotation (update.ts).
+  const waits = (k: OwnedKey) => k.unproven === true;
+  // With delivery, each key the secret held or may have held runs through its own overlap, read
+  // against the clock as update.ts reads it (delivery/overlap.ts).
+  if (news.deliverTo !== undefined) {
+    const staying = inOverlap(keys, clockNow());
+    return undelivered || keys.slice(1).some((k) => !staying.includes(k) && !waits(k));
+  }
+  const inPlannedOverlap = (k: OwnedKey) =>
+    !k.leftBehind && k.overlapEndsAt !== undefined && k.overlapEndsAt === news.overlapEndsAt;
+  return undelivered || keys.slice(1).some((k) => !inPlannedOverlap(k) && !waits(k));
 }
 
 /** Whether the secret certainly holds the key of the current plan: stored, minted for `news.rotatedAt`, and written. */

@@ -10,11 +10,13 @@ import { now as clockNow } from "../core/clock";
 import { refuseOtherOwner } from "../core/keys/scope";
 import type { ProviderRuntime } from "../core/runtime";
 import { mintAndDeliver } from "./delivery/mintAndDeliver";
+import { awaitingFreshWrite, inOverlap, keptAfterWrite, type Staying } from "./delivery/overlap";
 import type { Delivery } from "./delivery/types";
 import { mintGeneration } from "./generations";
 import { keptRotating } from "./kept";
 import { newestKey, rotatingOutputs } from "./outputs";
 import { describeFailed, describeRevoked, revokeOwned } from "./revoke";
+import { durationSeconds } from "./schedule";
 import type { OwnedKey, RotatingApiKeyInputs, RotatingApiKeyOutputs } from "./types";
 
 type Inputs = RotatingApiKeyInputs & { __provider?: unknown };
@@ -34,15 +36,11 @@ export async function updateRotating(
   const deliverTo = news.deliverTo;
   let delivery: Delivery | undefined = deliverTo ? olds.delivery : undefined;
   // A key whose write had an unknown outcome may yet be written by Baseten (a late commit, after
-  // a newer key's write): before one is revoked, a fresh key is written, so the secret's last
-  // write is this run's. (`settles`: such a rotation keeps only the key delivered before it.)
+  // a newer key's write): before one is revoked, or its overlap starts, a fresh key is written,
+  // so the secret's last write is this run's (`settles`, delivery/overlap.ts).
+  const now = clockNow();
   const planDelivered = newestKey(news, keys)?.delivered === true;
-  const inOverlap = deliverTo ? inTheSecretsPast(keys, delivered, false, news.overlapEndsAt) : [];
-  const settles =
-    deliverTo !== undefined &&
-    planDelivered &&
-    delivery !== undefined &&
-    keys.some((k) => k !== keys[0] && k.mayBeDelivered === true && !inOverlap.includes(k));
+  const settles = deliverTo !== undefined && planDelivered && delivery !== undefined && awaitingFreshWrite(keys, now).length > 0;
   if (settles)
     process.stdout.write(
       `Rotating key ${JSON.stringify(id)} writes a fresh key into its secret before revoking the keys whose write had an unknown outcome, ` +
@@ -87,21 +85,24 @@ export async function updateRotating(
   }
 
   const newest = keys[0];
-  // Consumers fed by `apiKey` are updated after this update, and only if the whole run succeeds:
-  // until a run that returned the newest key has succeeded, the delivered key outlives it, through
-  // the planned overlap, or, with none left ("0s", or a retry after it passed), until the next run.
-  const previous = deliverTo
-    ? settles
-      ? keys.filter((k) => k === delivered)
-      : inTheSecretsPast(keys, delivered, rotates, news.overlapEndsAt)
-    : onlyPrevious(keys, delivered, news.overlapEndsAt);
-  const overlapEndsAt = previous.length === 0 ? undefined : (news.overlapEndsAt ?? new Date(clockNow()).toISOString());
-  const stays = (k: OwnedKey) => k === newest || previous.includes(k);
-  const retiring = keys.filter((k) => !stays(k)).reverse(); // oldest first
-  keys = keys.filter(stays).map((k) => dropUndefined({ ...k, overlapEndsAt: k === newest ? undefined : overlapEndsAt }));
-  // The stored overlap's end is what `check` carries (so the next diff sees no change), or the
-  // end this run set for a delivered key the plan had no overlap left for. The outputs name the
-  // key minted (a later generation than planned when a held name was skipped).
+  // Without delivery: consumers fed by `apiKey` are updated after this update, and only if the
+  // whole run succeeds, so until a run that returned the newest key has succeeded, the delivered
+  // key outlives it, through the planned overlap, or, with none left ("0s", or a retry after it
+  // passed), until the next run. With delivery: every key the secret held or may have held, each
+  // through a whole overlap from the write that replaced it (delivery/overlap.ts).
+  const planned = news.overlapEndsAt ?? new Date(now).toISOString();
+  const previous: Staying[] = deliverTo
+    ? rotates
+      ? keptAfterWrite(keys, delivered, news.overlapEndsAt ?? overlapFromNow(news, now), now)
+      : inOverlap(keys, now).map((key) => ({ key, overlapEndsAt: key.overlapEndsAt as string }))
+    : onlyPrevious(keys, delivered, news.overlapEndsAt).map((key) => ({ key, overlapEndsAt: planned }));
+  // The stored overlap's end is what `check` carries (so the next diff sees no change), or, without
+  // delivery, the end this run set for a delivered key the plan had no overlap left for.
+  const overlapEndsAt = previous.length === 0 ? undefined : deliverTo ? news.overlapEndsAt : planned;
+  const ends = new Map(previous.map((p) => [p.key, p.overlapEndsAt]));
+  const retiring = keys.filter((k) => k !== newest && !ends.has(k)).reverse(); // oldest first
+  keys = keys.filter((k) => k === newest || ends.has(k)).map((k) => dropUndefined({ ...k, overlapEndsAt: ends.get(k) }));
+  // The outputs name the key minted (a later generation than planned when a held name was skipped).
   const inputs = dropUndefined({ ...news, overlapEndsAt, generation: newest.generation, keyName: newest.name });
 
   const { revoked, failed } = await revokeOwned(rt, retiring);
@@ -144,23 +145,10 @@ function onlyPrevious(keys: OwnedKey[], delivered: OwnedKey | undefined, overlap
   return inOverlap ? [inOverlap] : [];
 }
 
-/**
- * With delivery, the keys besides the newest that stay: every key the secret may have held
- * before this run's write, since a consumer may have read it there. After a rotation: the key
- * last delivered, and each key whose write had an unknown outcome or that was found live while
- * the secret existed (`mayBeDelivered`); they then run through the overlap (or, with none left,
- * until the next run). Without a rotation: those whose overlap still runs.
- */
-function inTheSecretsPast(
-  keys: OwnedKey[],
-  delivered: OwnedKey | undefined,
-  rotated: boolean,
-  overlapEndsAt: string | undefined,
-): OwnedKey[] {
-  const newest = keys[0];
-  if (rotated) return keys.filter((k) => k !== newest && k.prefix !== "" && (k === delivered || k.mayBeDelivered === true));
-  if (overlapEndsAt === undefined) return [];
-  return keys.filter((k) => k !== newest && k.overlapEndsAt !== undefined && (!k.leftBehind || k.mayBeDelivered === true));
+/** A whole overlap from now, for keys a write off the schedule replaced in the secret. */
+function overlapFromNow(news: Inputs, now: number): string {
+  const seconds = durationSeconds(news.rotation?.overlap) ?? 0;
+  return new Date(now + seconds * 1000).toISOString();
 }
 
 /** The key without its pending write; the same object when it has none (retention compares keys by identity). */

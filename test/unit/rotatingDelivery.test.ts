@@ -200,7 +200,8 @@ describe("RotatingApiKey deliverTo: a write that fails", () => {
         .sort(),
     ).toEqual([g1, g2.prefix, g3].sort());
     // At the overlap's end a fresh key is written first (a late write of g2 could otherwise leave
-    // the secret holding a revoked key), then g1 and g2 go; g3 follows at the next run.
+    // the secret holding a revoked key), then g1 and g2 go; g3, replaced in the secret by that
+    // write, follows after a whole overlap from it.
     await engine.newProcess();
     emu.clearLog();
     const { lines } = await printed(() => engine.up(T0 + 33 * DAY));
@@ -214,8 +215,9 @@ describe("RotatingApiKey deliverTo: a write that fails", () => {
         .map((k) => k.prefix)
         .sort(),
     ).toEqual([g3, g4].sort());
+    expect((await engine.preview(T0 + 34 * DAY)).op).toBe("same");
     await engine.newProcess();
-    await engine.up(T0 + 34 * DAY);
+    await engine.up(T0 + 35 * DAY + HOUR);
     expect(emu.liveKeys().map((k) => k.prefix)).toEqual([g4]);
     expectNoPlaintext(engine.state);
   });
@@ -395,11 +397,14 @@ describe("RotatingApiKey deliverTo: a create interrupted after its write", () =>
         .liveKeys()
         .map((k) => k.prefix)
         .sort(),
-    ).toEqual([g1, newest].sort()); // g1 may be held by a consumer: through the overlap
+    ).toEqual([g1, newest].sort()); // g1 may be held by a consumer: through a whole overlap from this write
+    // The overlap counts from the write, though no rotation was planned: a plain preview plans nothing meanwhile.
+    expect((await engine.preview(T0 + 2 * DAY)).op).toBe("same");
     await engine.newProcess();
     await engine.up(T0 + 3 * DAY); // g1 goes after a fresh key is written (see "with an unknown outcome" above)
+    expect(emu.liveKeys().some((k) => k.prefix === newest)).toBe(true); // replaced in the secret now: its overlap starts
     await engine.newProcess();
-    await engine.up(T0 + 4 * DAY);
+    await engine.up(T0 + 5 * DAY + HOUR);
     expect(emu.liveKeys().map((k) => k.prefix)).toEqual([engine.state!.outs.prefix]);
     expect(keyInSecret()?.prefix).toBe(engine.state!.outs.prefix);
     await engine.destroy(T0 + 4 * DAY);

@@ -1,11 +1,14 @@
 /** Reading the emulator's request log by phase, without clearing it (the figures need all of it). */
-import type { BasetenEmulator, LoggedRequest } from "../../emulator";
+import { SECRET_ROUTES, type BasetenEmulator, type LoggedRequest } from "../../emulator";
 
 export const POST = "POST /v1/api_keys";
 export const POST_TEAM = "POST /v1/teams/{team_id}/api_keys";
 export const LIST = "GET /v1/api_keys";
 export const DELETE = "DELETE /v1/api_keys/{prefix}";
 export const TEAMS = "GET /v1/teams";
+/** A team secret's write (an upsert by name) and its DELETE (../../emulator/secrets.ts). */
+export const SECRET_WRITE = SECRET_ROUTES.upsertTeamSecret;
+export const SECRET_DELETE = SECRET_ROUTES.deleteTeamSecret;
 
 /** A position in the log: requests after it belong to the next phase. */
 export function mark(emu: BasetenEmulator): number {

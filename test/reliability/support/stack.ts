@@ -19,6 +19,7 @@ import { processesWithPulumiHome, type StackProcess } from "./processes";
 export type { KeySpec };
 
 export const STACK_NAME = "rel";
+const PROJECT_NAME = "baseten-reliability";
 export { API_KEY_TYPE };
 export type { StateResource };
 
@@ -103,7 +104,7 @@ export class ReliabilityStack {
     };
     const envVars: Record<string, string> = { ...isolatedPulumiEnv(dir, binDir), ...options.env };
     const stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: STACK_NAME, projectName: "baseten-reliability", program },
+      { stackName: STACK_NAME, projectName: PROJECT_NAME, program },
       { workDir: path.join(dir, "work"), pulumiHome: path.join(dir, "home"), envVars, pulumiCommand },
     );
     const config: Record<string, { value: string; secret?: boolean }> = { "baseten:apiUrl": { value: options.apiUrl } };
@@ -201,6 +202,20 @@ export class ReliabilityStack {
     const outcome = await this.cli(["stack", "export"]);
     if (!outcome.ok) throw outcome.error;
     return JSON.parse(outcome.stdout) as StateExport;
+  }
+
+  /**
+   * The stack's last checkpoint as the file backend holds it, read without running a command:
+   * what `pulumi stack export` prints as `deployment` (secrets as ciphertext). For checks between
+   * commands, where a `stack export` each would add a CLI run per check; what a user finds after a
+   * crash is still read with `exportState`.
+   */
+  stateOnDisk(): StateExport {
+    const file = path.join(this.dir, "backend", ".pulumi", "stacks", PROJECT_NAME, `${STACK_NAME}.json`);
+    if (!fs.existsSync(file)) throw new Error(`no checkpoint at ${file}: has the stack run a command?`);
+    const text = fs.readFileSync(file, "utf8");
+    const saved = JSON.parse(text) as { checkpoint?: { latest?: StateExport["deployment"] } };
+    return { deployment: saved.checkpoint?.latest ?? {} };
   }
 
   /** Prefixes (ids) of the ApiKey resources in state, sorted. */
