@@ -36,42 +36,31 @@
  * equal to `pulumi stack export` at every crash), so the checks add no Pulumi command.
  */
 import { CLOCK_VARIABLE } from "../../provider/core/clock";
-import { dottedManagementKey, type EmulatedKey } from "../emulator";
+import type { EmulatedKey } from "../emulator";
 import { crash, recoverAsReadmeSays, type KillTarget } from "./support/crash";
 import { installedPackage } from "./support/installedPackage";
+import {
+  expectNoChanges,
+  HOUR,
+  iso,
+  keysOf,
+  ROTATION,
+  rotatingOf,
+  rotatingSuite,
+  T0,
+  T_OVERLAP_OVER,
+  T_ROTATE,
+  type StoredKey,
+} from "./support/rotating";
 import { DELETE, mark, POST, SECRET_DELETE, SECRET_WRITE, since } from "./support/requests";
-import type { Outcome, ReliabilityStack, StateExport, StateResource } from "./support/stack";
-import { expectOk, reliabilitySuite } from "./support/suite";
+import type { Outcome, ReliabilityStack } from "./support/stack";
+import { expectOk } from "./support/suite";
 
 // Each case runs 5 to 10 Pulumi commands on a loaded 2-core machine.
 jest.setTimeout(15 * 60 * 1000);
 
 const SUITE = "crash-delivery";
-// A management key of Baseten's documented `<prefix>.<secret>` form, so the audit log names the
-// actor of each mint: the evidence that lets a run take in a held name as its own.
-const suite = reliabilitySuite(SUITE, { emulator: { managementKey: dottedManagementKey() } });
-
-const ROTATING_TYPE = "pulumi-nodejs:dynamic/baseten:RotatingApiKey";
-const ROTATION = { every: "30d", overlap: "2d" };
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-/** The create; the first up past the due date (a rotation); the first up past that overlap's end. */
-const T0 = Date.parse("2026-01-01T00:00:00Z");
-const T_ROTATE = T0 + 30 * DAY + HOUR;
-const T_OVERLAP_OVER = T_ROTATE + 2 * DAY + HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** One owned key as the state stores it (outputs.keys[]). */
-interface StoredKey {
-  prefix: string;
-  name: string;
-  generation: number;
-  plannedAt: string;
-  overlapEndsAt?: string;
-  delivered?: boolean;
-  leftBehind?: boolean;
-  mayBeDelivered?: boolean;
-}
+const suite = rotatingSuite(SUITE);
 
 /** One stack's delivering key, followed through several crashes. */
 interface Life {
@@ -105,14 +94,6 @@ async function deliveringStack(label: string): Promise<Life> {
 
 /** Every later command of the stack runs with the provider's clock at `ms`. */
 const clock = (life: Life, ms: number) => life.stack.setEnv(CLOCK_VARIABLE, iso(ms));
-
-function rotatingOf(state: StateExport): StateResource | undefined {
-  const found = (state.deployment.resources ?? []).filter((r) => r.type === ROTATING_TYPE);
-  expect(found.length).toBeLessThanOrEqual(1);
-  return found[0];
-}
-
-const keysOf = (r: StateResource | undefined): StoredKey[] => (r?.outputs?.keys as StoredKey[] | undefined) ?? [];
 
 /** The state as the last command left it (read from the backend: no command per check). */
 async function stored(life: Life) {
@@ -212,13 +193,6 @@ function describeNow(life: Life, keys: StoredKey[]): string {
 /** What a failed command said: its error (the CLI's output) and its stdout. */
 const said = (o: Outcome) => `${o.error?.message ?? ""}\n${o.stdout}`;
 
-/** A preview that plans nothing: Pulumi's summary counts only unchanged resources. */
-function expectNoChanges(preview: Outcome): void {
-  expectOk(preview);
-  expect(preview.stdout).not.toMatch(/\bto (create|update|delete|replace)\b|create-replace|delete-replace/);
-  expect(preview.stdout).toMatch(/\d+ unchanged/);
-}
-
 /** How a moment is killed, and what comes next. */
 interface Variant {
   key: string;
@@ -266,10 +240,36 @@ interface Moment {
   /** With the host let finish: done when these counts are reached (crash.ts `hostDone`). */
   hostWork?: (from: number, keys: StoredKey[]) => () => boolean;
   /** Asserted right after the crash, against the state and secret holder before it. */
-  left: (c: { life: Life; v: Variant; before: StoredKey[]; holderBefore?: EmulatedKey; held: string }) => void;
+  left: (c: { life: Life; v: Variant; before: StoredKey[]; holderBefore?: EmulatedKey; held: string; from: number }) => void;
 }
 
 const names = (keys: Array<{ name: string | null }>) => keys.map((k) => k.name).sort();
+
+/**
+ * The keys besides the newest that a run at `at` which writes a fresh key revokes (README): one
+ * merely left behind, and one whose overlap is over. Every other key the secret held or may have
+ * held stays through an overlap.
+ */
+const retiredByAWriteAt = (keys: StoredKey[], at: number) =>
+  keys
+    .slice(1)
+    .filter((k) => (k.leftBehind && !k.mayBeDelivered) || (k.overlapEndsAt !== undefined && Date.parse(k.overlapEndsAt) <= at));
+
+/**
+ * What a rotation killed at its mint or write left: the keys it keeps live; those it retires
+ * revoked only by a host let finish, and only after the secret's write was answered.
+ */
+function rotationLeft(v: Variant, before: StoredKey[], from: number): void {
+  const retired = retiredByAWriteAt(before, T_ROTATE);
+  const revokedByHost = v.kill === "cli" && v.held === "commit";
+  for (const k of before)
+    expect({ key: k.name, live: isLive(k.prefix) }).toEqual({ key: k.name, live: !(revokedByHost && retired.includes(k)) });
+  const log = since(suite.emu, from);
+  const firstDelete = log.findIndex((r) => r.route === DELETE);
+  const firstWrite = log.findIndex((r) => r.route === SECRET_WRITE && r.status >= 200 && r.status < 300);
+  if (firstDelete >= 0)
+    expect({ writeBeforeRevoke: firstWrite >= 0 && firstWrite < firstDelete }).toEqual({ writeBeforeRevoke: true });
+}
 
 const CREATE_MINT: Moment = {
   title: "the create's mint POST",
@@ -299,10 +299,11 @@ const ROTATION_MINT: Moment = {
   command: "up",
   route: POST,
   at: T_ROTATE,
-  hostWork: (from) => () => answered(from, SECRET_WRITE) >= 1,
-  left: ({ life, v, before, holderBefore }) => {
-    // Nothing is revoked before the new key is in the secret.
-    for (const k of before) expect(isLive(k.prefix)).toBe(true);
+  // The host goes on: the secret write, then the revocations of the keys it retires.
+  hostWork: (from, keys) => () =>
+    answered(from, SECRET_WRITE) >= 1 && answered(from, DELETE) >= retiredByAWriteAt(keys, T_ROTATE).length,
+  left: ({ life, v, before, holderBefore, from }) => {
+    rotationLeft(v, before, from);
     const minted = liveOf(life.base!).filter((k) => !before.some((b) => b.prefix === k.prefix));
     expect(minted).toHaveLength(v.held === "commit" ? 1 : 0);
     expect(holderOf(life)?.prefix).toBe(v.kill === "cli" ? minted[0].prefix : holderBefore?.prefix);
@@ -313,8 +314,10 @@ const ROTATION_WRITE: Moment = {
   command: "up",
   route: SECRET_WRITE,
   at: T_ROTATE,
-  left: ({ life, v, before, holderBefore }) => {
-    for (const k of before) expect(isLive(k.prefix)).toBe(true);
+  // The host goes on: the revocations of the keys it retires.
+  hostWork: (from, keys) => () => answered(from, DELETE) >= retiredByAWriteAt(keys, T_ROTATE).length,
+  left: ({ life, v, before, holderBefore, from }) => {
+    rotationLeft(v, before, from);
     const minted = liveOf(life.base!).filter((k) => !before.some((b) => b.prefix === k.prefix));
     expect(minted).toHaveLength(1);
     expect(holderOf(life)?.prefix).toBe(v.held === "commit" ? minted[0].prefix : holderBefore?.prefix);
@@ -332,9 +335,20 @@ const OVERLAP_DELETE: Moment = {
   left: ({ life, v, before, holderBefore, held }) => {
     expect(held).toBe(before.find((k) => k.overlapEndsAt && k.delivered)!.prefix);
     expect(isLive(held)).toBe(v.held === "drop");
-    // The newest key, which the secret holds, is untouched.
+    // The newest key, which the secret held, is untouched.
     expect(isLive(before[0].prefix)).toBe(true);
-    expect(holderOf(life)?.prefix).toBe(holderBefore?.prefix);
+    // A key whose write may yet land (`mayBeDelivered`), its overlap over, is revoked only after a
+    // fresh key is written (README): then the secret holds a key this run minted, live.
+    const freshFirst = before
+      .slice(1)
+      .some((k) => k.mayBeDelivered && (k.overlapEndsAt === undefined || Date.parse(k.overlapEndsAt) <= T_OVERLAP_OVER));
+    const holder = holderOf(life);
+    if (freshFirst)
+      expect({ fresh: !before.some((k) => k.prefix === holder?.prefix), live: isLive(holder!.prefix) }).toEqual({
+        fresh: true,
+        live: true,
+      });
+    else expect(holder?.prefix).toBe(holderBefore?.prefix);
   },
 };
 const DESTROY_SECRET: Moment = {
@@ -398,7 +412,7 @@ async function crashAndConverge(life: Life, m: Moment, v: Variant): Promise<void
     `[${SUITE}] ${v.key}: ${m.title} ${v.held === "commit" ? "committed" : "dropped"}: pending [${pending.map((o) => o.type).join(", ")}]; ` +
       `${describeNow(life, keysOf(rotatingOf(crashed.state)))}; processes still running after the kill: ${crashed.survivors.length}`,
   );
-  m.left({ life, v, before, holderBefore, held });
+  m.left({ life, v, before, holderBefore, held, from });
 
   await next(life, v, m.command);
   if (m.command === "destroy") {

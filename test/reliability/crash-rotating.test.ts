@@ -27,40 +27,32 @@
  * revoked by the next `up` or destroy.
  */
 import { CLOCK_VARIABLE } from "../../provider/core/clock";
-import { dottedManagementKey } from "../emulator";
 import { crash, recoverAsReadmeSays, type CrashResult, type KillTarget } from "./support/crash";
 import { installedPackage } from "./support/installedPackage";
+import {
+  DAY,
+  expectNoChanges,
+  HOUR,
+  iso,
+  keysOf,
+  ROTATING_TYPE,
+  ROTATION,
+  rotatingOf,
+  rotatingSuite,
+  T0,
+  T_OVERLAP_OVER,
+  T_ROTATE,
+  type StoredKey,
+} from "./support/rotating";
 import { DELETE, POST } from "./support/requests";
-import type { Outcome, ReliabilityStack, StateExport, StateResource } from "./support/stack";
-import { expectOk, reliabilitySuite } from "./support/suite";
+import type { Outcome, ReliabilityStack } from "./support/stack";
+import { expectOk } from "./support/suite";
 
 // Each case runs 8 to 12 Pulumi commands on a loaded 2-core machine.
 jest.setTimeout(15 * 60 * 1000);
 
 const SUITE = "crash-rotating";
-// A management key of Baseten's documented `<prefix>.<secret>` form, so the audit log names the
-// actor of each mint: the only evidence that lets a run take in a held name as its own.
-const suite = reliabilitySuite(SUITE, { emulator: { managementKey: dottedManagementKey() } });
-
-const ROTATING_TYPE = "pulumi-nodejs:dynamic/baseten:RotatingApiKey";
-const ROTATION = { every: "30d", overlap: "2d" };
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-/** The create; the first up past the due date (a rotation); the first up past the overlap's end. */
-const T0 = Date.parse("2026-01-01T00:00:00Z");
-const T_ROTATE = T0 + 30 * DAY + HOUR;
-const T_OVERLAP_OVER = T_ROTATE + 2 * DAY + HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** One owned key as the state stores it (outputs.keys[]). */
-interface StoredKey {
-  prefix: string;
-  name: string;
-  generation: number;
-  plannedAt: string;
-  overlapEndsAt?: string;
-  leftBehind?: boolean;
-}
+const suite = rotatingSuite(SUITE);
 
 /** The program: one RotatingApiKey, its outputs exported as a user's program does. */
 async function rotatingStack(label: string, resourceName: string): Promise<ReliabilityStack> {
@@ -76,14 +68,6 @@ async function rotatingStack(label: string, resourceName: string): Promise<Relia
 
 /** Every later command of the stack runs with the provider's clock at `ms`. */
 const clock = (stack: ReliabilityStack, ms: number) => stack.setEnv(CLOCK_VARIABLE, iso(ms));
-
-function rotatingOf(state: StateExport): StateResource | undefined {
-  const found = (state.deployment.resources ?? []).filter((r) => r.type === ROTATING_TYPE);
-  expect(found.length).toBeLessThanOrEqual(1);
-  return found[0];
-}
-
-const keysOf = (r: StateResource | undefined): StoredKey[] => (r?.outputs?.keys as StoredKey[] | undefined) ?? [];
 
 /** The stack's rotating key as state holds it, and its base name. */
 async function stored(stack: ReliabilityStack) {
@@ -128,13 +112,6 @@ function describeNow(base: string, keys: StoredKey[]): string {
   return `state: [${inState.join(", ")}]; live: [${liveOf(base)
     .map((k) => k.name)
     .join(", ")}]`;
-}
-
-/** A preview that plans nothing: Pulumi's summary counts only unchanged resources. */
-function expectNoChanges(preview: Outcome): void {
-  expectOk(preview);
-  expect(preview.stdout).not.toMatch(/\bto (create|update|delete|replace)\b|create-replace|delete-replace/);
-  expect(preview.stdout).toMatch(/\d+ unchanged/);
 }
 
 /** How each moment is killed, and what comes next. */

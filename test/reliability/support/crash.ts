@@ -132,6 +132,8 @@ export interface KillPoint {
   route: string;
   /** Which of the command's requests on that route: 1 for the first. */
   nth: number;
+  /** With `held`: only requests whose raw path starts with this count (e.g. one key's DELETE). */
+  pathPrefix?: string;
   /**
    * Unheld only: the kill waits until, besides, at least this many requests on the route are in
    * flight at the emulator (received, not yet answered), so the crash surely cuts their answers
@@ -160,6 +162,12 @@ export interface CrashPlan {
   latencyMs?: number;
   /** See CrashOptions.settleMs; default 1 s. */
   settleMs?: number;
+  /**
+   * With a host let finish: when its remaining work is done, by the emulator's counts (e.g. the
+   * secret write that follows a committed mint, logged); waited for once the held request is
+   * released, before the survivors are ended, so what they did is not left to `settleMs`.
+   */
+  hostDone?: () => boolean;
 }
 
 type PendingOperation = NonNullable<StateExport["deployment"]["pending_operations"]>[number];
@@ -179,10 +187,11 @@ const KILLS: Record<KillTarget, CrashOptions> = {
 
 /** Runs `plan.command` on the stack and kills it at `plan.at`; the command must fail. */
 export async function crash(emu: BasetenEmulator, stack: ReliabilityStack, plan: CrashPlan): Promise<CrashResult> {
-  const { route, nth, held, inFlight = 0 } = plan.at;
+  const { route, nth, held, inFlight = 0, pathPrefix } = plan.at;
   if (held && inFlight > 0) throw new Error("a held kill point waits for its held request, not for requests in flight");
   const from = mark(emu);
-  if (held) emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, route, skip: nth - 1 });
+  if (held)
+    emu.injectFault({ kind: "lateCommit", afterRequests: 100_000, route, skip: nth - 1, ...(pathPrefix ? { pathPrefix } : {}) });
   const answered = () => since(emu, from).filter((r) => r.route === route && r.status >= 200 && r.status < 300).length;
   const onRoute = () => emu.requestsInFlight().filter((r) => r.route === route).length;
   if (plan.latencyMs !== undefined) emu.setLatency(plan.latencyMs);
@@ -196,8 +205,9 @@ export async function crash(emu: BasetenEmulator, stack: ReliabilityStack, plan:
       {
         ...KILLS[plan.kill ?? "cli"],
         settleMs: plan.settleMs ?? 1000,
-        afterKill: () => {
+        afterKill: async () => {
           if (held) expect(held === "commit" ? emu.runLateCommits() : emu.dropLateCommits()).toBe(1);
+          if (plan.hostDone) await waitFor("the provider host to finish its work", plan.hostDone, 60_000);
         },
       },
     );
