@@ -10,7 +10,7 @@ import { now as clockNow } from "../core/clock";
 import { refuseOtherOwner } from "../core/keys/scope";
 import type { ProviderRuntime } from "../core/runtime";
 import { mintAndDeliver } from "./delivery/mintAndDeliver";
-import { awaitingFreshWrite, inOverlap, keptAfterWrite, type Staying } from "./delivery/overlap";
+import { awaitingFreshWrite, inOverlap, keptAfterWrite, overlapAfterWrite, type Staying } from "./delivery/overlap";
 import type { Delivery } from "./delivery/types";
 import { mintGeneration } from "./generations";
 import { keptRotating } from "./kept";
@@ -93,15 +93,21 @@ export async function updateRotating(
   const planned = news.overlapEndsAt ?? new Date(now).toISOString();
   const previous: Staying[] = deliverTo
     ? rotates
-      ? keptAfterWrite(keys, delivered, news.overlapEndsAt ?? overlapFromNow(news, now), now)
+      ? keptAfterWrite(
+          keys,
+          delivered,
+          overlapAfterWrite(news.overlapEndsAt, durationSeconds(news.rotation?.overlap) ?? 0, now),
+          now,
+        )
       : inOverlap(keys, now).map((key) => ({ key, overlapEndsAt: key.overlapEndsAt as string }))
     : onlyPrevious(keys, delivered, news.overlapEndsAt).map((key) => ({ key, overlapEndsAt: planned }));
-  // The stored overlap's end is what `check` carries (so the next diff sees no change), or, without
-  // delivery, the end this run set for a delivered key the plan had no overlap left for.
-  const overlapEndsAt = previous.length === 0 ? undefined : deliverTo ? news.overlapEndsAt : planned;
-  const ends = new Map(previous.map((p) => [p.key, p.overlapEndsAt]));
-  const retiring = keys.filter((k) => k !== newest && !ends.has(k)).reverse(); // oldest first
-  keys = keys.filter((k) => k === newest || ends.has(k)).map((k) => dropUndefined({ ...k, overlapEndsAt: ends.get(k) }));
+  // The stored overlap's end is what `check` carries (so the next diff sees no change, even with
+  // no key left to keep), or, without delivery, the end this run set for a delivered key the plan
+  // had no overlap left for. With delivery, each kept key carries its own end.
+  const overlapEndsAt = deliverTo || previous.length === 0 ? news.overlapEndsAt : planned;
+  const staying = new Map(previous.map((p) => [p.key, p]));
+  const retiring = keys.filter((k) => k !== newest && !staying.has(k)).reverse(); // oldest first
+  keys = keys.filter((k) => k === newest || staying.has(k)).map((k) => keptKey(k, staying.get(k)));
   // The outputs name the key minted (a later generation than planned when a held name was skipped).
   const inputs = dropUndefined({ ...news, overlapEndsAt, generation: newest.generation, keyName: newest.name });
 
@@ -145,10 +151,11 @@ function onlyPrevious(keys: OwnedKey[], delivered: OwnedKey | undefined, overlap
   return inOverlap ? [inOverlap] : [];
 }
 
-/** A whole overlap from now, for keys a write off the schedule replaced in the secret. */
-function overlapFromNow(news: Inputs, now: number): string {
-  const seconds = durationSeconds(news.rotation?.overlap) ?? 0;
-  return new Date(now + seconds * 1000).toISOString();
+/** A key as it stays: the newest without an overlap end, another with its end (and settled: no longer `mayBeDelivered`). */
+function keptKey(key: OwnedKey, staying: Staying | undefined): OwnedKey {
+  const kept = dropUndefined({ ...key, overlapEndsAt: staying?.overlapEndsAt });
+  if (staying?.settled) delete kept.mayBeDelivered;
+  return kept;
 }
 
 /** The key without its pending write; the same object when it has none (retention compares keys by identity). */

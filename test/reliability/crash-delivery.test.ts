@@ -246,21 +246,21 @@ interface Moment {
 const names = (keys: Array<{ name: string | null }>) => keys.map((k) => k.name).sort();
 
 /**
- * The keys besides the newest that a run at `at` which writes a fresh key revokes (README): one
- * merely left behind, and one whose overlap is over. Every other key the secret held or may have
- * held stays through an overlap.
+ * The keys besides the newest that a run at `at` revokes (README): one merely left behind, and
+ * one whose overlap is over, unless the secret may have held it (`mayBeDelivered`): that one is
+ * first settled by a fresh write, then kept a whole overlap from it.
  */
-const retiredByAWriteAt = (keys: StoredKey[], at: number) =>
+const retiredByARunAt = (keys: StoredKey[], at: number) =>
   keys
     .slice(1)
-    .filter((k) => (k.leftBehind && !k.mayBeDelivered) || (k.overlapEndsAt !== undefined && Date.parse(k.overlapEndsAt) <= at));
+    .filter((k) => !k.mayBeDelivered && (k.leftBehind || (k.overlapEndsAt !== undefined && Date.parse(k.overlapEndsAt) <= at)));
 
 /**
  * What a rotation killed at its mint or write left: the keys it keeps live; those it retires
  * revoked only by a host let finish, and only after the secret's write was answered.
  */
 function rotationLeft(v: Variant, before: StoredKey[], from: number): void {
-  const retired = retiredByAWriteAt(before, T_ROTATE);
+  const retired = retiredByARunAt(before, T_ROTATE);
   const revokedByHost = v.kill === "cli" && v.held === "commit";
   for (const k of before)
     expect({ key: k.name, live: isLive(k.prefix) }).toEqual({ key: k.name, live: !(revokedByHost && retired.includes(k)) });
@@ -301,7 +301,7 @@ const ROTATION_MINT: Moment = {
   at: T_ROTATE,
   // The host goes on: the secret write, then the revocations of the keys it retires.
   hostWork: (from, keys) => () =>
-    answered(from, SECRET_WRITE) >= 1 && answered(from, DELETE) >= retiredByAWriteAt(keys, T_ROTATE).length,
+    answered(from, SECRET_WRITE) >= 1 && answered(from, DELETE) >= retiredByARunAt(keys, T_ROTATE).length,
   left: ({ life, v, before, holderBefore, from }) => {
     rotationLeft(v, before, from);
     const minted = liveOf(life.base!).filter((k) => !before.some((b) => b.prefix === k.prefix));
@@ -315,7 +315,7 @@ const ROTATION_WRITE: Moment = {
   route: SECRET_WRITE,
   at: T_ROTATE,
   // The host goes on: the revocations of the keys it retires.
-  hostWork: (from, keys) => () => answered(from, DELETE) >= retiredByAWriteAt(keys, T_ROTATE).length,
+  hostWork: (from, keys) => () => answered(from, DELETE) >= retiredByARunAt(keys, T_ROTATE).length,
   left: ({ life, v, before, holderBefore, from }) => {
     rotationLeft(v, before, from);
     const minted = liveOf(life.base!).filter((k) => !before.some((b) => b.prefix === k.prefix));
@@ -330,8 +330,8 @@ const OVERLAP_DELETE: Moment = {
   at: T_OVERLAP_OVER,
   // The previous key: the one the secret held before the rotation, in its overlap.
   pathPrefix: (keys) => `/v1/api_keys/${keys.find((k) => k.overlapEndsAt && k.delivered)!.prefix}`,
-  // The host goes on: every key past its overlap is revoked.
-  hostWork: (from, keys) => () => answered(from, DELETE) >= keys.length - 1,
+  // The host goes on: every key past its overlap is revoked (after a settle's write, if any).
+  hostWork: (from, keys) => () => answered(from, DELETE) >= retiredByARunAt(keys, T_OVERLAP_OVER).length,
   left: ({ life, v, before, holderBefore, held }) => {
     expect(held).toBe(before.find((k) => k.overlapEndsAt && k.delivered)!.prefix);
     expect(isLive(held)).toBe(v.held === "drop");

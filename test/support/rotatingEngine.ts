@@ -42,11 +42,19 @@ export async function configured(): Promise<RotatingApiKeyProvider> {
   return configuredAs(emu.managementKey);
 }
 
-export async function configuredAs(managementKey: string): Promise<RotatingApiKeyProvider> {
+export async function configuredAs(
+  managementKey: string,
+  settings: Record<string, string> = {},
+): Promise<RotatingApiKeyProvider> {
   const provider = createRotatingApiKeyProvider();
-  const values: Record<string, string> = { "baseten:apiKey": managementKey, "baseten:apiUrl": emu.url };
+  const values: Record<string, string> = { "baseten:apiKey": managementKey, "baseten:apiUrl": emu.url, ...settings };
   await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
   return provider;
+}
+
+/** A provider whose requests time out after half a second, with no retries: a held (lateCommit) request fails on the client. */
+export async function configuredWithShortTimeout(): Promise<RotatingApiKeyProvider> {
+  return configuredAs(emu.managementKey, { "baseten:timeoutSeconds": "0.5", "baseten:maxRetries": "0" });
 }
 
 export interface Stored {

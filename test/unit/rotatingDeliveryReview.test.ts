@@ -4,14 +4,28 @@
  * test states the behaviour the issue asks for. Driven as the engine drives the
  * provider (test/support/rotatingEngine.ts), against the emulator; time moved through
  * BASETEN_PROVIDER_NOW. Fake keys only.
+ *
+ * Then the overlap rule of delivery (delivery/overlap.ts), from a second review's reproductions
+ * (OV-1..OV-6), each failing before its fix: every key the secret held (or may have held) stays
+ * live for a whole overlap after the write that replaced it, planned or not; a key whose write
+ * may yet land is revoked only after a later write settled it; a preview after an `up` plans
+ * nothing while overlaps run.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { createRotatingApiKeyProvider, type RotatingApiKeyProvider } from "../../provider/rotatingApiKey/provider";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
 import { ROUTES, SECRET_ROUTES, type BasetenEmulator } from "../emulator";
 import { keyInSecret as keyHeldBy, secretIn as secretInTeam } from "../support/delivery";
 import { failureOf } from "../support/failureOf";
-import { configured, DAY, Engine, HOUR, PROGRAM, rotatingEmulator, T0, useRotatingEmulator } from "../support/rotatingEngine";
+import {
+  configured,
+  configuredWithShortTimeout,
+  DAY,
+  Engine,
+  HOUR,
+  PROGRAM,
+  rotatingEmulator,
+  T0,
+  useRotatingEmulator,
+} from "../support/rotatingEngine";
 
 useRotatingEmulator();
 let emu: BasetenEmulator;
@@ -26,19 +40,6 @@ const DELIVERING = { ...PROGRAM, deliverTo: { secretName: SECRET } };
 const secretIn = (teamId: string) => secretInTeam(emu, SECRET, teamId);
 const theSecret = () => secretIn("team-default");
 const keyInSecret = () => keyHeldBy(emu, SECRET);
-
-/** A provider whose requests time out after half a second, with no retries: a held (lateCommit) write fails on the client. */
-async function configuredWithShortTimeout(): Promise<RotatingApiKeyProvider> {
-  const provider = createRotatingApiKeyProvider();
-  const values: Record<string, string> = {
-    "baseten:apiKey": emu.managementKey,
-    "baseten:apiUrl": emu.url,
-    "baseten:timeoutSeconds": "0.5",
-    "baseten:maxRetries": "0",
-  };
-  await provider.configure!({ config: { get: (k: string) => values[k] } } as unknown as pulumi.dynamic.ConfigureRequest);
-  return provider;
-}
 
 describe("RotatingApiKey deliverTo: findings of the review of issue 20", () => {
   it("R20-1: a create whose write had an unknown outcome and landed: the next up claims the secret its own write created (dated after its listing) and delivers a fresh key", async () => {
@@ -127,5 +128,149 @@ describe("RotatingApiKey deliverTo: findings of the review of issue 20", () => {
       emu.putTeam("team-ml", "ml-platform");
       emu.putTeam("team-ml2", "zz-review-unused");
     }
+  });
+});
+
+const live = () =>
+  emu
+    .liveKeys()
+    .map((k) => k.prefix)
+    .sort();
+
+async function delivering(program: Record<string, unknown> = DELIVERING) {
+  const engine = new Engine(await configured(), program);
+  await engine.up(T0);
+  return engine;
+}
+
+describe("RotatingApiKey deliverTo overlap: a write off the schedule during a carried overlap", () => {
+  it("OV-1: the retry of a rotation whose write certainly failed keeps the replaced key a whole overlap from its write, not only to the carried overlapEndsAt", async () => {
+    const engine = await delivering();
+    const g1 = engine.state!.outs.prefix;
+    // The rotation at day 30 plans overlapEndsAt = day 32; its write is refused, nothing changes.
+    emu.injectFault({ route: SECRET_ROUTES.upsertTeamSecret, kind: "respond", status: 422, body: '{"detail":"no"}' });
+    await engine.upKeepingFailure(T0 + 30 * DAY);
+    expect(keyInSecret()?.prefix).toBe(g1);
+    // Retried at day 31.5: g2 replaces g1 in the secret now; a consumer that started at day 31.4 holds g1.
+    await engine.newProcess();
+    await engine.up(T0 + 31 * DAY + 12 * HOUR);
+    const g2 = engine.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g2);
+    const keptUntil = engine.state!.outs.keys.find((k) => k.prefix === g1)?.overlapEndsAt;
+    // A whole overlap (2d) from the write at day 31.5 ends at day 33.5.
+    await engine.newProcess();
+    await engine.up(T0 + 32 * DAY + HOUR);
+    expect({ g1Live: live().includes(g1), keptUntil }).toEqual({
+      g1Live: true,
+      keptUntil: new Date(T0 + 33 * DAY + 12 * HOUR).toISOString(),
+    });
+  });
+
+  it("OV-2: the re-delivery after a write of unknown outcome keeps the key the secret held (mayBeDelivered) a whole overlap from the write that replaced it", async () => {
+    const engine = await delivering();
+    emu.injectFault({ route: SECRET_ROUTES.upsertTeamSecret, kind: "reset", afterCommit: true });
+    await engine.upKeepingFailure(T0 + 30 * DAY);
+    const g2 = engine.state!.outs.keys[0].prefix;
+    expect(keyInSecret()?.prefix).toBe(g2); // it landed: consumers read g2 until the next write
+    await engine.newProcess();
+    await engine.up(T0 + 31 * DAY + 12 * HOUR); // g3 replaces g2 in the secret at day 31.5
+    expect(keyInSecret()?.prefix).toBe(engine.state!.outs.prefix);
+    await engine.newProcess();
+    await engine.up(T0 + 32 * DAY + HOUR); // 13h after g2 left the secret
+    expect({ g2Live: live().includes(g2) }).toEqual({ g2Live: true });
+  });
+
+  it("OV-3: a settle during a carried overlap keeps a key taken in (mayBeDelivered, the secret held it) a whole overlap from the settle's write", async () => {
+    const engine = await delivering();
+    const stale = structuredClone(engine.state);
+    await engine.up(T0 + 30 * DAY); // g2 written, g1 through day 32
+    // A second `up` from stale state (a lost run): takes in g2, mints g3 and writes it into the secret.
+    const lost = new Engine(await configured(), DELIVERING);
+    lost.state = stale;
+    await lost.up(T0 + 30 * DAY + 60_000);
+    const g3 = lost.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g3);
+    // The real state takes g3 in at refresh (mayBeDelivered) and settles at day 31.5: g3 leaves the secret then.
+    await engine.newProcess();
+    await engine.refresh(T0 + 31 * DAY + 12 * HOUR);
+    expect(engine.state!.outs.keys.find((k) => k.prefix === g3)).toMatchObject({ mayBeDelivered: true });
+    await engine.up(T0 + 31 * DAY + 12 * HOUR);
+    expect(keyInSecret()?.prefix).toBe(engine.state!.outs.prefix);
+    await engine.newProcess();
+    await engine.up(T0 + 32 * DAY + HOUR);
+    expect({ g3Live: live().includes(g3) }).toEqual({ g3Live: true });
+  });
+});
+
+describe("RotatingApiKey deliverTo overlap: a late commit", () => {
+  it("OV-4: the key a late commit left in the secret is not revoked by the settle whose write replaced it: it runs one more overlap, then goes with no further settle", async () => {
+    const engine = new Engine(await configured(), DELIVERING);
+    await engine.up(T0);
+    engine.provider = await configuredWithShortTimeout();
+    emu.injectFault({ route: SECRET_ROUTES.upsertTeamSecret, kind: "lateCommit", afterRequests: 1000 });
+    await engine.upKeepingFailure(T0 + 30 * DAY);
+    const g2 = engine.state!.outs.keys[0].prefix;
+    await engine.newProcess();
+    await engine.up(T0 + 30 * DAY + HOUR);
+    expect(emu.runLateCommits()).toBe(1);
+    expect(keyInSecret()?.prefix).toBe(g2); // consumers starting from now on read g2
+    await engine.newProcess();
+    await engine.up(T0 + 33 * DAY); // the settle writes g4: g2 leaves the secret only now
+    expect(keyInSecret()?.prefix).toBe(engine.state!.outs.prefix);
+    expect({ g2Live: live().includes(g2) }).toEqual({ g2Live: true });
+    // Settled by that write: after its overlap, g2 and g3 go, and nothing more is minted.
+    await engine.newProcess();
+    emu.clearLog();
+    await engine.up(T0 + 35 * DAY + HOUR);
+    const mints = emu.requestLog().filter((r) => r.method === "POST" && r.rawPath === "/v1/api_keys").length;
+    expect({ mints, live: live() }).toEqual({ mints: 0, live: [engine.state!.outs.prefix] });
+    expect(await engine.preview(T0 + 35 * DAY + 2 * HOUR)).toMatchObject({ op: "same" });
+  });
+});
+
+describe("RotatingApiKey deliverTo overlap: top-level overlapEndsAt vs check's carried input", () => {
+  it("OV-5: after the newest key is revoked outside Pulumi and replaced with no key to keep, the stored overlap's end is what check carries: no run plans an update until the next rotation", async () => {
+    const engine = await delivering();
+    emu.revokeOutOfBand(engine.state!.outs.prefix);
+    await engine.newProcess();
+    await engine.refresh(T0 + 10 * DAY);
+    expect(await engine.up(T0 + 10 * DAY + HOUR)).toBe("update");
+    const g2 = engine.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g2);
+    const ops: string[] = [];
+    const requestsOfUpdate: number[] = [];
+    for (const h of [2, 3, 4]) {
+      await engine.newProcess();
+      emu.clearLog();
+      ops.push(await engine.up(T0 + 10 * DAY + h * HOUR));
+      requestsOfUpdate.push(emu.requestLog().filter((r) => r.method === "POST" || r.method === "DELETE").length);
+    }
+    expect({ ops, requestsOfUpdate, output: engine.state!.outs.overlapEndsAt }).toEqual({
+      ops: ["same", "same", "same"],
+      requestsOfUpdate: [0, 0, 0],
+      output: engine.state!.inputs.overlapEndsAt,
+    });
+  });
+});
+
+describe('RotatingApiKey deliverTo overlap: overlap "0s"', () => {
+  it('OV-6: with overlap "0s", a key taken in (mayBeDelivered) is settled by the first fresh write: no second off-schedule mint and write', async () => {
+    const program = { ...DELIVERING, rotation: { every: "30d", overlap: "0s" } };
+    const engine = await delivering(program);
+    const stale = structuredClone(engine.state);
+    await engine.up(T0 + 30 * DAY);
+    const lost = new Engine(await configured(), program);
+    lost.state = stale;
+    await lost.up(T0 + 30 * DAY + 60_000); // mints g3 and writes it; no state records it
+    await engine.newProcess();
+    await engine.refresh(T0 + 31 * DAY);
+    emu.clearLog();
+    await engine.up(T0 + 31 * DAY); // the settle: a fresh key is written after g3's write
+    const mintsAtSettle = emu.requestLog().filter((r) => r.method === "POST" && r.rawPath === "/v1/api_keys").length;
+    await engine.newProcess();
+    emu.clearLog();
+    await engine.up(T0 + 31 * DAY + HOUR);
+    const mintsAfter = emu.requestLog().filter((r) => r.method === "POST" && r.rawPath === "/v1/api_keys").length;
+    expect({ mintsAtSettle, mintsAfter }).toEqual({ mintsAtSettle: 1, mintsAfter: 0 });
   });
 });

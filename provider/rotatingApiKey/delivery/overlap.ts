@@ -31,25 +31,40 @@ export function awaitingFreshWrite(keys: OwnedKey[], now: number): OwnedKey[] {
   return keys.slice(1).filter((k) => k.mayBeDelivered === true && k.prefix !== "" && !overlapRuns(k, now));
 }
 
-/** A key that stays besides the newest, and when its overlap ends. */
+/** A key that stays besides the newest, when its overlap ends, and whether this write settled it. */
 export interface Staying {
   key: OwnedKey;
   overlapEndsAt: string;
+  /**
+   * A `mayBeDelivered` key whose overlap was over before this write: a late commit of its write
+   * would have come within that overlap, so after this write the key is one the secret held,
+   * kept through one more overlap (a consumer may have read it up to now), then revoked.
+   */
+  settled?: true;
 }
 
 /**
- * After a write of a fresh key (`keys[0]`): the other keys that stay, each with the end of its
- * overlap. A key whose overlap runs keeps its end. The key the secret held before the write
- * (`delivered`), and every key it may have held whose overlap never started, get `end`. A
- * `mayBeDelivered` key whose overlap is over goes: the fresh write came first.
+ * After a write of a fresh key (`keys[0]`) at `now`: the other keys that stay, each with the end
+ * of its overlap. A key whose overlap runs keeps its end. The key the secret held before the
+ * write (`delivered`), and every key it may have held (`mayBeDelivered`), get `end`: a whole
+ * overlap from this write. A `mayBeDelivered` key is settled by this write when its overlap was
+ * over, or when there is no overlap (`"0s"`: no window for a late commit is kept at all).
  */
 export function keptAfterWrite(keys: OwnedKey[], delivered: OwnedKey | undefined, end: string, now: number): Staying[] {
   const kept: Staying[] = [];
+  const noOverlap = Date.parse(end) <= now;
   for (const key of keys.slice(1)) {
     if (!mayHaveBeenRead(key)) continue;
     if (overlapRuns(key, now)) kept.push({ key, overlapEndsAt: key.overlapEndsAt as string });
-    else if (key === delivered || (key.mayBeDelivered === true && key.overlapEndsAt === undefined))
-      kept.push({ key, overlapEndsAt: end });
+    else if (key.mayBeDelivered === true)
+      kept.push({ key, overlapEndsAt: end, ...(key.overlapEndsAt !== undefined || noOverlap ? { settled: true as const } : {}) });
+    else if (key === delivered) kept.push({ key, overlapEndsAt: end });
   }
   return kept;
+}
+
+/** The end of a whole overlap from a write at `now`, never before the end `check` planned. */
+export function overlapAfterWrite(planned: string | undefined, overlapSeconds: number, now: number): string {
+  const fromNow = now + overlapSeconds * 1000;
+  return new Date(planned !== undefined ? Math.max(Date.parse(planned), fromNow) : fromNow).toISOString();
 }
