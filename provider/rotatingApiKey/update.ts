@@ -96,7 +96,12 @@ export async function updateRotating(
       ? keptAfterWrite(
           keys,
           delivered,
-          overlapAfterWrite(news.overlapEndsAt, durationSeconds(news.rotation?.overlap) ?? 0, now),
+          overlapAfterWrite(
+            olds.rotatedAt !== news.rotatedAt,
+            news.overlapEndsAt,
+            durationSeconds(news.rotation?.overlap) ?? 0,
+            now,
+          ),
           now,
         )
       : inOverlap(keys, now).map((key) => ({ key, overlapEndsAt: key.overlapEndsAt as string }))

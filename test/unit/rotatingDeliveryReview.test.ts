@@ -9,13 +9,17 @@
  * (OV-1..OV-6), each failing before its fix: every key the secret held (or may have held) stays
  * live for a whole overlap after the write that replaced it, planned or not; a key whose write
  * may yet land is revoked only after a later write settled it; a preview after an `up` plans
- * nothing while overlaps run.
+ * nothing while overlaps run. A third review's (OV2-1..OV2-4): a settled key taken in stays its
+ * overlap; a key found after the secret was deleted outside Pulumi may have been read; a planned
+ * rotation's keys end with the plan `check` carries.
  */
+import { CLOCK_VARIABLE } from "../../provider/core/clock";
 import type { RotatingApiKeyOutputs } from "../../provider/rotatingApiKey/types";
 import { ROUTES, SECRET_ROUTES, type BasetenEmulator } from "../emulator";
 import { keyInSecret as keyHeldBy, secretIn as secretInTeam } from "../support/delivery";
 import { failureOf } from "../support/failureOf";
 import {
+  at,
   configured,
   configuredWithShortTimeout,
   DAY,
@@ -272,5 +276,93 @@ describe('RotatingApiKey deliverTo overlap: overlap "0s"', () => {
     await engine.up(T0 + 31 * DAY + HOUR);
     const mintsAfter = emu.requestLog().filter((r) => r.method === "POST" && r.rawPath === "/v1/api_keys").length;
     expect({ mintsAtSettle, mintsAfter }).toEqual({ mintsAtSettle: 1, mintsAfter: 0 });
+  });
+});
+
+const mints = () => emu.requestLog().filter((r) => r.method === "POST" && r.rawPath === "/v1/api_keys").length;
+
+describe("settled keys taken in (leftBehind)", () => {
+  it("OV2-1: a key taken in at refresh (leftBehind, mayBeDelivered) is kept one more overlap after the write that settles it, and a preview right after that up plans nothing", async () => {
+    const engine = new Engine(await configured(), DELIVERING);
+    await engine.up(T0);
+    const stale = structuredClone(engine.state);
+    await engine.up(T0 + 30 * DAY); // g2 written, g1 through day 32
+    const lost = new Engine(await configured(), DELIVERING);
+    lost.state = stale;
+    await lost.up(T0 + 30 * DAY + 60_000); // a lost run: g3 minted and written, no state records it
+    const g3 = lost.state!.outs.prefix;
+    await engine.newProcess();
+    await engine.refresh(T0 + 31 * DAY);
+    expect(engine.state!.outs.keys.find((k) => k.prefix === g3)).toMatchObject({ leftBehind: true, mayBeDelivered: true });
+    await engine.up(T0 + 31 * DAY); // first fresh write: g3's overlap starts (to day 33)
+    expect(live()).toContain(g3);
+    await engine.newProcess();
+    await engine.up(T0 + 33 * DAY + HOUR); // g3's overlap is over: the settle writes a fresh key; g3 must stay to day 35+1h
+    const settled = engine.state!.outs.keys.find((k) => k.prefix === g3);
+    expect(settled?.overlapEndsAt).toBe(new Date(T0 + 35 * DAY + HOUR).toISOString());
+    // Rule (c): a preview right after that up plans nothing while the overlap runs.
+    await engine.newProcess();
+    const preview = await engine.preview(T0 + 33 * DAY + 2 * HOUR);
+    // Rule (b): kept one more overlap: still live at day 34.
+    await engine.up(T0 + 34 * DAY);
+    expect({ preview: preview.op, g3Live: live().includes(g3) }).toEqual({ preview: "same", g3Live: true });
+  });
+});
+
+describe("settled keys found at a mint (leftBehind)", () => {
+  it("OV2-4: a lost run's key found by the next rotation's mint (no refresh) is kept one more overlap after the settle", async () => {
+    const engine = new Engine(await configured(), DELIVERING);
+    await engine.up(T0);
+    const stale = structuredClone(engine.state);
+    const lost = new Engine(await configured(), DELIVERING);
+    lost.state = stale;
+    await lost.up(T0 + 30 * DAY); // a lost run: g2 minted and written, no state records it
+    const g2 = lost.state!.outs.prefix;
+    await engine.newProcess();
+    await engine.up(T0 + 30 * DAY + HOUR); // the mint finds g2 (mayBeDelivered, leftBehind), skips its name, writes g3
+    await engine.newProcess();
+    await engine.up(T0 + 32 * DAY + 2 * HOUR); // the settle: writes g4; g2 is kept to day 34+2h
+    await engine.newProcess();
+    await engine.up(T0 + 33 * DAY);
+    expect({ g2Live: live().includes(g2) }).toEqual({ g2Live: true });
+  });
+});
+
+describe("a secret deleted outside Pulumi after a lost run wrote into it", () => {
+  it("OV2-2: the key the lost run wrote into the secret (read by consumers until the deletion) is not revoked by the next up without refresh, as it is not with refresh", async () => {
+    const engine = new Engine(await configured(), DELIVERING);
+    await engine.up(T0);
+    const stale = structuredClone(engine.state);
+    const lost = new Engine(await configured(), DELIVERING);
+    lost.state = stale;
+    await lost.up(T0 + 30 * DAY); // a lost run: g2 minted and written into the secret, no state records it
+    const g2 = lost.state!.outs.prefix;
+    expect(keyInSecret()?.prefix).toBe(g2); // consumers starting now read g2
+    emu.deleteSecretOutOfBand("team-default", SECRET); // a colleague deletes the secret at day 30+1h
+    await engine.newProcess();
+    await engine.up(T0 + 30 * DAY + 2 * HOUR); // no refresh: the stale state rotates into a new secret
+    const g2State = engine.state!.outs.keys.find((k) => k.prefix === g2);
+    expect({ g2Live: live().includes(g2), g2State }).toMatchObject({ g2Live: true, g2State: { mayBeDelivered: true } });
+  });
+});
+
+describe("check and update read the clock at different times", () => {
+  it("OV2-3: a rotation whose update runs a minute after its check: the up right after the planned overlap end converges in one run", async () => {
+    const engine = new Engine(await configured(), DELIVERING);
+    await engine.up(T0);
+    // The rotation: check at day 30, the update a minute later (a real up's check precedes its update).
+    const { inputs } = await engine.preview(T0 + 30 * DAY);
+    process.env[CLOCK_VARIABLE] = at(T0 + 30 * DAY + 60_000);
+    const updated = await engine.provider.update!(engine.state!.id, engine.state!.outs as never, inputs as never);
+    engine.state = { id: engine.state!.id, inputs, outs: updated.outs as RotatingApiKeyOutputs };
+    const g1 = engine.state.outs.keys[1].prefix;
+    // The daily job runs 30s after the planned overlap end.
+    await engine.newProcess();
+    expect(await engine.up(T0 + 32 * DAY + 30_000)).toBe("update");
+    emu.clearLog();
+    // Next day's job: nothing left to do if the previous up converged.
+    await engine.newProcess();
+    const next = await engine.preview(T0 + 32 * DAY + 5 * 60_000);
+    expect({ next: next.op, g1Live: live().includes(g1), mints: mints() }).toEqual({ next: "same", g1Live: false, mints: 0 });
   });
 });

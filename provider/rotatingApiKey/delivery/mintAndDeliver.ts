@@ -122,9 +122,11 @@ export async function mintAndDeliver(rt: ProviderRuntime, req: DeliveryRequest):
     const existing = ours ? undefined : secretNamedLike(listing.items, secretName);
     const tracked = new Set(owned.map((k) => k.prefix).filter(Boolean));
     const free = await freeGeneration(rt, inputs, from, tracked);
-    // A key of ours found live while the secret exists may be the one it holds (a run that
-    // crashed after its write): it is kept through the overlap, never revoked first.
-    const leftBehind = free.leftBehind.map((k) => (existing || ours ? { ...k, mayBeDelivered: true } : k));
+    // A key of ours found live while the secret exists, or while this resource had one (since
+    // deleted or replaced outside Pulumi), may be one it held (a run that crashed after its
+    // write), and a consumer may have read it: it is kept through the overlap, never revoked first.
+    const mayHaveHeld = existing !== undefined || ours !== undefined || stored !== undefined;
+    const leftBehind = free.leftBehind.map((k) => (mayHaveHeld ? { ...k, mayBeDelivered: true } : k));
     const refuse = (other: ListedSecret, keys: OwnedKey[], tail = "") =>
       keep(
         `Rotating key ${JSON.stringify(inputs.baseName)} ${tail ? "wrote" : "minted"} no key: ${describeTeam(team)} already has ${describeOther(other)}` +

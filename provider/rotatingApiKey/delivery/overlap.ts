@@ -13,8 +13,13 @@ import type { OwnedKey } from "../types";
 export const overlapRuns = (k: OwnedKey, now: number): boolean =>
   k.overlapEndsAt !== undefined && now < Date.parse(k.overlapEndsAt);
 
-/** A key the secret held, or may have held: it may stay through an overlap (a key merely left behind may not). */
-const mayHaveBeenRead = (k: OwnedKey): boolean => k.prefix !== "" && (!k.leftBehind || k.mayBeDelivered === true);
+/**
+ * A key the secret held, or may have held: it may stay through an overlap. A key merely left
+ * behind may not, unless it may have been delivered, or was (a write gave it its overlap: one
+ * taken in and then settled keeps `leftBehind` and loses `mayBeDelivered`).
+ */
+const mayHaveBeenRead = (k: OwnedKey): boolean =>
+  k.prefix !== "" && (!k.leftBehind || k.mayBeDelivered === true || k.overlapEndsAt !== undefined);
 
 /** The keys besides the newest kept because their overlap still runs. */
 export function inOverlap(keys: OwnedKey[], now: number): OwnedKey[] {
@@ -63,8 +68,20 @@ export function keptAfterWrite(keys: OwnedKey[], delivered: OwnedKey | undefined
   return kept;
 }
 
-/** The end of a whole overlap from a write at `now`, never before the end `check` planned. */
-export function overlapAfterWrite(planned: string | undefined, overlapSeconds: number, now: number): string {
+/**
+ * The end of the overlap of the keys a write at `now` replaces. A rotation `check` planned in
+ * this run: the end it planned, which it then carries (counted from its clock, seconds before
+ * this write, so the keys and the stored plan end together and one run retires them). A write
+ * off the schedule (a retry, a re-delivery, a settle): a whole overlap from now, never before an
+ * end `check` still carries.
+ */
+export function overlapAfterWrite(
+  plannedThisRun: boolean,
+  planned: string | undefined,
+  overlapSeconds: number,
+  now: number,
+): string {
+  if (plannedThisRun && planned !== undefined) return planned;
   const fromNow = now + overlapSeconds * 1000;
   return new Date(planned !== undefined ? Math.max(Date.parse(planned), fromNow) : fromNow).toISOString();
 }
