@@ -13,6 +13,9 @@ module.exports = {
       transform: tsJest,
       modulePathIgnorePatterns: ignoreCopies,
       testMatch: ["<rootDir>/test/{unit,emulator,contract}/**/*.test.ts"],
+      // A bound on a hang, not a speed check: Jest's 5 s default failed a test of seven local
+      // requests once on a loaded 2-core CI machine (test/emulator/limits.test.ts).
+      testTimeout: 60_000,
     },
     {
       displayName: "e2e",
