@@ -10,7 +10,7 @@ import { now as clockNow } from "../core/clock";
 import { refuseOtherOwner } from "../core/keys/scope";
 import type { ProviderRuntime } from "../core/runtime";
 import { mintAndDeliver } from "./delivery/mintAndDeliver";
-import { awaitingFreshWrite, inOverlap, keptAfterWrite, overlapAfterWrite, type Staying } from "./delivery/overlap";
+import { awaitingFreshWrite, overlapAfterWrite, stayingWithDelivery, type Staying } from "./delivery/overlap";
 import type { Delivery } from "./delivery/types";
 import { mintGeneration } from "./generations";
 import { keptRotating } from "./kept";
@@ -91,20 +91,12 @@ export async function updateRotating(
   // passed), until the next run. With delivery: every key the secret held or may have held, each
   // through a whole overlap from the write that replaced it (delivery/overlap.ts).
   const planned = news.overlapEndsAt ?? new Date(now).toISOString();
+  // A rotation `check` planned in this run moved `rotatedAt`; any other write was off the schedule.
+  const writeEnd = rotates
+    ? overlapAfterWrite(olds.rotatedAt !== news.rotatedAt, news.overlapEndsAt, durationSeconds(news.rotation?.overlap) ?? 0, now)
+    : undefined;
   const previous: Staying[] = deliverTo
-    ? rotates
-      ? keptAfterWrite(
-          keys,
-          delivered,
-          overlapAfterWrite(
-            olds.rotatedAt !== news.rotatedAt,
-            news.overlapEndsAt,
-            durationSeconds(news.rotation?.overlap) ?? 0,
-            now,
-          ),
-          now,
-        )
-      : inOverlap(keys, now).map((key) => ({ key, overlapEndsAt: key.overlapEndsAt as string }))
+    ? stayingWithDelivery(keys, delivered, writeEnd, now)
     : onlyPrevious(keys, delivered, news.overlapEndsAt).map((key) => ({ key, overlapEndsAt: planned }));
   // The stored overlap's end is what `check` carries (so the next diff sees no change, even with
   // no key left to keep), or, without delivery, the end this run set for a delivered key the plan

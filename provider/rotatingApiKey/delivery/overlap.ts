@@ -69,6 +69,21 @@ export function keptAfterWrite(keys: OwnedKey[], delivered: OwnedKey | undefined
 }
 
 /**
+ * With delivery, the keys besides the newest that stay after this run: after a write that ended
+ * at `writeEnd` (the end `overlapAfterWrite` gives), those `keptAfterWrite` keeps; in a run that
+ * wrote nothing, those whose own overlap still runs.
+ */
+export function stayingWithDelivery(
+  keys: OwnedKey[],
+  delivered: OwnedKey | undefined,
+  writeEnd: string | undefined,
+  now: number,
+): Staying[] {
+  if (writeEnd !== undefined) return keptAfterWrite(keys, delivered, writeEnd, now);
+  return inOverlap(keys, now).map((key) => ({ key, overlapEndsAt: key.overlapEndsAt as string }));
+}
+
+/**
  * The end of the overlap of the keys a write at `now` replaces. A rotation `check` planned in
  * this run: the end it planned, which it then carries (counted from its clock, seconds before
  * this write, so the keys and the stored plan end together and one run retires them). A write
