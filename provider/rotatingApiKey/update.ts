@@ -91,10 +91,17 @@ export async function updateRotating(
   // passed), until the next run. With delivery: every key the secret held or may have held, each
   // through a whole overlap from the write that replaced it (delivery/overlap.ts).
   const planned = news.overlapEndsAt ?? new Date(now).toISOString();
-  // A rotation `check` planned in this run moved `rotatedAt`; any other write was off the schedule.
-  const writeEnd = rotates
-    ? overlapAfterWrite(olds.rotatedAt !== news.rotatedAt, news.overlapEndsAt, durationSeconds(news.rotation?.overlap) ?? 0, now)
-    : undefined;
+  // With delivery, the end of a write's overlap: a rotation `check` planned in this run moved
+  // `rotatedAt`; any other write was off the schedule.
+  const writeEnd =
+    deliverTo && rotates
+      ? overlapAfterWrite(
+          olds.rotatedAt !== news.rotatedAt,
+          news.overlapEndsAt,
+          durationSeconds(news.rotation?.overlap) ?? 0,
+          now,
+        )
+      : undefined;
   const previous: Staying[] = deliverTo
     ? stayingWithDelivery(keys, delivered, writeEnd, now)
     : onlyPrevious(keys, delivered, news.overlapEndsAt).map((key) => ({ key, overlapEndsAt: planned }));
